@@ -1,0 +1,162 @@
+# bootlens — build, tests, demo, install.
+#
+#   make            build build/bootlens
+#   make demo       install missing Debian packages, build, analyze the bundled sample hive
+#   make check      every test: unit (CMocka), end-to-end, ASan+UBSan runs, fuzz smoke runs
+#   make bench      benchmark analyze on a real hive (see bench/README.md)
+#   make install    PREFIX=/usr/local (DESTDIR honoured)
+#
+# Sources are found by wildcard: one module per folder under src/, the CLI in
+# src/cli/, one unit test per module in tests/unit/test_<module>.c, one fuzz
+# target per parser in fuzz/fuzz_<name>.c.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+FUZZ_CC ?= clang
+PKG_CONFIG ?= pkg-config
+SHARED ?= ../shared
+FUZZ_SECONDS ?= 10
+
+PKGS := libregf libbfio libcjson
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
+BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Ibuild/gen $(WARN) $(DEP_CFLAGS)
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := $(BASE_CFLAGS) $(CFLAGS)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+LIB_SRC := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+GEN_SRC := $(patsubst data/%.txt,build/gen/%_data.c,$(wildcard data/*.txt))
+
+OBJ_DIR := build/obj
+SAN_DIR := build/asan
+LIB_OBJ := $(LIB_SRC:%.c=$(OBJ_DIR)/%.o) $(GEN_SRC:build/gen/%.c=$(OBJ_DIR)/gen/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(OBJ_DIR)/%.o)
+SAN_LIB_OBJ := $(LIB_SRC:%.c=$(SAN_DIR)/%.o) $(GEN_SRC:build/gen/%.c=$(SAN_DIR)/gen/%.o)
+SAN_CLI_OBJ := $(CLI_SRC:%.c=$(SAN_DIR)/%.o)
+
+LIB := build/libbootlens.a
+SAN_LIB := build/asan/libbootlens.a
+BIN := build/bootlens
+SAN_BIN := build/asan/bootlens
+MKHIVE := build/mkhive
+TESTS := $(TEST_SRC:tests/unit/%.c=build/tests/%)
+SAN_TESTS := $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
+FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
+
+.PHONY: all deps demo check unit e2e asan fuzz fuzz-smoke bench install uninstall clean format hives
+all: $(BIN) $(MKHIVE)
+
+deps:
+	@scripts/install-deps.sh
+
+# ---- data files (knowledge, altitude table) compiled in ----
+# data/NAME.txt becomes `const char bl_builtin_NAME[]`.
+build/gen/%_data.c: data/%.txt scripts/embed.sh
+	@mkdir -p $(@D)
+	scripts/embed.sh bl_builtin_$* $< > $@
+
+# ---- normal build ----
+$(OBJ_DIR)/gen/%.o: build/gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+$(OBJ_DIR)/%.o: %.c $(wildcard include/bootlens/*.h) $(wildcard src/*/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(DEP_LIBS)
+$(MKHIVE): tools/mkhive.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(DEP_LIBS)
+build/tests/%: tests/unit/%.c tests/unit/testutil.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB) $(DEP_LIBS) $(CMOCKA_LIBS)
+
+# ---- sanitizer build (ASan + UBSan) ----
+$(SAN_DIR)/gen/%.o: build/gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS) -c $< -o $@
+$(SAN_DIR)/%.o: %.c $(wildcard include/bootlens/*.h) $(wildcard src/*/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS) -c $< -o $@
+$(SAN_LIB): $(SAN_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(SAN_BIN): $(SAN_CLI_OBJ) $(SAN_LIB)
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS) -o $@ $(SAN_CLI_OBJ) $(SAN_LIB) $(DEP_LIBS)
+build/asan/tests/%: tests/unit/%.c tests/unit/testutil.h $(SAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS) -Itests/unit -o $@ $< $(SAN_LIB) $(DEP_LIBS) $(CMOCKA_LIBS)
+
+# ---- fuzzing (clang libFuzzer) ----
+build/fuzz/%: fuzz/%.c $(LIB_SRC) $(GEN_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(BASE_CFLAGS) -Wno-conversion -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(GEN_SRC) $(DEP_LIBS)
+
+# ---- test hives generated from readable sources ----
+hives: $(MKHIVE)
+	@tests/gen-hives.sh
+
+# ---- the two README commands ----
+demo: deps
+	$(MAKE) all
+	@tests/gen-hives.sh >/dev/null
+	@echo '$$ bootlens analyze build/test_hives/demo-vmci.hiv'
+	@$(BIN) analyze build/test_hives/demo-vmci.hiv; status=$$?; \
+	  echo; echo "(exit status $$status: 1 means findings at or above --fail-on error)"
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) e2e
+	$(MAKE) asan
+	$(MAKE) fuzz-smoke
+	@echo "make check: all passed"
+
+unit: $(TESTS)
+	@tests/run-unit.sh $(TESTS)
+
+e2e: $(BIN) $(MKHIVE)
+	@tests/gen-hives.sh >/dev/null
+	@BOOTLENS=$(BIN) SHARED=$(SHARED) tests/e2e/run.sh
+
+asan: $(SAN_BIN) $(SAN_TESTS) $(MKHIVE)
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run-unit.sh $(SAN_TESTS)
+	@tests/gen-hives.sh >/dev/null
+	@ASAN_OPTIONS=detect_leaks=1 BOOTLENS=$(SAN_BIN) SHARED=$(SHARED) tests/e2e/run.sh
+
+fuzz: $(FUZZERS)
+
+fuzz-smoke: $(FUZZERS) $(MKHIVE)
+	@tests/gen-hives.sh >/dev/null
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) SHARED=$(SHARED) tests/fuzz-smoke.sh $(FUZZERS)
+
+bench: $(BIN)
+	@SHARED=$(SHARED) bench/bench.sh
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bootlens
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/bootlens
+	install -m 644 doc/bootlens.1 $(DESTDIR)$(PREFIX)/share/man/man1/bootlens.1
+	install -m 644 data/knowledge.txt data/altitudes.txt $(DESTDIR)$(PREFIX)/share/bootlens/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 scripts/bootlens.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bootlens
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/bootlens $(DESTDIR)$(PREFIX)/share/man/man1/bootlens.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/bootlens
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bootlens
+
+format:
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(FUZZ_SRC) include/bootlens/*.h tools/*.c
+
+clean:
+	rm -rf build

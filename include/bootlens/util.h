@@ -1,0 +1,163 @@
+/* util.h — small shared helpers: error reporting, growable strings, checked
+ * allocation, case folding.  Every module uses these instead of rolling its
+ * own (the git "strbuf" idea). */
+#ifndef BOOTLENS_UTIL_H
+#define BOOTLENS_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define BL_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define BL_NORETURN __attribute__((noreturn))
+#else
+#define BL_PRINTF(a, b)
+#define BL_NORETURN
+/* ---- String pool ------------------------------------------------------
+ * Interned, immutable strings and u32 lists, addressed by 32-bit ids.  The
+ * boot model is plain data made of these ids, so copying a model for a
+ * what-if is a memcpy of its arrays; the pool is shared by the copies and only
+ * ever grows.  Id 0 is "absent" for strings and "empty" for lists. */
+typedef uint32_t bl_str;
+typedef uint32_t bl_vec;
+typedef struct bl_pool bl_pool;
+
+bl_pool *bl_pool_new(void);
+bl_pool *bl_pool_ref(bl_pool *pool);
+void bl_pool_unref(bl_pool *pool);
+
+bl_str bl_pool_strn(bl_pool *pool, const char *s, size_t n);
+bl_str bl_pool_str(bl_pool *pool, const char *s);
+/* The spelling of id (never NULL; "" for 0). Pointers stay valid for the
+ * pool's lifetime. */
+const char *bl_pool_get(const bl_pool *pool, bl_str id);
+/* The id of the case-folded spelling of id: equal for names Windows treats as
+ * equal.  0 stays 0. */
+bl_str bl_pool_fold(const bl_pool *pool, bl_str id);
+/* Looks a string up without interning it; 0 if it was never interned. */
+bl_str bl_pool_find(const bl_pool *pool, const char *s);
+/* Folded id of a C string, or 0 if no such name was ever interned. */
+bl_str bl_pool_find_folded(const bl_pool *pool, const char *s);
+
+bl_vec bl_pool_vec(bl_pool *pool, const uint32_t *items, uint32_t n);
+uint32_t bl_pool_vec_len(const bl_pool *pool, bl_vec v);
+const uint32_t *bl_pool_vec_items(const bl_pool *pool, bl_vec v);
+/* Index of the first item whose folded string equals folded id f, or -1. */
+int bl_pool_vec_find_folded(const bl_pool *pool, bl_vec v, bl_str f);
+
+/* ---- u32 -> u32 hash map (open addressing), used for name indexes ---- */
+typedef struct bl_map {
+    uint32_t *keys, *vals;
+    uint32_t cap, count;
+} bl_map;
+
+void bl_map_put(bl_map *m, uint32_t key, uint32_t val); /* key != 0 */
+bool bl_map_get(const bl_map *m, uint32_t key, uint32_t *val);
+void bl_map_copy(bl_map *dst, const bl_map *src);
+void bl_map_free(bl_map *m);
+
+#endif
+
+#define BL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A one-line error for the user: "FILE: what is wrong".  Functions that can
+ * fail on bad input fill one and return a failure code; the CLI prints it. */
+typedef struct bl_error {
+    char msg[512];
+} bl_error;
+
+void bl_error_set(bl_error *err, const char *fmt, ...) BL_PRINTF(2, 3);
+void bl_error_vset(bl_error *err, const char *fmt, va_list ap);
+
+/* Allocation that cannot return NULL: on exhaustion it prints one line and
+ * exits with status 2 (memory use is bounded by design, so this means the
+ * machine itself is out of memory). */
+void *bl_xmalloc(size_t n);
+void *bl_xcalloc(size_t n, size_t size);
+void *bl_xrealloc(void *p, size_t n);
+/* Grows *p (an array of elem-sized items with *cap capacity) to hold need. */
+void bl_grow(void **p, size_t elem, uint32_t *cap, uint32_t need);
+char *bl_xstrdup(const char *s);
+char *bl_xstrndup(const char *s, size_t n);
+BL_NORETURN void bl_die(const char *fmt, ...) BL_PRINTF(1, 2);
+
+/* Growable NUL-terminated string. */
+typedef struct bl_sb {
+    char *buf;
+    size_t len, cap;
+} bl_sb;
+
+void bl_sb_add(bl_sb *sb, const char *s);
+void bl_sb_addn(bl_sb *sb, const char *s, size_t n);
+void bl_sb_addc(bl_sb *sb, char c);
+void bl_sb_addf(bl_sb *sb, const char *fmt, ...) BL_PRINTF(2, 3);
+void bl_sb_vaddf(bl_sb *sb, const char *fmt, va_list ap);
+void bl_sb_reset(bl_sb *sb);
+const char *bl_sb_str(const bl_sb *sb); /* never NULL */
+char *bl_sb_detach(bl_sb *sb);          /* caller frees; sb is reset */
+void bl_sb_free(bl_sb *sb);
+
+/* Case folding as the registry compares names: ASCII and Latin-1 letters
+ * fold to lower case; other code points compare exactly. */
+int bl_fold_cmp(const char *a, const char *b);
+bool bl_fold_eq(const char *a, const char *b);
+bool bl_fold_has_prefix(const char *s, const char *prefix);
+/* Writes the folded form of s[0..n) to sb (appending). */
+void bl_fold_append(bl_sb *sb, const char *s, size_t n);
+
+/* The order Windows keeps subkeys in (upper-cased comparison), used where
+ * the registry's own enumeration order is the tie-break. */
+int bl_registry_name_cmp(const char *a, const char *b);
+
+uint32_t bl_hash_bytes(const void *p, size_t n);
+
+/* Reads a whole file (bounded by max_size) into memory; on failure fills err
+ * with "PATH: reason". */
+int bl_read_file(const char *path, size_t max_size, uint8_t **data, size_t *size, bl_error *err);
+
+/* ---- String pool ------------------------------------------------------
+ * Interned, immutable strings and u32 lists, addressed by 32-bit ids.  The
+ * boot model is plain data made of these ids, so copying a model for a
+ * what-if is a memcpy of its arrays; the pool is shared by the copies and only
+ * ever grows.  Id 0 is "absent" for strings and "empty" for lists. */
+typedef uint32_t bl_str;
+typedef uint32_t bl_vec;
+typedef struct bl_pool bl_pool;
+
+bl_pool *bl_pool_new(void);
+bl_pool *bl_pool_ref(bl_pool *pool);
+void bl_pool_unref(bl_pool *pool);
+
+bl_str bl_pool_strn(bl_pool *pool, const char *s, size_t n);
+bl_str bl_pool_str(bl_pool *pool, const char *s);
+/* The spelling of id (never NULL; "" for 0). Pointers stay valid for the
+ * pool's lifetime. */
+const char *bl_pool_get(const bl_pool *pool, bl_str id);
+/* The id of the case-folded spelling of id: equal for names Windows treats as
+ * equal.  0 stays 0. */
+bl_str bl_pool_fold(const bl_pool *pool, bl_str id);
+/* Looks a string up without interning it; 0 if it was never interned. */
+bl_str bl_pool_find(const bl_pool *pool, const char *s);
+/* Folded id of a C string, or 0 if no such name was ever interned. */
+bl_str bl_pool_find_folded(const bl_pool *pool, const char *s);
+
+bl_vec bl_pool_vec(bl_pool *pool, const uint32_t *items, uint32_t n);
+uint32_t bl_pool_vec_len(const bl_pool *pool, bl_vec v);
+const uint32_t *bl_pool_vec_items(const bl_pool *pool, bl_vec v);
+/* Index of the first item whose folded string equals folded id f, or -1. */
+int bl_pool_vec_find_folded(const bl_pool *pool, bl_vec v, bl_str f);
+
+/* ---- u32 -> u32 hash map (open addressing), used for name indexes ---- */
+typedef struct bl_map {
+    uint32_t *keys, *vals;
+    uint32_t cap, count;
+} bl_map;
+
+void bl_map_put(bl_map *m, uint32_t key, uint32_t val); /* key != 0 */
+bool bl_map_get(const bl_map *m, uint32_t key, uint32_t *val);
+void bl_map_copy(bl_map *dst, const bl_map *src);
+void bl_map_free(bl_map *m);
+
+#endif

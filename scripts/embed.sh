@@ -1,0 +1,11 @@
+#!/bin/sh
+# embed.sh NAME FILE — prints a C file defining `const char NAME[]` with FILE's
+# text, so data files (knowledge, altitude table) are compiled into bootlens
+# and it works without being installed.
+set -eu
+name=$1
+file=$2
+printf '/* generated from %s by scripts/embed.sh: do not edit */\n' "$file"
+printf 'const char %s[] =\n' "$name"
+LC_ALL=C awk '{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); gsub(/\t/, "\\t"); printf "    \"%s\\n\"\n", $0 }' "$file"
+printf '    "";\n'

@@ -1,0 +1,14 @@
+#!/bin/sh
+# install-deps.sh — installs the Debian packages bootlens needs, only those
+# missing, with apt-get (via sudo when not root).  Nothing else is downloaded.
+set -eu
+need="make gcc clang libclang-rt-dev pkg-config libregf-dev libbfio-dev libcjson-dev libcmocka-dev xz-utils"
+missing=""
+for p in $need; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "install-deps: installing:$missing"
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+$SUDO apt-get update -qq || true
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing

@@ -1,0 +1,307 @@
+/* util.c — errors, checked allocation, string buffers, case folding and
+ * file reading shared by every module. */
+#include "bootlens/util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void bl_error_vset(bl_error *err, const char *fmt, va_list ap)
+{
+    if (!err)
+        return;
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+}
+
+void bl_error_set(bl_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    bl_error_vset(err, fmt, ap);
+    va_end(ap);
+}
+
+void bl_die(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("bootlens: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(2);
+}
+
+void *bl_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        bl_die("out of memory (%zu bytes)", n);
+    return p;
+}
+
+void *bl_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        bl_die("out of memory (%zu x %zu bytes)", n, size);
+    return p;
+}
+
+void *bl_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        bl_die("out of memory (%zu bytes)", n);
+    return q;
+}
+
+void bl_grow(void **p, size_t elem, uint32_t *cap, uint32_t need)
+{
+    if (need <= *cap)
+        return;
+    uint64_t ncap = *cap ? (uint64_t)*cap * 2 : 8;
+    while (ncap < need)
+        ncap *= 2;
+    if (ncap > UINT32_MAX)
+        bl_die("array too large");
+    *p = bl_xrealloc(*p, (size_t)ncap * elem);
+    *cap = (uint32_t)ncap;
+}
+
+char *bl_xstrdup(const char *s)
+{
+    return bl_xstrndup(s, strlen(s));
+}
+
+char *bl_xstrndup(const char *s, size_t n)
+{
+    char *p = bl_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+static void sb_reserve(bl_sb *sb, size_t extra)
+{
+    size_t need = sb->len + extra + 1;
+    if (need <= sb->cap)
+        return;
+    size_t ncap = sb->cap ? sb->cap * 2 : 64;
+    while (ncap < need)
+        ncap *= 2;
+    sb->buf = bl_xrealloc(sb->buf, ncap);
+    sb->cap = ncap;
+}
+
+void bl_sb_addn(bl_sb *sb, const char *s, size_t n)
+{
+    sb_reserve(sb, n);
+    memcpy(sb->buf + sb->len, s, n);
+    sb->len += n;
+    sb->buf[sb->len] = '\0';
+}
+
+void bl_sb_add(bl_sb *sb, const char *s)
+{
+    bl_sb_addn(sb, s, strlen(s));
+}
+
+void bl_sb_addc(bl_sb *sb, char c)
+{
+    bl_sb_addn(sb, &c, 1);
+}
+
+void bl_sb_vaddf(bl_sb *sb, const char *fmt, va_list ap)
+{
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    if (n < 0)
+        return;
+    sb_reserve(sb, (size_t)n);
+    vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+    sb->len += (size_t)n;
+}
+
+void bl_sb_addf(bl_sb *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    bl_sb_vaddf(sb, fmt, ap);
+    va_end(ap);
+}
+
+void bl_sb_reset(bl_sb *sb)
+{
+    sb->len = 0;
+    if (sb->buf)
+        sb->buf[0] = '\0';
+}
+
+const char *bl_sb_str(const bl_sb *sb)
+{
+    return sb->buf ? sb->buf : "";
+}
+
+char *bl_sb_detach(bl_sb *sb)
+{
+    char *p = sb->buf ? sb->buf : bl_xstrdup("");
+    sb->buf = NULL;
+    sb->len = sb->cap = 0;
+    return p;
+}
+
+void bl_sb_free(bl_sb *sb)
+{
+    free(sb->buf);
+    sb->buf = NULL;
+    sb->len = sb->cap = 0;
+}
+
+/* Decodes one UTF-8 code point; invalid bytes decode as themselves so that
+ * comparison stays total and never reads past the terminator. */
+static uint32_t utf8_next(const unsigned char **pp)
+{
+    const unsigned char *p = *pp;
+    uint32_t c = p[0];
+    if (c < 0x80 || !p[1]) {
+        *pp = p + 1;
+        return c;
+    }
+    if ((c & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80) {
+        *pp = p + 2;
+        return ((c & 0x1F) << 6) | (p[1] & 0x3Fu);
+    }
+    *pp = p + 1;
+    return c | 0x80000000u; /* raw byte, never equal to a real code point */
+}
+
+static uint32_t fold_cp(uint32_t c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c + 32;
+    if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
+        return c + 32;
+    return c;
+}
+
+static uint32_t upper_cp(uint32_t c)
+{
+    if (c >= 'a' && c <= 'z')
+        return c - 32;
+    if (c >= 0xE0 && c <= 0xFE && c != 0xF7)
+        return c - 32;
+    return c;
+}
+
+int bl_fold_cmp(const char *a, const char *b)
+{
+    const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+    while (*p && *q) {
+        uint32_t x = fold_cp(utf8_next(&p)), y = fold_cp(utf8_next(&q));
+        if (x != y)
+            return x < y ? -1 : 1;
+    }
+    return (*p != 0) - (*q != 0);
+}
+
+bool bl_fold_eq(const char *a, const char *b)
+{
+    return bl_fold_cmp(a, b) == 0;
+}
+
+bool bl_fold_has_prefix(const char *s, const char *prefix)
+{
+    const unsigned char *p = (const unsigned char *)s, *q = (const unsigned char *)prefix;
+    while (*q) {
+        if (!*p)
+            return false;
+        if (fold_cp(utf8_next(&p)) != fold_cp(utf8_next(&q)))
+            return false;
+    }
+    return true;
+}
+
+int bl_registry_name_cmp(const char *a, const char *b)
+{
+    const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+    while (*p && *q) {
+        uint32_t x = upper_cp(utf8_next(&p)), y = upper_cp(utf8_next(&q));
+        if (x != y)
+            return x < y ? -1 : 1;
+    }
+    return (*p != 0) - (*q != 0);
+}
+
+void bl_fold_append(bl_sb *sb, const char *s, size_t n)
+{
+    sb_reserve(sb, n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c + 32);
+        else if (c == 0xC3 && i + 1 < n) {
+            /* Latin-1 capitals U+00C0..U+00DE are C3 80..C3 9E in UTF-8. */
+            unsigned char d = (unsigned char)s[i + 1];
+            if (d >= 0x80 && d <= 0x9E && d != 0x97)
+                d = (unsigned char)(d + 32);
+            sb->buf[sb->len++] = (char)c;
+            sb->buf[sb->len++] = (char)d;
+            i++;
+            continue;
+        }
+        sb->buf[sb->len++] = (char)c;
+    }
+    sb->buf[sb->len] = '\0';
+}
+
+uint32_t bl_hash_bytes(const void *p, size_t n)
+{
+    /* FNV-1a: small, good enough for interning names. */
+    const unsigned char *s = p;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+int bl_read_file(const char *path, size_t max_size, uint8_t **data, size_t *size, bl_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        bl_error_set(err, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        bl_error_set(err, "%s: not a regular file", path);
+        fclose(f);
+        return -1;
+    }
+    if ((uint64_t)st.st_size > max_size) {
+        bl_error_set(err, "%s: file is %lld bytes, more than the %zu-byte limit", path,
+                     (long long)st.st_size, max_size);
+        fclose(f);
+        return -1;
+    }
+    size_t n = (size_t)st.st_size;
+    uint8_t *buf = bl_xmalloc(n + 1);
+    size_t got = fread(buf, 1, n, f);
+    int failed = ferror(f);
+    fclose(f);
+    if (failed || got != n) {
+        bl_error_set(err, "%s: read error", path);
+        free(buf);
+        return -1;
+    }
+    buf[n] = 0;
+    *data = buf;
+    *size = n;
+    return 0;
+}
