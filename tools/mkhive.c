@@ -741,7 +741,9 @@ static void write_value_data(hive_writer *w, const value *v, uint32_t *size_fiel
         put32(w, db + 8, list);
         for (uint32_t i = 0; i < nseg; i++) {
             uint32_t n = size - i * BIG_DATA_SEGMENT < BIG_DATA_SEGMENT ? size - i * BIG_DATA_SEGMENT : BIG_DATA_SEGMENT;
-            uint32_t seg = alloc_cell(w, n);
+            /* Windows allocates the last segment full-size too, and readers
+             * (hivex, libregf) take a segment's length from its cell. */
+            uint32_t seg = alloc_cell(w, BIG_DATA_SEGMENT);
             put_bytes(w, seg + 4, data + (size_t)i * BIG_DATA_SEGMENT, n);
             put32(w, list + 4 + 4 * i, seg);
         }
