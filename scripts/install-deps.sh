@@ -2,7 +2,7 @@
 # install-deps.sh — installs the Debian packages bootlens needs, only those
 # missing, with apt-get (via sudo when not root).  Nothing else is downloaded.
 set -eu
-need="make gcc clang libclang-rt-dev pkg-config libregf-dev libbfio-dev libcjson-dev libcmocka-dev xz-utils"
+need="make gcc clang libclang-rt-dev pkg-config libregf-dev libbfio-dev libcjson-dev libcmocka-dev xz-utils libregf-utils libwin-hivex-perl"
 missing=""
 for p in $need; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -501,8 +501,6 @@ static void parse_source(const char *path, char *text, key *root, hive_opts *opt
     char *next = text;
     if (strncmp(next, "\xEF\xBB\xBF", 3) == 0)
         next += 3;
-    else if ((unsigned char)next[0] == 0xFF && (unsigned char)next[1] == 0xFE)
-        source_fail(&src, "the source is UTF-16; convert it to UTF-8 (iconv -f UTF-16LE -t UTF-8)");
     unsigned line_no = 0;
     while (next) {
         char *line = next, *nl = strchr(line, '\n');
@@ -1014,8 +1012,17 @@ int main(int argc, char **argv)
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
         bl_sb_addn(&text, chunk, n);
-    if (ferror(in) || memchr(bl_sb_str(&text), '\0', text.len)) {
-        fprintf(stderr, "%s: cannot read it as text\n", shown);
+    if (ferror(in)) {
+        fprintf(stderr, "%s: cannot read: %s\n", shown, strerror(errno));
+        return 2;
+    }
+    if (text.len >= 2 && (memcmp(text.buf, "\xFF\xFE", 2) == 0 || memcmp(text.buf, "\xFE\xFF", 2) == 0)) {
+        fprintf(stderr, "%s: the source is UTF-16 (as regedit exports); convert it to UTF-8, e.g. iconv -f UTF-16 -t UTF-8\n",
+                shown);
+        return 2;
+    }
+    if (memchr(bl_sb_str(&text), '\0', text.len)) {
+        fprintf(stderr, "%s: contains NUL bytes: not a UTF-8 text source\n", shown);
         return 2;
     }
     if (in != stdin)
