@@ -53,7 +53,10 @@ typedef struct bl_service {
     bl_str display_name;
     bool has_type;
     uint32_t type;
-    int32_t start; /* enum bl_start; BL_START_UNKNOWN when missing/unreadable */
+    int32_t start; /* effective enum bl_start (StartOverride applied); BL_START_UNKNOWN when missing */
+    int32_t start_value;       /* the Start value itself */
+    bool has_start_override;   /* StartOverride\<HardwareConfig LastId> (Windows 8+) */
+    uint32_t start_override;
     bool has_error_control;
     uint32_t error_control;
     bl_str group; /* as spelled; 0 = none */
@@ -136,6 +139,13 @@ typedef struct bl_model {
     bool has_boot_driver_flags;
     uint32_t boot_driver_flags;
 
+    /* Windows 8 and later: HardwareConfig\LastId selects each service's
+     * StartOverride value, and winload orders boot drivers its own way
+     * (see sim/order.c).  Detected from the hive; tests may set them. */
+    bool has_hardware_config;
+    uint32_t hardware_config_id;
+    bool modern_loader;
+
     bl_service *services;
     uint32_t nservices, capservices;
     bl_instance *instances;
@@ -188,6 +198,9 @@ void bl_model_remove_service(bl_model *m, uint32_t svc); /* marks it deleted: na
  * ignored.  Returns true if the value was understood. */
 bool bl_model_set_service_value(bl_model *m, uint32_t svc, const char *value_name, uint32_t type,
                                 const uint8_t *data, size_t size);
+/* Services\<name>\StartOverride value (only the current HardwareConfig id counts). */
+void bl_model_set_start_override(bl_model *m, uint32_t svc, const char *value_name, uint32_t type,
+                                 const uint8_t *data, size_t size);
 void bl_model_delete_service_value(bl_model *m, uint32_t svc, const char *value_name);
 /* Minifilter instance: Instances\<inst> value (Altitude, Flags); creates the instance. */
 void bl_model_set_instance_value(bl_model *m, uint32_t svc, uint8_t layout, const char *inst,
@@ -222,6 +235,9 @@ void bl_model_set_dword(bl_model *m, const char *path, const char *value_name, u
 void bl_model_set_sz(bl_model *m, const char *path, const char *value_name, const char *s);
 void bl_model_set_multi(bl_model *m, const char *path, const char *value_name,
                         const char *const *items, uint32_t n);
+
+/* Sets modern_loader from hive markers (HardwareConfig, Windows 8 groups). */
+void bl_model_detect_loader(bl_model *m);
 
 /* Rebuilds device parents from ParentIdPrefix and enumerators. */
 void bl_model_build_tree(bl_model *m);

@@ -1,0 +1,79 @@
+/* report.h — rendering models, timelines and findings: text for people,
+ * JSON (cJSON) for programs, SARIF for CI, DOT for pictures.  Nothing here
+ * decides anything; it only shows what the earlier stages computed. */
+#ifndef BOOTLENS_REPORT_H
+#define BOOTLENS_REPORT_H
+
+#include "bootlens/hive.h"
+#include "bootlens/model.h"
+#include "bootlens/rules.h"
+#include "bootlens/sim.h"
+
+#include <stdio.h>
+
+typedef enum bl_format {
+    BL_FMT_TEXT = 0,
+    BL_FMT_JSON,
+    BL_FMT_SARIF,
+    BL_FMT_DOT,
+    BL_FMT_JSONL,
+} bl_format;
+
+bool bl_format_parse(const char *s, bl_format *out);
+
+/* Everything one analysis produced. */
+typedef struct bl_analysis {
+    const bl_hive_info *hive; /* may be NULL (model built without a file) */
+    const bl_model *model;
+    const bl_timeline *timeline;
+    const bl_findings *findings;
+} bl_analysis;
+
+/* Which phases `order` shows. */
+typedef enum bl_phase_filter {
+    BL_SHOW_ALL = 0,
+    BL_SHOW_BOOT,
+    BL_SHOW_SYSTEM,
+    BL_SHOW_AUTO,
+} bl_phase_filter;
+
+struct cJSON;
+/* JSON building blocks (caller owns the result, cJSON_Delete). */
+struct cJSON *bl_json_hive(const bl_analysis *a);
+struct cJSON *bl_json_load_order(const bl_analysis *a, bl_phase_filter filter);
+struct cJSON *bl_json_devices(const bl_analysis *a);
+struct cJSON *bl_json_device(const bl_analysis *a, uint32_t dev);
+struct cJSON *bl_json_findings(const bl_findings *f);
+struct cJSON *bl_json_finding(const bl_finding *f);
+struct cJSON *bl_json_analysis(const bl_analysis *a);
+/* Prints and deletes j (pretty unless compact). */
+void bl_json_print(FILE *out, struct cJSON *j, bool compact);
+
+/* `order`: LoadOrder-style table. */
+void bl_report_order_text(FILE *out, const bl_analysis *a, bl_phase_filter filter);
+void bl_report_order_json(FILE *out, const bl_analysis *a, bl_phase_filter filter);
+
+/* `analyze`: the answer first, details after. */
+typedef struct bl_text_options {
+    bool verbose; /* list every finding in full, info included */
+    bool color;
+} bl_text_options;
+void bl_report_analyze_text(FILE *out, const bl_analysis *a, const bl_text_options *o);
+void bl_report_analyze_json(FILE *out, const bl_analysis *a);
+
+/* `stack`: device stacks with each driver's slot. */
+typedef struct bl_stack_query {
+    const char *class_filter;  /* class name or GUID, NULL = all */
+    const char *device_filter; /* instance id or substring, NULL = all */
+    bool all;                  /* include devices that start with no filter involvement */
+} bl_stack_query;
+/* Returns the number of devices shown. */
+uint32_t bl_report_stack(FILE *out, const bl_analysis *a, const bl_stack_query *q, bl_format fmt);
+
+/* Small text helpers shared by reports. */
+const char *bl_service_name(const bl_model *m, uint32_t svc);
+void bl_service_image(const bl_model *m, uint32_t svc, bl_sb *sb);
+const char *bl_type_name(const bl_service *s);
+void bl_tag_text(const bl_service *s, uint32_t tag_index, bl_sb *sb);
+
+#endif

@@ -1,0 +1,589 @@
+/* open.c — opening a hive: map the file read-only, check the base block,
+ * replay transaction logs in memory when the hive is dirty, and hand libregf
+ * the resulting bytes through a libbfio memory range (no per-value
+ * syscalls).  Also the key/value accessors, which turn libregf failures on a
+ * damaged subtree into recorded problems instead of aborting. */
+#include "bootlens/hive.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libbfio.h>
+#include <libregf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A hive with this many unreadable subtrees is reported as hopeless: the
+ * list would be noise and memory must stay bounded. */
+#define MAX_PROBLEMS 200
+
+struct bl_hive {
+    char *path;
+    const uint8_t *map; /* the file as mapped (or copied) */
+    size_t map_size;
+    bool mapped;
+    uint8_t *owned;        /* recovered image or in-memory copy */
+    const uint8_t *image;  /* what libregf reads */
+    size_t image_size;
+    libbfio_handle_t *bfio;
+    libregf_file_t *regf;
+    bl_hive_info info;
+    bl_hive_problem *problems;
+    uint32_t nproblems, capproblems;
+    uint32_t dropped_problems;
+};
+
+struct bl_key {
+    bl_hive *hive;
+    libregf_key_t *key;
+    char *name;
+    char *path;
+    /* Current value (valid until the next value call). */
+    libregf_value_t *value;
+    char *value_name;
+    uint8_t *value_data;
+};
+
+/* One line from a libregf error: the innermost message is the most useful. */
+static void regf_error_text(libregf_error_t *e, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (!e)
+        return;
+    char tmp[2048];
+    if (libregf_error_backtrace_sprint(e, tmp, sizeof tmp) > 0) {
+        /* The backtrace lists outer calls first; keep the last non-empty line. */
+        char *last = tmp, *line = strtok(tmp, "\n");
+        while (line) {
+            if (*line)
+                last = line;
+            line = strtok(NULL, "\n");
+        }
+        size_t n = strlen(last);
+        if (n >= size)
+            n = size - 1;
+        memcpy(buf, last, n);
+        buf[n] = '\0';
+    }
+    libregf_error_free(&e);
+    /* libregf prefixes messages with its function names; keep them, they
+     * help when reporting a damaged cell. */
+}
+
+void bl_hive_add_problem(bl_hive *h, const char *path, const char *fmt, ...)
+{
+    if (h->nproblems >= MAX_PROBLEMS) {
+        h->dropped_problems++;
+        return;
+    }
+    bl_sb sb = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    bl_sb_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    bl_grow((void **)&h->problems, sizeof *h->problems, &h->capproblems, h->nproblems + 1);
+    h->problems[h->nproblems].path = bl_xstrdup(path ? path : "");
+    h->problems[h->nproblems].reason = bl_sb_detach(&sb);
+    h->nproblems++;
+    h->info.problems = h->problems;
+    h->info.nproblems = h->nproblems;
+}
+
+static int map_file(bl_hive *h, const char *path, bl_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        bl_error_set(err, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        bl_error_set(err, "%s: cannot stat: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        bl_error_set(err, "%s: is a directory, not a hive file", path);
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        bl_error_set(err, "%s: not a regular file", path);
+        close(fd);
+        return -1;
+    }
+    if (st.st_size == 0) {
+        bl_error_set(err, "%s: empty file, not a registry hive", path);
+        close(fd);
+        return -1;
+    }
+    if ((uint64_t)st.st_size > BL_HIVE_MAX_SIZE) {
+        bl_error_set(err, "%s: %lld bytes is larger than any SYSTEM hive (limit %zu)", path,
+                     (long long)st.st_size, BL_HIVE_MAX_SIZE);
+        close(fd);
+        return -1;
+    }
+    size_t n = (size_t)st.st_size;
+    void *p = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) {
+        bl_error_set(err, "%s: cannot map: %s", path, strerror(errno));
+        return -1;
+    }
+    h->map = p;
+    h->map_size = n;
+    h->mapped = true;
+    h->info.file_size = n;
+    return 0;
+}
+
+/* Reads the logs to replay: explicit ones, or those found beside the hive. */
+static size_t load_logs(bl_hive *h, const bl_hive_options *opt, bl_log_file *logs,
+                        uint8_t **bufs)
+{
+    char *found[BL_MAX_LOGS] = {0};
+    const char *paths[BL_MAX_LOGS];
+    size_t n = 0;
+    if (opt && opt->logs) {
+        for (size_t i = 0; i < opt->nlogs && n < BL_MAX_LOGS; i++)
+            paths[n++] = opt->logs[i];
+    } else {
+        n = bl_find_logs(h->path, found, BL_MAX_LOGS);
+        for (size_t i = 0; i < n; i++)
+            paths[i] = found[i];
+    }
+    size_t got = 0;
+    for (size_t i = 0; i < n; i++) {
+        bl_error e = {{0}};
+        uint8_t *data;
+        size_t size;
+        if (bl_read_file(paths[i], BL_LOG_MAX_SIZE, &data, &size, &e) != 0) {
+            bl_hive_add_problem(h, "", "transaction log not used: %s", e.msg);
+            continue;
+        }
+        bufs[got] = data;
+        logs[got].path = bl_xstrdup(paths[i]);
+        logs[got].data = data;
+        logs[got].size = size;
+        got++;
+    }
+    for (size_t i = 0; i < BL_MAX_LOGS; i++)
+        free(found[i]);
+    return got;
+}
+
+static int open_regf(bl_hive *h, bl_error *err)
+{
+    libbfio_error_t *be = NULL;
+    if (libbfio_memory_range_initialize(&h->bfio, &be) != 1 ||
+        libbfio_memory_range_set(h->bfio, (uint8_t *)h->image, h->image_size, &be) != 1) {
+        libbfio_error_free(&be);
+        bl_error_set(err, "%s: cannot set up an in-memory reader", h->path);
+        return -1;
+    }
+    libregf_error_t *e = NULL;
+    if (libregf_file_initialize(&h->regf, &e) != 1) {
+        libregf_error_free(&e);
+        bl_error_set(err, "%s: cannot initialize libregf", h->path);
+        return -1;
+    }
+    if (libregf_file_open_file_io_handle(h->regf, h->bfio, LIBREGF_OPEN_READ, &e) != 1) {
+        char why[512];
+        regf_error_text(e, why, sizeof why);
+        bl_error_set(err, "%s: not a readable registry hive (%s)", h->path, why);
+        return -1;
+    }
+    return 0;
+}
+
+/* Checks the base block, replays logs when needed, opens libregf. */
+static int hive_setup(bl_hive *h, const bl_hive_options *opt, bool allow_logs, bl_error *err)
+{
+    bl_error bberr = {{0}};
+    bool base_ok = bl_base_block_parse(h->map, h->map_size, h->path, &h->info.base, &bberr) == 0;
+    bool checksum_bad = h->info.base.checksum != h->info.base.computed_checksum;
+    if (!base_ok && !(checksum_bad && allow_logs)) {
+        *err = bberr;
+        return -1;
+    }
+    h->image = h->map;
+    h->image_size = h->map_size;
+    h->info.dirty = !base_ok || h->info.base.primary_seq != h->info.base.secondary_seq;
+
+    bool no_recovery = opt && opt->no_recovery;
+    if (allow_logs && !no_recovery) {
+        bl_log_file logs[BL_MAX_LOGS];
+        uint8_t *bufs[BL_MAX_LOGS];
+        size_t nlogs = load_logs(h, opt, logs, bufs);
+        uint8_t *out = NULL;
+        size_t out_size = 0;
+        bl_error rerr = {{0}};
+        int rc = bl_hive_recover(h->map, h->map_size, h->path, logs, nlogs, &out, &out_size,
+                                 &h->info.recovery, &rerr);
+        for (size_t i = 0; i < nlogs; i++) {
+            free(bufs[i]);
+            free((char *)logs[i].path);
+        }
+        if (h->info.recovery.dirty)
+            h->info.dirty = true;
+        if (rc == 0 && out) {
+            h->owned = out;
+            h->image = out;
+            h->image_size = out_size;
+            h->info.recovered = true;
+            bl_base_block_parse(out, out_size, h->path, &h->info.base, NULL);
+        } else if (rc != 0) {
+            if (!base_ok) {
+                /* A broken base block we could not repair: nothing to read. */
+                bl_error_set(err, "%s (and no transaction log could repair it: %s)", bberr.msg,
+                             rerr.msg);
+                return -1;
+            }
+            bl_hive_add_problem(h, "", "dirty hive not recovered: %s", rerr.msg);
+        }
+    } else if (!base_ok) {
+        *err = bberr;
+        return -1;
+    }
+    return open_regf(h, err);
+}
+
+static bl_hive *hive_new(const char *path)
+{
+    bl_hive *h = bl_xcalloc(1, sizeof *h);
+    h->path = bl_xstrdup(path);
+    h->info.path = h->path;
+    return h;
+}
+
+int bl_hive_open(const char *path, const bl_hive_options *opt, bl_hive **out, bl_error *err)
+{
+    bl_hive *h = hive_new(path);
+    if (map_file(h, path, err) != 0 || hive_setup(h, opt, true, err) != 0) {
+        bl_hive_close(h);
+        return -1;
+    }
+    *out = h;
+    return 0;
+}
+
+int bl_hive_open_memory(const uint8_t *data, size_t size, const char *label, bl_hive **out,
+                        bl_error *err)
+{
+    bl_hive *h = hive_new(label);
+    if (size == 0) {
+        bl_error_set(err, "%s: empty file, not a registry hive", label);
+        bl_hive_close(h);
+        return -1;
+    }
+    uint8_t *copy = bl_xmalloc(size);
+    memcpy(copy, data, size);
+    h->map = copy;
+    h->map_size = size;
+    h->info.file_size = size;
+    if (hive_setup(h, NULL, false, err) != 0) {
+        bl_hive_close(h);
+        return -1;
+    }
+    *out = h;
+    return 0;
+}
+
+void bl_hive_close(bl_hive *h)
+{
+    if (!h)
+        return;
+    libregf_error_t *e = NULL;
+    if (h->regf) {
+        libregf_file_close(h->regf, &e);
+        libregf_error_free(&e);
+        libregf_file_free(&h->regf, &e);
+        libregf_error_free(&e);
+    }
+    if (h->bfio) {
+        libbfio_error_t *be = NULL;
+        libbfio_handle_free(&h->bfio, &be);
+        libbfio_error_free(&be);
+    }
+    if (h->mapped)
+        munmap((void *)h->map, h->map_size);
+    else
+        free((void *)h->map);
+    free(h->owned);
+    for (uint32_t i = 0; i < h->nproblems; i++) {
+        free(h->problems[i].path);
+        free(h->problems[i].reason);
+    }
+    free(h->problems);
+    free(h->path);
+    free(h);
+}
+
+const bl_hive_info *bl_hive_get_info(const bl_hive *h)
+{
+    return &h->info;
+}
+
+const uint8_t *bl_hive_image(const bl_hive *h, size_t *size)
+{
+    *size = h->image_size;
+    return h->image;
+}
+
+/* ---- keys ---- */
+
+static char *key_utf8_name(libregf_key_t *k)
+{
+    libregf_error_t *e = NULL;
+    size_t n = 0;
+    if (libregf_key_get_utf8_name_size(k, &n, &e) != 1 || n == 0 || n > 65536) {
+        libregf_error_free(&e);
+        return bl_xstrdup("");
+    }
+    uint8_t *buf = bl_xmalloc(n);
+    if (libregf_key_get_utf8_name(k, buf, n, &e) != 1) {
+        libregf_error_free(&e);
+        free(buf);
+        return bl_xstrdup("");
+    }
+    buf[n - 1] = 0;
+    return (char *)buf;
+}
+
+static bl_key *key_wrap(bl_hive *h, libregf_key_t *k, const char *parent_path)
+{
+    bl_key *key = bl_xcalloc(1, sizeof *key);
+    key->hive = h;
+    key->key = k;
+    key->name = key_utf8_name(k);
+    bl_sb p = {0};
+    if (parent_path && *parent_path) {
+        bl_sb_add(&p, parent_path);
+        bl_sb_addc(&p, '\\');
+    }
+    bl_sb_add(&p, key->name);
+    key->path = bl_sb_detach(&p);
+    return key;
+}
+
+bl_key *bl_hive_root(bl_hive *h)
+{
+    libregf_key_t *k = NULL;
+    libregf_error_t *e = NULL;
+    int rc = libregf_file_get_root_key(h->regf, &k, &e);
+    if (rc != 1) {
+        char why[512];
+        regf_error_text(e, why, sizeof why);
+        if (rc < 0)
+            bl_hive_add_problem(h, "", "root key unreadable: %s", why);
+        return NULL;
+    }
+    bl_key *key = key_wrap(h, k, NULL);
+    free(key->path);
+    key->path = bl_xstrdup(""); /* paths are reported relative to the root */
+    return key;
+}
+
+bl_key *bl_key_open(bl_hive *h, bl_key *parent, const char *path)
+{
+    libregf_key_t *k = NULL;
+    libregf_error_t *e = NULL;
+    int rc;
+    if (parent)
+        rc = libregf_key_get_sub_key_by_utf8_path(parent->key, (const uint8_t *)path,
+                                                   strlen(path), &k, &e);
+    else
+        rc = libregf_file_get_key_by_utf8_path(h->regf, (const uint8_t *)path, strlen(path), &k,
+                                               &e);
+    bl_sb full = {0};
+    if (parent && *parent->path) {
+        bl_sb_add(&full, parent->path);
+        bl_sb_addc(&full, '\\');
+    }
+    bl_sb_add(&full, path);
+    if (rc != 1) {
+        char why[512];
+        regf_error_text(e, why, sizeof why);
+        if (rc < 0)
+            bl_hive_add_problem(h, bl_sb_str(&full), "key unreadable: %s", why);
+        bl_sb_free(&full);
+        return NULL;
+    }
+    bl_key *key = key_wrap(h, k, NULL);
+    free(key->path);
+    /* Keep the path as the hive spells it: parent path + this key's name
+     * for single components, the requested path otherwise. */
+    key->path = bl_sb_detach(&full);
+    return key;
+}
+
+static void value_release(bl_key *k)
+{
+    libregf_error_t *e = NULL;
+    if (k->value) {
+        libregf_value_free(&k->value, &e);
+        libregf_error_free(&e);
+    }
+    free(k->value_name);
+    free(k->value_data);
+    k->value_name = NULL;
+    k->value_data = NULL;
+}
+
+void bl_key_close(bl_key *k)
+{
+    if (!k)
+        return;
+    value_release(k);
+    libregf_error_t *e = NULL;
+    libregf_key_free(&k->key, &e);
+    libregf_error_free(&e);
+    free(k->name);
+    free(k->path);
+    free(k);
+}
+
+const char *bl_key_name(const bl_key *k)
+{
+    return k->name;
+}
+
+const char *bl_key_path(const bl_key *k)
+{
+    return k->path;
+}
+
+uint32_t bl_key_subkey_count(bl_key *k)
+{
+    int n = 0;
+    libregf_error_t *e = NULL;
+    if (libregf_key_get_number_of_sub_keys(k->key, &n, &e) != 1 || n < 0) {
+        char why[512];
+        regf_error_text(e, why, sizeof why);
+        bl_hive_add_problem(k->hive, k->path, "subkey list unreadable: %s", why);
+        return 0;
+    }
+    return (uint32_t)n;
+}
+
+bl_key *bl_key_subkey(bl_key *k, uint32_t index)
+{
+    libregf_key_t *sub = NULL;
+    libregf_error_t *e = NULL;
+    if (index > INT32_MAX || libregf_key_get_sub_key(k->key, (int)index, &sub, &e) != 1) {
+        char why[512];
+        regf_error_text(e, why, sizeof why);
+        bl_hive_add_problem(k->hive, k->path, "subkey #%u unreadable: %s", index, why);
+        return NULL;
+    }
+    return key_wrap(k->hive, sub, k->path);
+}
+
+uint64_t bl_key_last_written(bl_key *k)
+{
+    uint64_t t = 0;
+    libregf_error_t *e = NULL;
+    if (libregf_key_get_last_written_time(k->key, &t, &e) != 1) {
+        libregf_error_free(&e);
+        return 0;
+    }
+    return t;
+}
+
+uint32_t bl_key_value_count(bl_key *k)
+{
+    int n = 0;
+    libregf_error_t *e = NULL;
+    if (libregf_key_get_number_of_values(k->key, &n, &e) != 1 || n < 0) {
+        char why[512];
+        regf_error_text(e, why, sizeof why);
+        bl_hive_add_problem(k->hive, k->path, "value list unreadable: %s", why);
+        return 0;
+    }
+    return (uint32_t)n;
+}
+
+/* Fills out from the libregf value held in k->value. */
+static bool value_fill(bl_key *k, bl_value *out)
+{
+    libregf_error_t *e = NULL;
+    size_t nsize = 0;
+    if (libregf_value_get_utf8_name_size(k->value, &nsize, &e) != 1) {
+        libregf_error_free(&e);
+        nsize = 0;
+    }
+    if (nsize > 1 && nsize <= 65536) {
+        k->value_name = bl_xmalloc(nsize);
+        if (libregf_value_get_utf8_name(k->value, (uint8_t *)k->value_name, nsize, &e) != 1) {
+            libregf_error_free(&e);
+            k->value_name[0] = 0;
+        }
+        k->value_name[nsize - 1] = 0;
+    } else {
+        k->value_name = bl_xstrdup("");
+    }
+    uint32_t type = 0;
+    if (libregf_value_get_value_type(k->value, &type, &e) != 1) {
+        libregf_error_free(&e);
+        return false;
+    }
+    size_t dsize = 0;
+    if (libregf_value_get_value_data_size(k->value, &dsize, &e) != 1) {
+        char why[512];
+        regf_error_text(e, why, sizeof why);
+        bl_hive_add_problem(k->hive, k->path, "value \"%s\" unreadable: %s", k->value_name, why);
+        return false;
+    }
+    if (dsize > BL_VALUE_MAX_SIZE) {
+        bl_hive_add_problem(k->hive, k->path, "value \"%s\" is %zu bytes, over the %zu-byte limit",
+                            k->value_name, dsize, BL_VALUE_MAX_SIZE);
+        return false;
+    }
+    k->value_data = bl_xmalloc(dsize + 2);
+    if (dsize && libregf_value_get_value_data(k->value, k->value_data, dsize, &e) != 1) {
+        char why[512];
+        regf_error_text(e, why, sizeof why);
+        bl_hive_add_problem(k->hive, k->path, "value \"%s\" data unreadable: %s", k->value_name,
+                            why);
+        return false;
+    }
+    k->value_data[dsize] = k->value_data[dsize + 1] = 0;
+    out->name = k->value_name;
+    out->type = type;
+    out->data = k->value_data;
+    out->size = dsize;
+    return true;
+}
+
+bool bl_key_value(bl_key *k, uint32_t index, bl_value *out)
+{
+    value_release(k);
+    libregf_error_t *e = NULL;
+    if (index > INT32_MAX || libregf_key_get_value(k->key, (int)index, &k->value, &e) != 1) {
+        char why[512];
+        regf_error_text(e, why, sizeof why);
+        bl_hive_add_problem(k->hive, k->path, "value #%u unreadable: %s", index, why);
+        return false;
+    }
+    return value_fill(k, out);
+}
+
+bool bl_key_value_by_name(bl_key *k, const char *name, bl_value *out)
+{
+    value_release(k);
+    libregf_error_t *e = NULL;
+    int rc = libregf_key_get_value_by_utf8_name(k->key, (const uint8_t *)name, strlen(name),
+                                                &k->value, &e);
+    if (rc != 1) {
+        char why[512];
+        regf_error_text(e, why, sizeof why);
+        if (rc < 0)
+            bl_hive_add_problem(k->hive, k->path, "value \"%s\" unreadable: %s", name, why);
+        return false;
+    }
+    return value_fill(k, out);
+}

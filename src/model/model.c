@@ -1,0 +1,970 @@
+/* model.c — the boot-configuration model: life cycle, lookups, and the value
+ * setters that interpret a raw registry value (type + bytes) for a service,
+ * class, device or control key.  The hive loader, the INF applier and the fix
+ * simulator all go through these setters, so a value means the same thing
+ * whatever its source. */
+#include "bootlens/model.h"
+
+#include "bootlens/hive.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bl_model *bl_model_new(bl_pool *pool)
+{
+    bl_model *m = bl_xcalloc(1, sizeof *m);
+    m->pool = pool ? bl_pool_ref(pool) : bl_pool_new();
+    return m;
+}
+
+#define CLONE_ARRAY(dst, src, field, count, cap)                                                  \
+    do {                                                                                          \
+        (dst)->cap = (src)->count;                                                                \
+        (dst)->field = NULL;                                                                      \
+        if ((src)->count) {                                                                       \
+            (dst)->field = bl_xmalloc((size_t)(src)->count * sizeof *(src)->field);               \
+            memcpy((dst)->field, (src)->field, (size_t)(src)->count * sizeof *(src)->field);      \
+        }                                                                                         \
+    } while (0)
+
+bl_model *bl_model_clone(const bl_model *src)
+{
+    bl_model *m = bl_xmalloc(sizeof *m);
+    *m = *src;
+    m->pool = bl_pool_ref(src->pool);
+    CLONE_ARRAY(m, src, group_tags, ngroup_tags, capgroup_tags);
+    CLONE_ARRAY(m, src, services, nservices, capservices);
+    CLONE_ARRAY(m, src, instances, ninstances, capinstances);
+    CLONE_ARRAY(m, src, classes, nclasses, capclasses);
+    CLONE_ARRAY(m, src, devices, ndevices, capdevices);
+    CLONE_ARRAY(m, src, anomalies, nanomalies, capanomalies);
+    bl_map_copy(&m->service_index, &src->service_index);
+    bl_map_copy(&m->class_index, &src->class_index);
+    bl_map_copy(&m->device_index, &src->device_index);
+    return m;
+}
+
+void bl_model_free(bl_model *m)
+{
+    if (!m)
+        return;
+    free(m->group_tags);
+    free(m->services);
+    free(m->instances);
+    free(m->classes);
+    free(m->devices);
+    free(m->anomalies);
+    bl_map_free(&m->service_index);
+    bl_map_free(&m->class_index);
+    bl_map_free(&m->device_index);
+    bl_pool_unref(m->pool);
+    free(m);
+}
+
+bl_str bl_model_intern(bl_model *m, const char *s)
+{
+    return bl_pool_str(m->pool, s);
+}
+
+bl_vec bl_model_strvec(bl_model *m, const char *const *items, uint32_t n)
+{
+    uint32_t *ids = bl_xmalloc((n ? n : 1) * sizeof *ids);
+    for (uint32_t i = 0; i < n; i++)
+        ids[i] = bl_pool_str(m->pool, items[i]);
+    bl_vec v = bl_pool_vec(m->pool, ids, n);
+    free(ids);
+    return v;
+}
+
+void bl_model_add_anomaly(bl_model *m, const char *path, const char *fmt, ...)
+{
+    bl_sb sb = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    bl_sb_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    /* Bounded: a hostile hive could otherwise make every value an anomaly. */
+    if (m->nanomalies < 10000) {
+        bl_grow((void **)&m->anomalies, sizeof *m->anomalies, &m->capanomalies, m->nanomalies + 1);
+        m->anomalies[m->nanomalies].path = bl_pool_str(m->pool, path);
+        m->anomalies[m->nanomalies].what = bl_pool_str(m->pool, bl_sb_str(&sb));
+        m->nanomalies++;
+    }
+    bl_sb_free(&sb);
+}
+
+/* ---- lookups ---- */
+
+static uint32_t find_in(const bl_model *m, const bl_map *index, const char *name)
+{
+    bl_str f = bl_pool_find_folded(m->pool, name);
+    uint32_t v;
+    return (f && bl_map_get(index, f, &v)) ? v : BL_NONE;
+}
+
+uint32_t bl_model_find_service(const bl_model *m, const char *name)
+{
+    return find_in(m, &m->service_index, name);
+}
+
+uint32_t bl_model_find_service_id(const bl_model *m, bl_str name)
+{
+    uint32_t v;
+    bl_str f = bl_pool_fold(m->pool, name);
+    return (f && bl_map_get(&m->service_index, f, &v)) ? v : BL_NONE;
+}
+
+uint32_t bl_model_find_class(const bl_model *m, const char *guid)
+{
+    return find_in(m, &m->class_index, guid);
+}
+
+uint32_t bl_model_find_class_id(const bl_model *m, bl_str guid)
+{
+    uint32_t v;
+    bl_str f = bl_pool_fold(m->pool, guid);
+    return (f && bl_map_get(&m->class_index, f, &v)) ? v : BL_NONE;
+}
+
+uint32_t bl_model_find_device(const bl_model *m, const char *instance_id)
+{
+    return find_in(m, &m->device_index, instance_id);
+}
+
+uint32_t bl_model_group_rank(const bl_model *m, bl_str group)
+{
+    if (!group)
+        return BL_NONE;
+    int i = bl_pool_vec_find_folded(m->pool, m->group_order, bl_pool_fold(m->pool, group));
+    return i < 0 ? BL_NONE : (uint32_t)i;
+}
+
+const bl_group_tags *bl_model_group_tags(const bl_model *m, bl_str group)
+{
+    bl_str f = bl_pool_fold(m->pool, group);
+    for (uint32_t i = 0; i < m->ngroup_tags; i++)
+        if (bl_pool_fold(m->pool, m->group_tags[i].group) == f)
+            return &m->group_tags[i];
+    return NULL;
+}
+
+bool bl_service_is_driver(const bl_service *s)
+{
+    /* A missing Type on a service with a driver-like start is most likely a
+     * driver; Win32 services never load before the SCM anyway. */
+    if (!s->has_type)
+        return true;
+    return (s->type & BL_TYPE_DRIVER_MASK) != 0 && (s->type & 0x30) == 0;
+}
+
+/* ---- adders ---- */
+
+uint32_t bl_model_add_service(bl_model *m, const char *name)
+{
+    bl_str id = bl_pool_str(m->pool, name);
+    bl_str key = bl_pool_fold(m->pool, id);
+    uint32_t idx;
+    if (bl_map_get(&m->service_index, key, &idx))
+        return idx;
+    bl_grow((void **)&m->services, sizeof *m->services, &m->capservices, m->nservices + 1);
+    idx = m->nservices++;
+    bl_service *s = &m->services[idx];
+    memset(s, 0, sizeof *s);
+    s->name = id;
+    s->key = key;
+    s->start = s->start_value = BL_START_UNKNOWN;
+    bl_map_put(&m->service_index, key, idx);
+    return idx;
+}
+
+void bl_model_remove_service(bl_model *m, uint32_t svc)
+{
+    if (svc >= m->nservices)
+        return;
+    memmove(&m->services[svc], &m->services[svc + 1],
+            (size_t)(m->nservices - svc - 1) * sizeof *m->services);
+    m->nservices--;
+    bl_map_free(&m->service_index);
+    for (uint32_t i = 0; i < m->nservices; i++)
+        bl_map_put(&m->service_index, m->services[i].key, i);
+}
+
+static bl_str fold_guid(bl_model *m, const char *guid)
+{
+    /* Accept GUIDs with or without braces; store the braced, folded form. */
+    bl_sb sb = {0};
+    while (*guid == ' ')
+        guid++;
+    if (*guid != '{')
+        bl_sb_addc(&sb, '{');
+    bl_sb_add(&sb, guid);
+    while (sb.len && sb.buf[sb.len - 1] == ' ')
+        sb.buf[--sb.len] = '\0';
+    if (sb.len && sb.buf[sb.len - 1] != '}')
+        bl_sb_addc(&sb, '}');
+    bl_str id = bl_pool_fold(m->pool, bl_pool_str(m->pool, bl_sb_str(&sb)));
+    bl_sb_free(&sb);
+    return id;
+}
+
+uint32_t bl_model_add_class(bl_model *m, const char *guid)
+{
+    bl_str key = fold_guid(m, guid);
+    uint32_t idx;
+    if (bl_map_get(&m->class_index, key, &idx))
+        return idx;
+    bl_grow((void **)&m->classes, sizeof *m->classes, &m->capclasses, m->nclasses + 1);
+    idx = m->nclasses++;
+    bl_class *c = &m->classes[idx];
+    memset(c, 0, sizeof *c);
+    c->guid = bl_pool_str(m->pool, guid);
+    c->key = key;
+    bl_map_put(&m->class_index, key, idx);
+    return idx;
+}
+
+uint32_t bl_model_add_device(bl_model *m, const char *instance_id)
+{
+    bl_str id = bl_pool_str(m->pool, instance_id);
+    bl_str key = bl_pool_fold(m->pool, id);
+    uint32_t idx;
+    if (bl_map_get(&m->device_index, key, &idx))
+        return idx;
+    bl_grow((void **)&m->devices, sizeof *m->devices, &m->capdevices, m->ndevices + 1);
+    idx = m->ndevices++;
+    bl_device *d = &m->devices[idx];
+    memset(d, 0, sizeof *d);
+    d->instance_id = id;
+    d->key = key;
+    d->parent = BL_NONE;
+    bl_map_put(&m->device_index, key, idx);
+    return idx;
+}
+
+/* ---- value interpretation ---- */
+
+typedef struct value_ctx {
+    bl_model *m;
+    const char *path;       /* key path below the control set, for anomalies */
+    const char *value_name;
+    bl_value v;
+} value_ctx;
+
+static const char *type_expect_name(uint32_t t)
+{
+    return bl_reg_type_name(t);
+}
+
+static bool get_dword(value_ctx *c, uint32_t *out)
+{
+    bool coerced = false;
+    if (!bl_value_dword(&c->v, out, &coerced)) {
+        bl_model_add_anomaly(c->m, c->path, "%s is %s and cannot be read as a number: ignored",
+                             c->value_name, type_expect_name(c->v.type));
+        return false;
+    }
+    if (coerced)
+        bl_model_add_anomaly(c->m, c->path, "%s is %s where REG_DWORD is expected (read as %u)",
+                             c->value_name, type_expect_name(c->v.type), *out);
+    return true;
+}
+
+static bool get_string(value_ctx *c, bl_str *out)
+{
+    bl_sb sb = {0};
+    bool coerced = false;
+    if (!bl_value_string(&c->v, &sb, &coerced)) {
+        bl_model_add_anomaly(c->m, c->path, "%s is %s and cannot be read as a string: ignored",
+                             c->value_name, type_expect_name(c->v.type));
+        bl_sb_free(&sb);
+        return false;
+    }
+    if (coerced)
+        bl_model_add_anomaly(c->m, c->path, "%s is %s where a string is expected", c->value_name,
+                             type_expect_name(c->v.type));
+    *out = sb.len ? bl_pool_strn(c->m->pool, sb.buf, sb.len) : 0;
+    bl_sb_free(&sb);
+    return true;
+}
+
+typedef struct multi_acc {
+    bl_pool *pool;
+    uint32_t *ids;
+    uint32_t n, cap;
+} multi_acc;
+
+static void multi_push(void *ctx, const char *s, size_t n)
+{
+    multi_acc *a = ctx;
+    /* Windows keeps leading/trailing blanks, but a list entry of only
+     * blanks names nothing. */
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    if (i == n)
+        return;
+    bl_grow((void **)&a->ids, sizeof *a->ids, &a->cap, a->n + 1);
+    a->ids[a->n++] = bl_pool_strn(a->pool, s, n);
+}
+
+static bool get_multi(value_ctx *c, bl_vec *out)
+{
+    multi_acc a = {c->m->pool, NULL, 0, 0};
+    bool coerced = false;
+    int n = bl_value_multi(&c->v, multi_push, &a, &coerced);
+    if (n < 0) {
+        bl_model_add_anomaly(c->m, c->path, "%s is %s and cannot be read as a string list: ignored",
+                             c->value_name, type_expect_name(c->v.type));
+        free(a.ids);
+        return false;
+    }
+    if (coerced)
+        bl_model_add_anomaly(c->m, c->path, "%s is %s where REG_MULTI_SZ is expected",
+                             c->value_name, type_expect_name(c->v.type));
+    *out = bl_pool_vec(c->m->pool, a.ids, a.n);
+    free(a.ids);
+    return true;
+}
+
+static void ctx_init(value_ctx *c, bl_model *m, const char *path, const char *value_name,
+                     uint32_t type, const uint8_t *data, size_t size)
+{
+    c->m = m;
+    c->path = path;
+    c->value_name = value_name;
+    c->v.name = value_name;
+    c->v.type = type;
+    c->v.data = data;
+    c->v.size = size;
+}
+
+static void service_rel_path(const bl_model *m, bl_sb *sb, uint32_t svc)
+{
+    bl_sb_add(sb, "Services\\");
+    bl_sb_add(sb, bl_model_str(m, m->services[svc].name));
+}
+
+/* The start type Windows uses: StartOverride wins over Start. */
+static void service_effective_start(bl_service *s)
+{
+    if (s->has_start_override && s->start_override <= BL_START_DISABLED)
+        s->start = (int32_t)s->start_override;
+    else
+        s->start = s->start_value;
+}
+
+void bl_model_set_start_override(bl_model *m, uint32_t svc, const char *name, uint32_t type,
+                                 const uint8_t *data, size_t size)
+{
+    if (svc >= m->nservices)
+        return;
+    /* Only the value named after the current hardware configuration counts. */
+    char id[16];
+    snprintf(id, sizeof id, "%u", m->hardware_config_id);
+    if (strcmp(name, id) != 0)
+        return;
+    bl_sb path = {0};
+    service_rel_path(m, &path, svc);
+    bl_sb_add(&path, "\\StartOverride");
+    value_ctx c;
+    ctx_init(&c, m, bl_sb_str(&path), name, type, data, size);
+    uint32_t d;
+    if (get_dword(&c, &d)) {
+        bl_service *s = &m->services[svc];
+        s->has_start_override = true;
+        s->start_override = d;
+        service_effective_start(s);
+    }
+    bl_sb_free(&path);
+}
+
+bool bl_model_set_service_value(bl_model *m, uint32_t svc, const char *name, uint32_t type,
+                                const uint8_t *data, size_t size)
+{
+    if (svc >= m->nservices)
+        return false;
+    bl_sb path = {0};
+    service_rel_path(m, &path, svc);
+    value_ctx c;
+    ctx_init(&c, m, bl_sb_str(&path), name, type, data, size);
+    bl_service *s = &m->services[svc];
+    bool ok = true;
+    uint32_t d;
+    bl_str str;
+    bl_vec vec;
+    if (bl_fold_eq(name, "Type")) {
+        if ((ok = get_dword(&c, &d)))
+            s->type = d, s->has_type = true;
+    } else if (bl_fold_eq(name, "Start")) {
+        if ((ok = get_dword(&c, &d))) {
+            if (d > BL_START_DISABLED) {
+                bl_model_add_anomaly(m, bl_sb_str(&path),
+                                     "Start is %u, not a start type (0-4): treated as unknown", d);
+                s->start_value = BL_START_UNKNOWN;
+            } else {
+                s->start_value = (int32_t)d;
+            }
+            service_effective_start(s);
+        }
+    } else if (bl_fold_eq(name, "ErrorControl")) {
+        if ((ok = get_dword(&c, &d)))
+            s->error_control = d, s->has_error_control = true;
+    } else if (bl_fold_eq(name, "Group")) {
+        if ((ok = get_string(&c, &str)))
+            s->group = str;
+    } else if (bl_fold_eq(name, "Tag")) {
+        if ((ok = get_dword(&c, &d)))
+            s->tag = d, s->has_tag = true;
+    } else if (bl_fold_eq(name, "ImagePath")) {
+        if ((ok = get_string(&c, &str)))
+            s->image_path = str;
+    } else if (bl_fold_eq(name, "DisplayName")) {
+        if ((ok = get_string(&c, &str)))
+            s->display_name = str;
+    } else if (bl_fold_eq(name, "DependOnService")) {
+        if ((ok = get_multi(&c, &vec)))
+            s->depend_on_service = vec, s->has_depend_on_service = true;
+    } else if (bl_fold_eq(name, "DependOnGroup")) {
+        if ((ok = get_multi(&c, &vec)))
+            s->depend_on_group = vec, s->has_depend_on_group = true;
+    } else if (bl_fold_eq(name, "BootFlags")) {
+        if ((ok = get_dword(&c, &d)))
+            s->boot_flags = d, s->has_boot_flags = true;
+    } else if (bl_fold_eq(name, "DelayedAutostart")) {
+        if ((ok = get_dword(&c, &d)))
+            s->delayed_autostart = d != 0;
+    } else {
+        ok = false;
+    }
+    bl_sb_free(&path);
+    return ok;
+}
+
+void bl_model_delete_service_value(bl_model *m, uint32_t svc, const char *name)
+{
+    if (svc >= m->nservices)
+        return;
+    bl_service *s = &m->services[svc];
+    if (bl_fold_eq(name, "Type"))
+        s->has_type = false, s->type = 0;
+    else if (bl_fold_eq(name, "Start")) {
+        s->start_value = BL_START_UNKNOWN;
+        service_effective_start(s);
+    }
+    else if (bl_fold_eq(name, "ErrorControl"))
+        s->has_error_control = false;
+    else if (bl_fold_eq(name, "Group"))
+        s->group = 0;
+    else if (bl_fold_eq(name, "Tag"))
+        s->has_tag = false, s->tag = 0;
+    else if (bl_fold_eq(name, "ImagePath"))
+        s->image_path = 0;
+    else if (bl_fold_eq(name, "DependOnService"))
+        s->depend_on_service = 0, s->has_depend_on_service = false;
+    else if (bl_fold_eq(name, "DependOnGroup"))
+        s->depend_on_group = 0, s->has_depend_on_group = false;
+    else if (bl_fold_eq(name, "BootFlags"))
+        s->has_boot_flags = false, s->boot_flags = 0;
+    else if (bl_fold_eq(name, "DelayedAutostart"))
+        s->delayed_autostart = false;
+}
+
+/* Returns the index of instance `inst` of service svc, creating it; keeps
+ * each service's instances contiguous by moving its range to the end when it
+ * must grow. */
+static uint32_t service_instance(bl_model *m, uint32_t svc, const char *inst)
+{
+    bl_service *s = &m->services[svc];
+    bl_str f = bl_pool_fold(m->pool, bl_pool_str(m->pool, inst));
+    for (uint32_t i = 0; i < s->inst_count; i++)
+        if (bl_pool_fold(m->pool, m->instances[s->inst_first + i].name) == f)
+            return s->inst_first + i;
+    if (s->inst_count && s->inst_first + s->inst_count != m->ninstances) {
+        uint32_t first = m->ninstances;
+        bl_grow((void **)&m->instances, sizeof *m->instances, &m->capinstances,
+                m->ninstances + s->inst_count + 1);
+        memmove(&m->instances[first], &m->instances[s->inst_first],
+                (size_t)s->inst_count * sizeof *m->instances);
+        s->inst_first = first;
+        m->ninstances += s->inst_count;
+    }
+    bl_grow((void **)&m->instances, sizeof *m->instances, &m->capinstances, m->ninstances + 1);
+    if (!s->inst_count)
+        s->inst_first = m->ninstances;
+    uint32_t idx = m->ninstances++;
+    memset(&m->instances[idx], 0, sizeof m->instances[idx]);
+    m->instances[idx].name = bl_pool_str(m->pool, inst);
+    s->inst_count++;
+    return idx;
+}
+
+static void instances_path(const bl_model *m, bl_sb *sb, uint32_t svc, uint8_t layout)
+{
+    service_rel_path(m, sb, svc);
+    bl_sb_add(sb, layout == BL_INST_PARAMETERS ? "\\Parameters\\Instances" : "\\Instances");
+}
+
+void bl_model_set_instances_value(bl_model *m, uint32_t svc, uint8_t layout, const char *name,
+                                  uint32_t type, const uint8_t *data, size_t size)
+{
+    if (svc >= m->nservices)
+        return;
+    bl_service *s = &m->services[svc];
+    /* The Parameters\Instances layout (newer Windows) wins when both exist. */
+    if (s->instances_layout != BL_INST_PARAMETERS)
+        s->instances_layout = layout;
+    if (!bl_fold_eq(name, "DefaultInstance"))
+        return;
+    bl_sb path = {0};
+    instances_path(m, &path, svc, layout);
+    value_ctx c;
+    ctx_init(&c, m, bl_sb_str(&path), name, type, data, size);
+    bl_str str;
+    if (get_string(&c, &str))
+        m->services[svc].default_instance = str;
+    bl_sb_free(&path);
+}
+
+void bl_model_set_instance_value(bl_model *m, uint32_t svc, uint8_t layout, const char *inst,
+                                 const char *name, uint32_t type, const uint8_t *data,
+                                 size_t size)
+{
+    if (svc >= m->nservices)
+        return;
+    if (m->services[svc].instances_layout != BL_INST_PARAMETERS)
+        m->services[svc].instances_layout = layout;
+    uint32_t idx = service_instance(m, svc, inst);
+    bl_sb path = {0};
+    instances_path(m, &path, svc, layout);
+    bl_sb_addc(&path, '\\');
+    bl_sb_add(&path, inst);
+    value_ctx c;
+    ctx_init(&c, m, bl_sb_str(&path), name, type, data, size);
+    bl_str str;
+    uint32_t d;
+    if (bl_fold_eq(name, "Altitude")) {
+        if (get_string(&c, &str))
+            m->instances[idx].altitude = str;
+    } else if (bl_fold_eq(name, "Flags")) {
+        if (get_dword(&c, &d))
+            m->instances[idx].flags = d, m->instances[idx].has_flags = true;
+    }
+    bl_sb_free(&path);
+}
+
+bool bl_model_set_class_value(bl_model *m, uint32_t cls, const char *name, uint32_t type,
+                              const uint8_t *data, size_t size)
+{
+    if (cls >= m->nclasses)
+        return false;
+    bl_sb path = {0};
+    bl_sb_add(&path, "Control\\Class\\");
+    bl_sb_add(&path, bl_model_str(m, m->classes[cls].guid));
+    value_ctx c;
+    ctx_init(&c, m, bl_sb_str(&path), name, type, data, size);
+    bl_class *k = &m->classes[cls];
+    bool ok = true;
+    bl_str str;
+    bl_vec vec;
+    if (bl_fold_eq(name, "Class")) {
+        if ((ok = get_string(&c, &str)))
+            k->name = str;
+    } else if (bl_fold_eq(name, "UpperFilters")) {
+        if ((ok = get_multi(&c, &vec)))
+            k->upper = vec, k->has_upper = true;
+    } else if (bl_fold_eq(name, "LowerFilters")) {
+        if ((ok = get_multi(&c, &vec)))
+            k->lower = vec, k->has_lower = true;
+    } else {
+        ok = false;
+    }
+    bl_sb_free(&path);
+    return ok;
+}
+
+void bl_model_delete_class_value(bl_model *m, uint32_t cls, const char *name)
+{
+    if (cls >= m->nclasses)
+        return;
+    bl_class *k = &m->classes[cls];
+    if (bl_fold_eq(name, "UpperFilters"))
+        k->upper = 0, k->has_upper = false;
+    else if (bl_fold_eq(name, "LowerFilters"))
+        k->lower = 0, k->has_lower = false;
+    else if (bl_fold_eq(name, "Class"))
+        k->name = 0;
+}
+
+/* "@machine.inf,%desc%;PCI standard host CPU bridge" -> the text after ';'. */
+static bl_str readable_description(bl_model *m, bl_str s)
+{
+    const char *t = bl_model_str(m, s);
+    if (t[0] != '@')
+        return s;
+    const char *semi = strrchr(t, ';');
+    return semi && semi[1] ? bl_pool_str(m->pool, semi + 1) : s;
+}
+
+bool bl_model_set_device_value(bl_model *m, uint32_t dev, const char *name, uint32_t type,
+                               const uint8_t *data, size_t size)
+{
+    if (dev >= m->ndevices)
+        return false;
+    bl_sb path = {0};
+    bl_sb_add(&path, "Enum\\");
+    bl_sb_add(&path, bl_model_str(m, m->devices[dev].instance_id));
+    value_ctx c;
+    ctx_init(&c, m, bl_sb_str(&path), name, type, data, size);
+    bl_device *d = &m->devices[dev];
+    bool ok = true;
+    bl_str str;
+    bl_vec vec;
+    uint32_t u;
+    if (bl_fold_eq(name, "ClassGUID")) {
+        if ((ok = get_string(&c, &str)))
+            d->class_guid = str ? fold_guid(m, bl_model_str(m, str)) : 0;
+    } else if (bl_fold_eq(name, "Service")) {
+        if ((ok = get_string(&c, &str)))
+            d->service = str;
+    } else if (bl_fold_eq(name, "UpperFilters")) {
+        if ((ok = get_multi(&c, &vec)))
+            d->upper = vec;
+    } else if (bl_fold_eq(name, "LowerFilters")) {
+        if ((ok = get_multi(&c, &vec)))
+            d->lower = vec;
+    } else if (bl_fold_eq(name, "HardwareID")) {
+        if ((ok = get_multi(&c, &vec)))
+            d->hardware_ids = vec;
+    } else if (bl_fold_eq(name, "CompatibleIDs")) {
+        if ((ok = get_multi(&c, &vec)))
+            d->compatible_ids = vec;
+    } else if (bl_fold_eq(name, "ConfigFlags")) {
+        if ((ok = get_dword(&c, &u)))
+            d->config_flags = u, d->has_config_flags = true;
+    } else if (bl_fold_eq(name, "ParentIdPrefix")) {
+        if ((ok = get_string(&c, &str)))
+            d->parent_id_prefix = str;
+    } else if (bl_fold_eq(name, "Driver")) {
+        if ((ok = get_string(&c, &str)))
+            d->driver = str;
+    } else if (bl_fold_eq(name, "FriendlyName")) {
+        if ((ok = get_string(&c, &str)) && str)
+            d->description = readable_description(m, str);
+    } else if (bl_fold_eq(name, "DeviceDesc")) {
+        /* FriendlyName, when present, is the better name. */
+        if ((ok = get_string(&c, &str)) && str && !d->description)
+            d->description = readable_description(m, str);
+    } else {
+        ok = false;
+    }
+    bl_sb_free(&path);
+    return ok;
+}
+
+void bl_model_delete_device_value(bl_model *m, uint32_t dev, const char *name)
+{
+    if (dev >= m->ndevices)
+        return;
+    bl_device *d = &m->devices[dev];
+    if (bl_fold_eq(name, "UpperFilters"))
+        d->upper = 0;
+    else if (bl_fold_eq(name, "LowerFilters"))
+        d->lower = 0;
+    else if (bl_fold_eq(name, "Service"))
+        d->service = 0;
+    else if (bl_fold_eq(name, "ClassGUID"))
+        d->class_guid = 0;
+}
+
+void bl_model_set_group_order(bl_model *m, uint32_t type, const uint8_t *data, size_t size)
+{
+    value_ctx c;
+    ctx_init(&c, m, "Control\\ServiceGroupOrder", "List", type, data, size);
+    bl_vec vec;
+    if (get_multi(&c, &vec)) {
+        m->group_order = vec;
+        m->has_group_order = true;
+    }
+}
+
+void bl_model_set_group_tags(bl_model *m, const char *group, uint32_t type, const uint8_t *data,
+                             size_t size)
+{
+    bl_sb path = {0};
+    bl_sb_add(&path, "Control\\GroupOrderList");
+    if (type != BL_REG_BINARY && type != BL_REG_NONE)
+        bl_model_add_anomaly(m, bl_sb_str(&path), "%s is %s where REG_BINARY is expected", group,
+                             bl_reg_type_name(type));
+    if (size < 4) {
+        bl_model_add_anomaly(m, bl_sb_str(&path), "%s is %zu bytes, too short for a tag count: ignored",
+                             group, size);
+        bl_sb_free(&path);
+        return;
+    }
+    uint32_t count = (uint32_t)data[0] | ((uint32_t)data[1] << 8) | ((uint32_t)data[2] << 16) |
+                     ((uint32_t)data[3] << 24);
+    size_t avail = (size - 4) / 4;
+    if (count > avail) {
+        bl_model_add_anomaly(m, bl_sb_str(&path),
+                             "%s announces %u tags but holds %zu: only those present are used",
+                             group, count, avail);
+        count = (uint32_t)avail;
+    }
+    uint32_t *tags = bl_xmalloc((count ? count : 1) * sizeof *tags);
+    for (uint32_t i = 0; i < count; i++) {
+        const uint8_t *p = data + 4 + 4 * (size_t)i;
+        tags[i] = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+                  ((uint32_t)p[3] << 24);
+    }
+    bl_str gid = bl_pool_str(m->pool, group);
+    bl_vec v = bl_pool_vec(m->pool, tags, count);
+    free(tags);
+    bl_sb_free(&path);
+    bl_str f = bl_pool_fold(m->pool, gid);
+    for (uint32_t i = 0; i < m->ngroup_tags; i++) {
+        if (bl_pool_fold(m->pool, m->group_tags[i].group) == f) {
+            m->group_tags[i].tags = v;
+            return;
+        }
+    }
+    bl_grow((void **)&m->group_tags, sizeof *m->group_tags, &m->capgroup_tags, m->ngroup_tags + 1);
+    m->group_tags[m->ngroup_tags].group = gid;
+    m->group_tags[m->ngroup_tags].tags = v;
+    m->ngroup_tags++;
+}
+
+void bl_model_set_control_value(bl_model *m, const char *name, uint32_t type, const uint8_t *data,
+                                size_t size)
+{
+    if (!bl_fold_eq(name, "BootDriverFlags"))
+        return;
+    value_ctx c;
+    ctx_init(&c, m, "Control", name, type, data, size);
+    uint32_t d;
+    if (get_dword(&c, &d))
+        m->boot_driver_flags = d, m->has_boot_driver_flags = true;
+}
+
+/* ---- path routing ---- */
+
+#define MAX_PARTS 8
+
+/* Splits a registry path into at most MAX_PARTS components, after removing
+ * a hive/control-set prefix.  Returns the number of components. */
+static int split_path(const char *path, char *buf, size_t bufsize, char **parts)
+{
+    snprintf(buf, bufsize, "%s", path);
+    char *p = buf;
+    static const char *const prefixes[] = {"HKEY_LOCAL_MACHINE\\", "HKLM\\", "SYSTEM\\"};
+    for (size_t i = 0; i < BL_ARRAY_LEN(prefixes); i++)
+        if (bl_fold_has_prefix(p, prefixes[i]))
+            p += strlen(prefixes[i]);
+    if (bl_fold_has_prefix(p, "CurrentControlSet\\"))
+        p += strlen("CurrentControlSet\\");
+    else if (bl_fold_has_prefix(p, "ControlSet") && strchr(p, '\\'))
+        p = strchr(p, '\\') + 1;
+    int n = 0;
+    while (*p && n < MAX_PARTS) {
+        while (*p == '\\')
+            p++;
+        if (!*p)
+            break;
+        parts[n++] = p;
+        char *sep = strchr(p, '\\');
+        if (!sep)
+            break;
+        *sep = '\0';
+        p = sep + 1;
+    }
+    return n;
+}
+
+typedef enum { ROUTE_NONE, ROUTE_SET, ROUTE_DELETE } route_op;
+
+static bool route(bl_model *m, const char *path, const char *name, route_op op, uint32_t type,
+                  const uint8_t *data, size_t size)
+{
+    char buf[2048];
+    char *parts[MAX_PARTS];
+    int n = split_path(path, buf, sizeof buf, parts);
+    if (n >= 2 && bl_fold_eq(parts[0], "Services")) {
+        uint32_t svc = bl_model_find_service(m, parts[1]);
+        if (svc == BL_NONE) {
+            if (op == ROUTE_DELETE)
+                return false;
+            svc = bl_model_add_service(m, parts[1]);
+            m->services[svc].synthetic = true;
+        }
+        uint8_t layout = BL_INST_NONE;
+        int rest = 2;
+        if (n >= 3 && bl_fold_eq(parts[2], "Instances"))
+            layout = BL_INST_SERVICE_KEY, rest = 3;
+        else if (n >= 4 && bl_fold_eq(parts[2], "Parameters") && bl_fold_eq(parts[3], "Instances"))
+            layout = BL_INST_PARAMETERS, rest = 4;
+        if (n == 2) {
+            if (op == ROUTE_DELETE) {
+                bl_model_delete_service_value(m, svc, name);
+                return true;
+            }
+            return bl_model_set_service_value(m, svc, name, type, data, size);
+        }
+        if (n == 3 && bl_fold_eq(parts[2], "StartOverride") && op == ROUTE_SET) {
+            bl_model_set_start_override(m, svc, name, type, data, size);
+            return true;
+        }
+        if (layout && n == rest && op == ROUTE_SET) {
+            bl_model_set_instances_value(m, svc, layout, name, type, data, size);
+            return true;
+        }
+        if (layout && n == rest + 1 && op == ROUTE_SET) {
+            bl_model_set_instance_value(m, svc, layout, parts[rest], name, type, data, size);
+            return true;
+        }
+        return false;
+    }
+    if (n >= 1 && bl_fold_eq(parts[0], "Control")) {
+        if (n == 1 && op == ROUTE_SET) {
+            bl_model_set_control_value(m, name, type, data, size);
+            return true;
+        }
+        if (n == 2 && bl_fold_eq(parts[1], "ServiceGroupOrder") && bl_fold_eq(name, "List")) {
+            if (op == ROUTE_SET)
+                bl_model_set_group_order(m, type, data, size);
+            else
+                m->group_order = 0, m->has_group_order = false;
+            return true;
+        }
+        if (n == 2 && bl_fold_eq(parts[1], "GroupOrderList") && op == ROUTE_SET) {
+            bl_model_set_group_tags(m, name, type, data, size);
+            return true;
+        }
+        if (n == 3 && bl_fold_eq(parts[1], "Class")) {
+            uint32_t cls = bl_model_find_class(m, parts[2]);
+            if (cls == BL_NONE) {
+                if (op == ROUTE_DELETE)
+                    return false;
+                cls = bl_model_add_class(m, parts[2]);
+            }
+            if (op == ROUTE_DELETE) {
+                bl_model_delete_class_value(m, cls, name);
+                return true;
+            }
+            return bl_model_set_class_value(m, cls, name, type, data, size);
+        }
+        return false;
+    }
+    if (n == 4 && bl_fold_eq(parts[0], "Enum")) {
+        char id[2048];
+        snprintf(id, sizeof id, "%s\\%s\\%s", parts[1], parts[2], parts[3]);
+        uint32_t dev = bl_model_find_device(m, id);
+        if (dev == BL_NONE) {
+            if (op == ROUTE_DELETE)
+                return false;
+            dev = bl_model_add_device(m, id);
+            m->devices[dev].synthetic = true;
+        }
+        if (op == ROUTE_DELETE) {
+            bl_model_delete_device_value(m, dev, name);
+            return true;
+        }
+        return bl_model_set_device_value(m, dev, name, type, data, size);
+    }
+    return false;
+}
+
+bool bl_model_apply_value(bl_model *m, const char *path, const char *value_name, uint32_t type,
+                          const uint8_t *data, size_t size)
+{
+    return route(m, path, value_name, ROUTE_SET, type, data, size);
+}
+
+bool bl_model_apply_delete(bl_model *m, const char *path, const char *value_name)
+{
+    return route(m, path, value_name, ROUTE_DELETE, 0, NULL, 0);
+}
+
+void bl_model_set_dword(bl_model *m, const char *path, const char *value_name, uint32_t v)
+{
+    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    bl_model_apply_value(m, path, value_name, BL_REG_DWORD, b, 4);
+}
+
+void bl_model_set_sz(bl_model *m, const char *path, const char *value_name, const char *s)
+{
+    bl_sb w = {0};
+    bl_utf8_to_utf16le(s, strlen(s) + 1, &w);
+    bl_model_apply_value(m, path, value_name, BL_REG_SZ, (const uint8_t *)w.buf, w.len);
+    bl_sb_free(&w);
+}
+
+void bl_model_set_multi(bl_model *m, const char *path, const char *value_name,
+                        const char *const *items, uint32_t n)
+{
+    bl_sb w = {0};
+    for (uint32_t i = 0; i < n; i++)
+        bl_utf8_to_utf16le(items[i], strlen(items[i]) + 1, &w);
+    bl_sb_addn(&w, "\0\0", 2);
+    bl_model_apply_value(m, path, value_name, BL_REG_MULTI_SZ, (const uint8_t *)w.buf, w.len);
+    bl_sb_free(&w);
+}
+
+void bl_model_detect_loader(bl_model *m)
+{
+    /* Windows 8 introduced HardwareConfig and the Core / Early-Launch
+     * groups; their presence means winload's newer ordering applies. */
+    if (m->has_hardware_config) {
+        m->modern_loader = true;
+        return;
+    }
+    static const char *const groups[] = {"Early-Launch", "Core", "Core Platform Extensions",
+                                         "Core Security Extensions"};
+    for (uint32_t i = 0; i < m->nservices; i++)
+        for (size_t g = 0; g < BL_ARRAY_LEN(groups); g++)
+            if (m->services[i].group && bl_fold_eq(bl_model_str(m, m->services[i].group), groups[g])) {
+                m->modern_loader = true;
+                return;
+            }
+}
+
+/* ---- paths for evidence ---- */
+
+void bl_model_reg_path(const bl_model *m, bl_sb *sb, const char *rel)
+{
+    bl_sb_add(sb, "HKLM\\SYSTEM\\");
+    const char *cs = bl_model_str(m, m->control_set_name);
+    bl_sb_add(sb, *cs ? cs : "CurrentControlSet");
+    if (rel && *rel) {
+        bl_sb_addc(sb, '\\');
+        bl_sb_add(sb, rel);
+    }
+}
+
+void bl_model_service_path(const bl_model *m, bl_sb *sb, uint32_t svc)
+{
+    bl_model_reg_path(m, sb, "Services\\");
+    bl_sb_add(sb, bl_model_str(m, m->services[svc].name));
+}
+
+void bl_model_class_path(const bl_model *m, bl_sb *sb, uint32_t cls)
+{
+    bl_model_reg_path(m, sb, "Control\\Class\\");
+    bl_sb_add(sb, bl_model_str(m, m->classes[cls].guid));
+}
+
+void bl_model_device_path(const bl_model *m, bl_sb *sb, uint32_t dev)
+{
+    bl_model_reg_path(m, sb, "Enum\\");
+    bl_sb_add(sb, bl_model_str(m, m->devices[dev].instance_id));
+}
+
+const char *bl_model_device_class_name(const bl_model *m, const bl_device *d)
+{
+    if (!d->class_guid)
+        return "";
+    uint32_t c = bl_model_find_class_id(m, d->class_guid);
+    if (c != BL_NONE && m->classes[c].name)
+        return bl_model_str(m, m->classes[c].name);
+    return bl_model_str(m, d->class_guid);
+}

@@ -1,0 +1,409 @@
+/* json.c — the JSON contract (DESIGN.md "CLI contract"): hive, load_order,
+ * devices, findings, built with cJSON.  Field names are stable; new fields
+ * may be added, none renamed. */
+#include "bootlens/report.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef BOOTLENS_VERSION
+#define BOOTLENS_VERSION "0.1.0"
+#endif
+
+bool bl_format_parse(const char *s, bl_format *out)
+{
+    static const struct {
+        const char *name;
+        bl_format f;
+    } t[] = {{"text", BL_FMT_TEXT}, {"json", BL_FMT_JSON}, {"sarif", BL_FMT_SARIF},
+             {"dot", BL_FMT_DOT},   {"jsonl", BL_FMT_JSONL}};
+    for (size_t i = 0; i < BL_ARRAY_LEN(t); i++)
+        if (bl_fold_eq(s, t[i].name)) {
+            *out = t[i].f;
+            return true;
+        }
+    return false;
+}
+
+const char *bl_service_name(const bl_model *m, uint32_t svc)
+{
+    if (svc == BL_NONE || svc >= m->nservices)
+        return "";
+    return bl_model_str(m, m->services[svc].name);
+}
+
+void bl_service_image(const bl_model *m, uint32_t svc, bl_sb *sb)
+{
+    const bl_service *s = &m->services[svc];
+    if (s->image_path)
+        bl_sb_add(sb, bl_model_str(m, s->image_path));
+    else if (bl_service_is_driver(s))
+        /* The loader's default for a driver without ImagePath. */
+        bl_sb_addf(sb, "System32\\drivers\\%s.sys", bl_model_str(m, s->name));
+}
+
+const char *bl_type_name(const bl_service *s)
+{
+    if (!s->has_type)
+        return "unknown";
+    switch (s->type) {
+    case 0x1: return "kernel";
+    case 0x2: return "filesystem";
+    case 0x4: return "adapter";
+    case 0x8: return "recognizer";
+    case 0x10: return "own-process";
+    case 0x20: return "share-process";
+    case 0x50: return "user-own";
+    case 0x60: return "user-share";
+    case 0x110: return "own-interactive";
+    case 0x120: return "share-interactive";
+    default: return (s->type & 0x30) ? "service" : "other";
+    }
+}
+
+void bl_tag_text(const bl_service *s, uint32_t tag_index, bl_sb *sb)
+{
+    if (!s->has_tag)
+        return;
+    bl_sb_addf(sb, "%u", s->tag);
+    if (tag_index == BL_TAG_UNLISTED)
+        bl_sb_add(sb, "*");
+}
+
+static cJSON *str_or_null(const char *s)
+{
+    return (s && *s) ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static cJSON *vec_json(const bl_model *m, bl_vec v)
+{
+    cJSON *a = cJSON_CreateArray();
+    uint32_t n = bl_pool_vec_len(m->pool, v);
+    const uint32_t *it = bl_pool_vec_items(m->pool, v);
+    for (uint32_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(bl_model_str(m, it[i])));
+    return a;
+}
+
+cJSON *bl_json_hive(const bl_analysis *a)
+{
+    const bl_model *m = a->model;
+    cJSON *h = cJSON_CreateObject();
+    const bl_hive_info *hi = a->hive;
+    cJSON_AddItemToObject(h, "path", str_or_null(hi ? hi->path : NULL));
+    cJSON_AddNumberToObject(h, "control_set", m->control_set);
+    cJSON_AddItemToObject(h, "control_set_name", str_or_null(bl_model_str(m, m->control_set_name)));
+    if (m->has_select) {
+        cJSON *sel = cJSON_AddObjectToObject(h, "select");
+        cJSON_AddNumberToObject(sel, "current", m->select_current);
+        cJSON_AddNumberToObject(sel, "default", m->select_default);
+        cJSON_AddNumberToObject(sel, "last_known_good", m->select_lkg);
+        cJSON_AddNumberToObject(sel, "failed", m->select_failed);
+    }
+    bl_sb sb = {0};
+    bl_boot_scenario_names(a->timeline->boot_flags, &sb);
+    cJSON_AddStringToObject(h, "boot_scenario", bl_sb_str(&sb));
+    bl_sb_free(&sb);
+    cJSON_AddNumberToObject(h, "boot_driver_flags", a->timeline->boot_flags);
+    if (hi) {
+        cJSON_AddNumberToObject(h, "size", (double)hi->file_size);
+        cJSON_AddBoolToObject(h, "dirty", hi->dirty);
+        cJSON_AddBoolToObject(h, "recovered", hi->recovered);
+        cJSON_AddNumberToObject(h, "primary_sequence", hi->base.primary_seq);
+        cJSON_AddNumberToObject(h, "secondary_sequence", hi->base.secondary_seq);
+        cJSON_AddItemToObject(h, "embedded_name", str_or_null(hi->base.file_name));
+        char ver[32];
+        snprintf(ver, sizeof ver, "%u.%u", hi->base.major, hi->base.minor);
+        cJSON_AddStringToObject(h, "format_version", ver);
+        const bl_recovery *r = &hi->recovery;
+        cJSON *rec = cJSON_AddObjectToObject(h, "recovery");
+        cJSON_AddItemToObject(rec, "why_dirty", str_or_null(r->why));
+        cJSON_AddItemToObject(rec, "log_format", str_or_null(r->format));
+        cJSON *logs = cJSON_AddArrayToObject(rec, "logs_applied");
+        for (uint32_t i = 0; i < r->logs_applied && i < BL_MAX_LOGS; i++)
+            cJSON_AddItemToArray(logs, cJSON_CreateString(r->applied[i]));
+        cJSON_AddNumberToObject(rec, "entries", r->entries);
+        cJSON_AddNumberToObject(rec, "pages", r->pages);
+        cJSON_AddNumberToObject(rec, "final_sequence", r->final_seq);
+        cJSON *notes = cJSON_AddArrayToObject(rec, "notes");
+        for (uint32_t i = 0; i < r->nnotes && i < BL_ARRAY_LEN(r->notes); i++)
+            cJSON_AddItemToArray(notes, cJSON_CreateString(r->notes[i]));
+        cJSON *probs = cJSON_AddArrayToObject(h, "unreadable");
+        for (uint32_t i = 0; i < hi->nproblems; i++) {
+            cJSON *p = cJSON_CreateObject();
+            cJSON_AddStringToObject(p, "path", hi->problems[i].path);
+            cJSON_AddStringToObject(p, "reason", hi->problems[i].reason);
+            cJSON_AddItemToArray(probs, p);
+        }
+    }
+    cJSON *an = cJSON_AddArrayToObject(h, "anomalies");
+    for (uint32_t i = 0; i < m->nanomalies; i++) {
+        cJSON *p = cJSON_CreateObject();
+        cJSON_AddStringToObject(p, "path", bl_model_str(m, m->anomalies[i].path));
+        cJSON_AddStringToObject(p, "what", bl_model_str(m, m->anomalies[i].what));
+        cJSON_AddItemToArray(an, p);
+    }
+    return h;
+}
+
+static bool phase_shown(uint8_t phase, bl_phase_filter f)
+{
+    switch (f) {
+    case BL_SHOW_BOOT: return phase == BL_PHASE_BOOT;
+    case BL_SHOW_SYSTEM: return phase == BL_PHASE_SYSTEM || phase == BL_PHASE_PNP;
+    case BL_SHOW_AUTO: return phase == BL_PHASE_AUTO || phase == BL_PHASE_DELAYED;
+    default: return true;
+    }
+}
+
+static cJSON *why_json(uint8_t why)
+{
+    cJSON *a = cJSON_CreateArray();
+    if (why & BL_WHY_START)
+        cJSON_AddItemToArray(a, cJSON_CreateString("start"));
+    if (why & BL_WHY_BOOTFLAGS)
+        cJSON_AddItemToArray(a, cJSON_CreateString("boot-flags"));
+    if (why & BL_WHY_BOOT_FS)
+        cJSON_AddItemToArray(a, cJSON_CreateString("boot-file-system"));
+    if (why & BL_WHY_DEVICE)
+        cJSON_AddItemToArray(a, cJSON_CreateString("device"));
+    if (why & BL_WHY_DEPENDENCY)
+        cJSON_AddItemToArray(a, cJSON_CreateString("dependency"));
+    return a;
+}
+
+static cJSON *load_json(const bl_analysis *a, const bl_load *l)
+{
+    const bl_model *m = a->model;
+    const bl_service *s = &m->services[l->service];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "position", l->position);
+    cJSON_AddStringToObject(o, "phase", bl_phase_name(l->phase));
+    cJSON_AddStringToObject(o, "service", bl_model_str(m, s->name));
+    cJSON_AddStringToObject(o, "start", bl_start_name(s->start));
+    if (s->start >= 0)
+        cJSON_AddNumberToObject(o, "start_value", s->start);
+    else
+        cJSON_AddNullToObject(o, "start_value");
+    cJSON_AddItemToObject(o, "group", str_or_null(bl_model_str(m, s->group)));
+    if (l->group_rank != BL_NONE)
+        cJSON_AddNumberToObject(o, "group_position", l->group_rank);
+    else
+        cJSON_AddNullToObject(o, "group_position");
+    if (s->has_tag)
+        cJSON_AddNumberToObject(o, "tag", s->tag);
+    else
+        cJSON_AddNullToObject(o, "tag");
+    if (l->tag_index == BL_TAG_NONE || l->tag_index == BL_TAG_UNLISTED)
+        cJSON_AddNullToObject(o, "tag_position");
+    else
+        cJSON_AddNumberToObject(o, "tag_position", l->tag_index);
+    if (s->has_type)
+        cJSON_AddNumberToObject(o, "type", s->type);
+    else
+        cJSON_AddNullToObject(o, "type");
+    cJSON_AddStringToObject(o, "type_name", bl_type_name(s));
+    bl_sb img = {0};
+    bl_service_image(m, l->service, &img);
+    cJSON_AddItemToObject(o, "image", str_or_null(bl_sb_str(&img)));
+    cJSON_AddBoolToObject(o, "image_default", !s->image_path);
+    bl_sb_free(&img);
+    cJSON_AddItemToObject(o, "why", why_json(l->why));
+    if (l->why & BL_WHY_DEVICE)
+        cJSON_AddStringToObject(o, "for_device",
+                                bl_model_str(m, m->devices[l->for_device].instance_id));
+    if ((l->why & BL_WHY_DEPENDENCY) && l->for_device != BL_NONE)
+        cJSON_AddStringToObject(o, "for_service", bl_service_name(m, l->for_device));
+    return o;
+}
+
+cJSON *bl_json_load_order(const bl_analysis *a, bl_phase_filter filter)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (uint32_t i = 0; i < a->timeline->nloads; i++) {
+        const bl_load *l = &a->timeline->loads[i];
+        if (phase_shown(l->phase, filter))
+            cJSON_AddItemToArray(arr, load_json(a, l));
+    }
+    return arr;
+}
+
+static const char *parent_how_name(uint8_t how)
+{
+    switch (how) {
+    case BL_PARENT_ROOT: return "root";
+    case BL_PARENT_PREFIX: return "parent-id-prefix";
+    case BL_PARENT_ENUMERATOR: return "enumerator (approximate)";
+    default: return "unknown";
+    }
+}
+
+cJSON *bl_json_device(const bl_analysis *a, uint32_t dev)
+{
+    const bl_model *m = a->model;
+    const bl_timeline *t = a->timeline;
+    const bl_device *d = &m->devices[dev];
+    const bl_device_start *ds = &t->devices[dev];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "instance", bl_model_str(m, d->instance_id));
+    cJSON_AddItemToObject(o, "description", str_or_null(bl_model_str(m, d->description)));
+    cJSON_AddItemToObject(o, "class", str_or_null(bl_model_device_class_name(m, d)));
+    cJSON_AddItemToObject(o, "class_guid", str_or_null(bl_model_str(m, d->class_guid)));
+    cJSON_AddItemToObject(o, "service", str_or_null(bl_model_str(m, d->service)));
+    cJSON_AddItemToObject(o, "parent",
+                          d->parent != BL_NONE
+                              ? cJSON_CreateString(bl_model_str(m, m->devices[d->parent].instance_id))
+                              : cJSON_CreateNull());
+    cJSON_AddStringToObject(o, "parent_source", parent_how_name(d->parent_how));
+    cJSON_AddStringToObject(o, "phase", bl_phase_name(ds->phase));
+    if (ds->phase == BL_PHASE_BOOT || ds->phase == BL_PHASE_PNP)
+        cJSON_AddNumberToObject(o, "start_slot", ds->slot);
+    else
+        cJSON_AddNullToObject(o, "start_slot");
+    cJSON_AddItemToObject(o, "deferred_by", str_or_null(bl_service_name(m, ds->deferred_by)));
+    cJSON_AddItemToObject(o, "waits_for", str_or_null(bl_service_name(m, ds->waits_for)));
+    if (ds->phase == BL_PHASE_NEVER) {
+        cJSON *b = cJSON_AddObjectToObject(o, "blocked");
+        cJSON_AddStringToObject(b, "reason", bl_block_text(ds->block));
+        if (ds->block == BL_BLOCK_PARENT && ds->blocked_by != BL_NONE)
+            cJSON_AddStringToObject(b, "by",
+                                    bl_model_str(m, m->devices[ds->blocked_by].instance_id));
+        else
+            cJSON_AddItemToObject(b, "by", str_or_null(bl_service_name(m, ds->blocked_by)));
+    }
+    cJSON *stack = cJSON_AddArrayToObject(o, "stack");
+    for (uint32_t k = 0; k < ds->stack_count; k++) {
+        const bl_stack_entry *e = &t->stack[ds->stack_first + k];
+        cJSON *se = cJSON_CreateObject();
+        cJSON_AddStringToObject(se, "name", bl_model_str(m, e->name));
+        cJSON_AddStringToObject(se, "role", bl_role_name(e->role));
+        cJSON_AddBoolToObject(se, "missing", e->service == BL_NONE);
+        if (e->service != BL_NONE) {
+            cJSON_AddStringToObject(se, "start", bl_start_name(m->services[e->service].start));
+            cJSON_AddStringToObject(se, "phase", bl_phase_name(t->services[e->service].phase));
+            uint32_t pos = bl_timeline_position(t, e->service);
+            if (pos)
+                cJSON_AddNumberToObject(se, "slot", pos);
+            else
+                cJSON_AddNullToObject(se, "slot");
+        }
+        cJSON_AddItemToArray(stack, se);
+    }
+    cJSON *hw = vec_json(m, d->hardware_ids);
+    cJSON_AddItemToObject(o, "hardware_ids", hw);
+    return o;
+}
+
+cJSON *bl_json_devices(const bl_analysis *a)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (uint32_t i = 0; i < a->model->ndevices; i++)
+        cJSON_AddItemToArray(arr, bl_json_device(a, i));
+    return arr;
+}
+
+static cJSON *strs_json(char **v, uint32_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (uint32_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+    return a;
+}
+
+cJSON *bl_json_finding(const bl_finding *f)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "rule", f->rule);
+    cJSON_AddStringToObject(o, "severity", bl_severity_name(f->severity));
+    cJSON_AddStringToObject(o, "message", f->message);
+    cJSON_AddItemToObject(o, "detail", str_or_null(f->detail));
+    cJSON_AddItemToObject(o, "services", strs_json(f->services, f->nservices));
+    cJSON_AddItemToObject(o, "devices", strs_json(f->devices, f->ndevices));
+    cJSON *ev = cJSON_AddArrayToObject(o, "evidence");
+    for (uint32_t i = 0; i < f->nevidence; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "path", f->evidence[i].path);
+        cJSON_AddItemToObject(e, "value", str_or_null(f->evidence[i].value));
+        cJSON_AddItemToArray(ev, e);
+    }
+    cJSON *fixes = cJSON_AddArrayToObject(o, "fix");
+    for (uint32_t i = 0; i < f->nfixes; i++) {
+        const bl_fix *x = &f->fixes[i];
+        cJSON *fx = cJSON_CreateObject();
+        cJSON_AddStringToObject(fx, "summary", x->summary);
+        bl_sb reg = {0};
+        bl_changes_to_reg(x->changes, x->nchanges, &reg);
+        cJSON_AddStringToObject(fx, "reg", bl_sb_str(&reg));
+        bl_sb_free(&reg);
+        cJSON_AddBoolToObject(fx, "verified", x->verification != NULL);
+        cJSON_AddItemToObject(fx, "verification", str_or_null(x->verification));
+        cJSON_AddItemToArray(fixes, fx);
+    }
+    cJSON_AddStringToObject(o, "id", f->subject);
+    return o;
+}
+
+cJSON *bl_json_findings(const bl_findings *f)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (uint32_t i = 0; f && i < f->n; i++)
+        cJSON_AddItemToArray(arr, bl_json_finding(&f->v[i]));
+    return arr;
+}
+
+cJSON *bl_json_analysis(const bl_analysis *a)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *tool = cJSON_AddObjectToObject(root, "tool");
+    cJSON_AddStringToObject(tool, "name", "bootlens");
+    cJSON_AddStringToObject(tool, "version", BOOTLENS_VERSION);
+    cJSON_AddItemToObject(root, "hive", bl_json_hive(a));
+    uint32_t counts[3] = {0, 0, 0};
+    if (a->findings)
+        bl_findings_count(a->findings, counts);
+    cJSON *sum = cJSON_AddObjectToObject(root, "summary");
+    cJSON_AddNumberToObject(sum, "errors", counts[BL_SEV_ERROR]);
+    cJSON_AddNumberToObject(sum, "warnings", counts[BL_SEV_WARNING]);
+    cJSON_AddNumberToObject(sum, "info", counts[BL_SEV_INFO]);
+    cJSON_AddNumberToObject(sum, "services", a->model->nservices);
+    cJSON_AddNumberToObject(sum, "boot_drivers", a->timeline->boot_count);
+    cJSON_AddNumberToObject(sum, "devices", a->model->ndevices);
+    uint32_t deferred = 0, never = 0;
+    for (uint32_t i = 0; i < a->model->ndevices; i++) {
+        if (a->timeline->devices[i].deferred_by != BL_NONE)
+            deferred++;
+        if (a->timeline->devices[i].phase == BL_PHASE_NEVER)
+            never++;
+    }
+    cJSON_AddNumberToObject(sum, "devices_deferred_by_filters", deferred);
+    cJSON_AddNumberToObject(sum, "devices_not_started", never);
+    cJSON_AddItemToObject(root, "load_order", bl_json_load_order(a, BL_SHOW_ALL));
+    cJSON_AddItemToObject(root, "devices", bl_json_devices(a));
+    cJSON_AddItemToObject(root, "findings", bl_json_findings(a->findings));
+    return root;
+}
+
+void bl_json_print(FILE *out, cJSON *j, bool compact)
+{
+    char *s = compact ? cJSON_PrintUnformatted(j) : cJSON_Print(j);
+    if (s) {
+        fputs(s, out);
+        fputc('\n', out);
+        free(s);
+    }
+    cJSON_Delete(j);
+}
+
+void bl_report_order_json(FILE *out, const bl_analysis *a, bl_phase_filter filter)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddItemToObject(root, "hive", bl_json_hive(a));
+    cJSON_AddItemToObject(root, "load_order", bl_json_load_order(a, filter));
+    bl_json_print(out, root, false);
+}
+
+void bl_report_analyze_json(FILE *out, const bl_analysis *a)
+{
+    bl_json_print(out, bl_json_analysis(a), false);
+}

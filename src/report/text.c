@@ -1,0 +1,192 @@
+/* text.c — human-readable output: the `order` table (Sysinternals LoadOrder
+ * style) and the `analyze` report, which puts the answer first (what is
+ * wrong, what breaks, the verified fix) and details after, in one screen. */
+#include "bootlens/report.h"
+
+#include <string.h>
+
+static const char *phase_short(uint8_t p)
+{
+    return bl_phase_name(p);
+}
+
+void bl_report_order_text(FILE *out, const bl_analysis *a, bl_phase_filter filter)
+{
+    const bl_model *m = a->model;
+    const bl_timeline *t = a->timeline;
+    /* Column widths from the data, capped so one long name does not push
+     * the table off the screen. */
+    int wg = 5, ws = 7;
+    for (uint32_t i = 0; i < t->nloads; i++) {
+        const bl_service *s = &m->services[t->loads[i].service];
+        int g = (int)strlen(bl_model_str(m, s->group)), n = (int)strlen(bl_model_str(m, s->name));
+        if (g > wg)
+            wg = g < 32 ? g : 32;
+        if (n > ws)
+            ws = n < 28 ? n : 28;
+    }
+    fprintf(out, "%5s  %-12s %-*s %5s  %-*s %-8s %-13s %s\n", "#", "PHASE", wg, "GROUP", "TAG", ws,
+            "SERVICE", "START", "TYPE", "IMAGE");
+    bl_sb tag = {0}, img = {0}, phase = {0};
+    uint32_t shown = 0;
+    for (uint32_t i = 0; i < t->nloads; i++) {
+        const bl_load *l = &t->loads[i];
+        bool show = filter == BL_SHOW_ALL ||
+                    (filter == BL_SHOW_BOOT && l->phase == BL_PHASE_BOOT) ||
+                    (filter == BL_SHOW_SYSTEM &&
+                     (l->phase == BL_PHASE_SYSTEM || l->phase == BL_PHASE_PNP)) ||
+                    (filter == BL_SHOW_AUTO &&
+                     (l->phase == BL_PHASE_AUTO || l->phase == BL_PHASE_DELAYED));
+        if (!show)
+            continue;
+        const bl_service *s = &m->services[l->service];
+        bl_sb_reset(&tag);
+        bl_sb_reset(&img);
+        bl_sb_reset(&phase);
+        bl_tag_text(s, l->tag_index, &tag);
+        bl_service_image(m, l->service, &img);
+        bl_sb_add(&phase, phase_short(l->phase));
+        if (l->why & BL_WHY_BOOTFLAGS)
+            bl_sb_add(&phase, "+flags");
+        else if (l->why & BL_WHY_BOOT_FS)
+            bl_sb_add(&phase, "+fs");
+        else if (l->why & BL_WHY_DEPENDENCY)
+            bl_sb_add(&phase, "+dep");
+        const char *group = bl_model_str(m, s->group);
+        bool unlisted = s->group && l->group_rank == BL_NONE;
+        fprintf(out, "%5u  %-12s %-*.*s%s%5s  %-*s %-8s %-13s %s%s\n", l->position, bl_sb_str(&phase),
+                wg - (unlisted ? 1 : 0), wg - (unlisted ? 1 : 0), group, unlisted ? "*" : " ",
+                bl_sb_str(&tag), ws, bl_model_str(m, s->name), bl_start_name(s->start),
+                bl_type_name(s), bl_sb_str(&img), s->image_path ? "" : " (default)");
+        shown++;
+    }
+    bl_sb_free(&tag);
+    bl_sb_free(&img);
+    bl_sb_free(&phase);
+    fprintf(out, "\n%u drivers and services. Group* = not in ServiceGroupOrder (loads after all listed groups); "
+                 "tag* = not in the group's GroupOrderList.\n",
+            shown);
+    fprintf(out, "Phases: boot = loader (Start 0, +flags = BootFlags promotion, +fs = boot file system); "
+                 "pnp = loaded for a device; system = Start 1; auto = SCM (+dep = started as a dependency).\n");
+}
+
+static void print_indented(FILE *out, const char *text, const char *indent)
+{
+    const char *p = text;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        fprintf(out, "%s%.*s\n", indent, (int)n, p);
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+}
+
+static const char *sev_label(bl_severity s, bool color)
+{
+    if (!color)
+        return s == BL_SEV_ERROR ? "ERROR" : s == BL_SEV_WARNING ? "WARNING" : "info";
+    return s == BL_SEV_ERROR ? "\033[1;31mERROR\033[0m"
+           : s == BL_SEV_WARNING ? "\033[1;33mWARNING\033[0m"
+                                 : "\033[36minfo\033[0m";
+}
+
+static void print_finding(FILE *out, const bl_finding *f, const bl_text_options *o, bool full)
+{
+    fprintf(out, "%s [%s] %s\n", sev_label(f->severity, o->color), f->rule, f->message);
+    if (!full)
+        return;
+    if (f->detail)
+        print_indented(out, f->detail, "    ");
+    for (uint32_t i = 0; i < f->nfixes; i++) {
+        const bl_fix *x = &f->fixes[i];
+        fprintf(out, "  Fix %u%s: %s\n", i + 1, x->verification ? " (re-simulated)" : "", x->summary);
+        if (x->verification)
+            print_indented(out, x->verification, "    ");
+        bl_sb reg = {0};
+        bl_changes_to_reg(x->changes, x->nchanges, &reg);
+        print_indented(out, bl_sb_str(&reg), "      | ");
+        bl_sb_free(&reg);
+    }
+    if (f->nevidence) {
+        fprintf(out, "  Evidence:\n");
+        for (uint32_t i = 0; i < f->nevidence; i++)
+            fprintf(out, "    %s%s%s\n", f->evidence[i].path, f->evidence[i].value ? "  " : "",
+                    f->evidence[i].value ? f->evidence[i].value : "");
+    }
+}
+
+void bl_report_analyze_text(FILE *out, const bl_analysis *a, const bl_text_options *o)
+{
+    const bl_model *m = a->model;
+    const bl_timeline *t = a->timeline;
+    const bl_hive_info *hi = a->hive;
+    bl_sb scen = {0};
+    bl_boot_scenario_names(t->boot_flags, &scen);
+    fprintf(out, "bootlens: %s, %s, boot scenario %s\n", hi ? hi->path : "(model)",
+            bl_model_str(m, m->control_set_name), bl_sb_str(&scen));
+    bl_sb_free(&scen);
+    if (hi) {
+        if (hi->recovered)
+            fprintf(out, "Hive was dirty: replayed %u %s-format log entr%s/%u pages from %u log%s "
+                         "(final sequence %u); analyzed the recovered image.\n",
+                    hi->recovery.entries, hi->recovery.format, hi->recovery.entries == 1 ? "y" : "ies",
+                    hi->recovery.pages, hi->recovery.logs_applied,
+                    hi->recovery.logs_applied == 1 ? "" : "s", hi->recovery.final_seq);
+        else if (hi->dirty)
+            fprintf(out, "Hive is DIRTY and was analyzed as it is on disk: recent changes may be missing.\n");
+        if (hi->nproblems)
+            fprintf(out, "Partial analysis: %u part%s of the hive could not be read (listed at the end).\n",
+                    hi->nproblems, hi->nproblems == 1 ? "" : "s");
+    }
+    uint32_t counts[3] = {0, 0, 0};
+    if (a->findings)
+        bl_findings_count(a->findings, counts);
+    fprintf(out, "\n%u error%s, %u warning%s, %u info\n", counts[2], counts[2] == 1 ? "" : "s", counts[1],
+            counts[1] == 1 ? "" : "s", counts[0]);
+
+    /* The answer: errors and warnings in full. */
+    for (uint32_t i = 0; a->findings && i < a->findings->n; i++) {
+        const bl_finding *f = &a->findings->v[i];
+        if (f->severity == BL_SEV_INFO && !o->verbose)
+            continue;
+        fputc('\n', out);
+        print_finding(out, f, o, true);
+    }
+    if (counts[0] && !o->verbose) {
+        fprintf(out, "\nInfo (--verbose for details):\n");
+        for (uint32_t i = 0; i < a->findings->n; i++)
+            if (a->findings->v[i].severity == BL_SEV_INFO)
+                fprintf(out, "  [%s] %s\n", a->findings->v[i].rule, a->findings->v[i].message);
+    }
+
+    uint32_t boot_dev = 0, pnp_dev = 0, never_dev = 0, deferred = 0;
+    for (uint32_t i = 0; i < m->ndevices; i++) {
+        uint8_t p = t->devices[i].phase;
+        boot_dev += p == BL_PHASE_BOOT;
+        pnp_dev += p == BL_PHASE_PNP;
+        never_dev += p == BL_PHASE_NEVER;
+        deferred += t->devices[i].deferred_by != BL_NONE;
+    }
+    uint32_t sys = 0, aut = 0, pnp = 0;
+    for (uint32_t i = 0; i < t->nloads; i++) {
+        sys += t->loads[i].phase == BL_PHASE_SYSTEM;
+        pnp += t->loads[i].phase == BL_PHASE_PNP;
+        aut += t->loads[i].phase == BL_PHASE_AUTO || t->loads[i].phase == BL_PHASE_DELAYED;
+    }
+    fprintf(out, "\nBoot timeline: %u boot drivers, %u loaded for devices, %u system-start, "
+                 "%u auto-start services.\n",
+            t->boot_count, pnp, sys, aut);
+    fprintf(out, "Devices: %u known; %u start in the boot phase, %u in the PnP phase, %u never "
+                 "(disabled, missing driver...); %u deferred by a filter.\n",
+            m->ndevices, boot_dev, pnp_dev, never_dev, deferred);
+    if (hi && hi->nproblems) {
+        fprintf(out, "\nCould not read:\n");
+        for (uint32_t i = 0; i < hi->nproblems; i++)
+            fprintf(out, "  %s: %s\n", *hi->problems[i].path ? hi->problems[i].path : "(file)",
+                    hi->problems[i].reason);
+    }
+    fprintf(out, "\nMore: `bootlens order` (load order), `bootlens stack` (device stacks), "
+                 "`bootlens explain HIVE NAME`, --format json.\n");
+}
