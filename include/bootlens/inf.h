@@ -1,0 +1,273 @@
+/* inf.h — Windows driver INF files: the parser (this first part) and, below
+ * it, applying an INF to a boot model (the apply part).
+ *
+ * The parser reads an INF the way Windows setup does (Microsoft's "General
+ * Syntax Rules for INF Files", "INF Strings Section", "INF Manufacturer
+ * Section", "Using Dirids") and hands the apply step plain, read-only data:
+ * sections found by case-insensitive name, each a list of lines whose fields
+ * are already unquoted and %strkey%-substituted, every line carrying its line
+ * number so that findings can point at FILE:LINE.  Nothing here knows about
+ * hives or the boot model. */
+#ifndef BOOTLENS_INF_H
+#define BOOTLENS_INF_H
+
+#include "bootlens/util.h"
+
+/* ======================================================================
+ * Parser
+ * ====================================================================== */
+
+/* Input bounds.  Windows itself limits a field to 4096 characters; these
+ * caps are far above anything a real INF needs and exist so that hostile
+ * input cannot make the parser allocate without bound. */
+#define BL_INF_MAX_FILE_BYTES (64u << 20)      /* whole file */
+#define BL_INF_MAX_LINE_BYTES (1u << 20)       /* one line, continuations joined */
+#define BL_INF_MAX_FIELD_BYTES (64u << 10)     /* one field after %strkey% substitution */
+#define BL_INF_MAX_EXPANDED_BYTES (128u << 20) /* all fields after substitution */
+#define BL_INF_MAX_DIAGS 500u                  /* warnings kept; the rest are counted */
+#define BL_INF_WINDOWS_FIELD_CHARS 4096u       /* Windows' limit, NUL included */
+#define BL_INF_WINDOWS_SECTION_CHARS 255u      /* Windows' limit on a section name */
+
+typedef struct bl_inf bl_inf;
+
+/* How the file's bytes were read.  Everything the API returns is UTF-8. */
+typedef enum bl_inf_encoding {
+    BL_INF_ENC_ASCII,
+    BL_INF_ENC_UTF8,         /* valid UTF-8 without BOM */
+    BL_INF_ENC_UTF8_BOM,     /* EF BB BF */
+    BL_INF_ENC_ANSI,         /* not valid UTF-8: read as Windows-1252, as Windows would on a Western system */
+    BL_INF_ENC_UTF16LE,      /* FF FE */
+    BL_INF_ENC_UTF16LE_NOBOM, /* no BOM, recognised by its zero high bytes */
+    BL_INF_ENC_UTF16BE,      /* FE FF */
+} bl_inf_encoding;
+
+const char *bl_inf_encoding_name(bl_inf_encoding enc);
+
+typedef struct bl_inf_options {
+    /* LANGID choosing the [Strings.xxxx] section, e.g. 0x0407 for German.
+     * Windows' order: exact LANGID, then the same primary language with
+     * SUBLANG_NEUTRAL, then any sublanguage of that primary language, then
+     * the undecorated [Strings].  Default 0x0409 (en-US). */
+    uint16_t langid;
+} bl_inf_options;
+
+void bl_inf_options_init(bl_inf_options *opt);
+
+/* One comma-separated field.  Positional directives (AddReg's
+ * `reg-root,[subkey],[value-name],[flags],[value]`) need to tell an empty
+ * field from a missing one: an empty field is present with text "", a
+ * missing one is past the end of the line's values. */
+typedef struct bl_inf_value {
+    const char *text; /* unquoted, ""-unescaped, %strkey% and %% substituted; never NULL */
+    const char *raw;  /* unquoted but not substituted: what the INF wrote */
+    bool quoted;      /* some of it was in double quotes (`""` is an explicit empty string) */
+} bl_inf_value;
+
+/* One logical line (continuations joined, comment removed). */
+typedef struct bl_inf_line {
+    const char *key;     /* text before '=' (substituted), or NULL when the line has none */
+    const char *raw_key; /* NULL when key is */
+    const bl_inf_value *values; /* fields after '=', or all fields of a line without '=' */
+    uint32_t nvalues;           /* `key =` has 0, `key = ,,` has 3 empty ones */
+    uint32_t line_no;           /* 1-based physical line where it starts */
+} bl_inf_line;
+
+/* A section; all [name] headers that fold to the same name are merged into
+ * one, their lines in file order. */
+typedef struct bl_inf_section {
+    const char *name; /* spelling of its first header, verbatim */
+    uint32_t line_no; /* line of that header */
+    const bl_inf_line *lines;
+    uint32_t nlines;
+} bl_inf_section;
+
+/* A warning, fully formatted as "FILE:LINE: what is wrong". */
+typedef struct bl_inf_diag {
+    uint32_t line_no;
+    const char *message;
+} bl_inf_diag;
+
+/* An Include= or Needs= entry.  The parser never opens other INFs; the
+ * caller decides whether to parse the files it names. */
+typedef enum bl_inf_ref_kind { BL_INF_REF_INCLUDE, BL_INF_REF_NEEDS } bl_inf_ref_kind;
+
+typedef struct bl_inf_ref {
+    bl_inf_ref_kind kind;
+    const char *name;    /* an INF file name (Include) or a section name (Needs) */
+    const char *section; /* the section holding the entry */
+    uint32_t line_no;
+} bl_inf_ref;
+
+/* The [Version] entries the rest of bootlens cares about; NULL when absent.
+ * DriverVer is split at its comma: "06/21/2006" and "10.0.19041.1". */
+typedef struct bl_inf_version_info {
+    const char *signature, *class_name, *class_guid, *provider, *catalog_file;
+    const char *driver_ver_date, *driver_ver_version;
+    uint32_t class_line, class_guid_line, driver_ver_line; /* 0 when absent */
+} bl_inf_version_info;
+
+/* Parses an INF held in memory (name is used in messages only).  Returns
+ * NULL on a fatal error with err set to "NAME:LINE: what is wrong"; problems
+ * Windows would shrug off become warnings (bl_inf_diag_at).  Never reads
+ * outside data[0..size) and never allocates more than a small multiple of
+ * the bounds above. */
+bl_inf *bl_inf_parse_mem(const char *name, const void *data, size_t size,
+                         const bl_inf_options *opt, bl_error *err);
+/* Reads path (at most BL_INF_MAX_FILE_BYTES) and parses it. */
+bl_inf *bl_inf_parse_file(const char *path, const bl_inf_options *opt, bl_error *err);
+void bl_inf_free(bl_inf *inf);
+
+const char *bl_inf_name(const bl_inf *inf);
+bl_inf_encoding bl_inf_get_encoding(const bl_inf *inf);
+
+/* Sections in order of first appearance. */
+uint32_t bl_inf_section_count(const bl_inf *inf);
+const bl_inf_section *bl_inf_section_at(const bl_inf *inf, uint32_t i);
+/* Case-insensitive exact lookup; NULL if absent.  Decorations are not
+ * applied: see bl_inf_select_section for that. */
+const bl_inf_section *bl_inf_find_section(const bl_inf *inf, const char *name);
+
+/* The first line of s after `after` (NULL: from the start) whose key equals
+ * key case-insensitively; NULL when there is none.  Loop with it to visit
+ * repeated directives (AddReg may appear several times). */
+const bl_inf_line *bl_inf_find_key(const bl_inf_section *s, const char *key,
+                                   const bl_inf_line *after);
+/* The text of field i, "" when it is present but empty, NULL when the line
+ * has fewer fields. */
+const char *bl_inf_value_at(const bl_inf_line *line, uint32_t i);
+/* First value of the first `key` line of section, or NULL. */
+const char *bl_inf_lookup(const bl_inf *inf, const char *section, const char *key);
+
+/* The selected [Strings] section's value for key (case-insensitive), NULL
+ * if undefined; and that section's name (NULL if the INF has none). */
+const char *bl_inf_string(const bl_inf *inf, const char *key);
+const char *bl_inf_strings_section(const bl_inf *inf);
+
+const bl_inf_version_info *bl_inf_version(const bl_inf *inf);
+
+uint32_t bl_inf_ref_count(const bl_inf *inf);
+const bl_inf_ref *bl_inf_ref_at(const bl_inf *inf, uint32_t i);
+
+/* Warnings sorted by line.  When more than BL_INF_MAX_DIAGS were raised the
+ * last one says how many were left out. */
+uint32_t bl_inf_diag_count(const bl_inf *inf);
+const bl_inf_diag *bl_inf_diag_at(const bl_inf *inf, uint32_t i);
+
+/* Formats "NAME:LINE: message" into err, for callers reporting problems
+ * they find in the INF's content. */
+void bl_inf_error_at(const bl_inf *inf, uint32_t line_no, bl_error *err, const char *fmt, ...)
+    BL_PRINTF(4, 5);
+
+/* INF numeric field: decimal or 0x-hex, surrounding blanks allowed, a
+ * leading '-' gives the two's complement (Windows writes -1 for 0xFFFFFFFF).
+ * Returns 0, or -1 when s is empty, malformed or out of 32-bit range. */
+int bl_inf_parse_u32(const char *s, uint32_t *out);
+/* Field i of line as a number; on failure err reads
+ * "NAME:LINE: field N is "..." , not a number" (or "is missing"). */
+int bl_inf_value_u32(const bl_inf *inf, const bl_inf_line *line, uint32_t i, uint32_t *out,
+                     bl_error *err);
+
+/* ---- Targets and decorated sections ----------------------------------
+ * INFs in driver source trees (.inx, and .inf files a Visual Studio build
+ * runs stampinf on) write $ARCH$ where stampinf puts the architecture, as
+ * in NT$ARCH$.  The selection functions read $ARCH$ as the target's
+ * architecture, which is what the stamped INF would say; the parser warns
+ * once that it did so. */
+
+typedef enum bl_inf_arch {
+    BL_INF_ARCH_X86,
+    BL_INF_ARCH_AMD64,
+    BL_INF_ARCH_IA64,
+    BL_INF_ARCH_ARM,
+    BL_INF_ARCH_ARM64,
+} bl_inf_arch;
+
+/* The Windows an INF is applied to. */
+typedef struct bl_inf_target {
+    bl_inf_arch arch;
+    uint32_t major, minor, build;
+    uint32_t product_type; /* VER_NT_WORKSTATION 1, _DOMAIN_CONTROLLER 2, _SERVER 3 */
+    uint32_t suite_mask;   /* VER_SUITE_* bits */
+} bl_inf_target;
+
+/* amd64, Windows 10 (10.0) build 19041, workstation, VER_SUITE_SINGLEUSERTS. */
+void bl_inf_target_init(bl_inf_target *t);
+const char *bl_inf_arch_name(bl_inf_arch arch); /* "amd64" ... */
+/* Case-insensitive "x86", "amd64", "ia64", "arm", "arm64"; -1 otherwise. */
+int bl_inf_parse_arch(const char *s, bl_inf_arch *out);
+
+/* A platform extension / TargetOSVersion decoration:
+ * nt[arch][.[major][.[minor][.[product-type][.[suite-mask][.[build]]]]]] */
+typedef struct bl_inf_decoration {
+    bool has_arch;
+    bl_inf_arch arch;
+    bool has_version; /* major given; minor defaults to 0 */
+    uint32_t major, minor;
+    uint32_t product_type, suite_mask, build; /* 0 when not given */
+} bl_inf_decoration;
+
+/* Parses s[0..n) ("NTamd64.10.0...16299", case-insensitive).  -1 when it is
+ * not a decoration (e.g. "NT$ARCH$" in an unstamped .inx). */
+int bl_inf_parse_decoration(const char *s, size_t n, bl_inf_decoration *d);
+/* Whether Windows running as t accepts d.  With models set, an arch-less
+ * decoration only fits x86, as for [Manufacturer] entries since Windows
+ * Server 2003 SP1; install sections accept .NT on every architecture. */
+bool bl_inf_decoration_applies(const bl_inf_decoration *d, const bl_inf_target *t, bool models);
+/* > 0 when a is the better (more specific) match, < 0 when b is, 0 on a
+ * tie: higher OS version first, then build, then an explicit architecture,
+ * product type, and more suite bits. */
+int bl_inf_decoration_cmp(const bl_inf_decoration *a, const bl_inf_decoration *b);
+
+/* The section Windows processes for install section base (a DDInstall
+ * name), optionally followed by a per-device suffix such as "Services" or
+ * "HW": base.<decoration>[.suffix] with the most specific decoration that
+ * applies to t (base.NTamd64 before base.NT before base), else base[.suffix]
+ * itself.  NULL when none exists.  Besides the platform extensions Windows
+ * documents for install sections, TargetOSVersion-decorated names
+ * (base.NTamd64.10.0...16299) are honoured the same way as for models. */
+const bl_inf_section *bl_inf_select_section(const bl_inf *inf, const char *base, const char *suffix,
+                                            const bl_inf_target *t);
+
+typedef enum bl_inf_models_result {
+    BL_INF_MODELS_FOUND = 0,      /* *out is the models section */
+    BL_INF_MODELS_NOT_FOR_TARGET, /* no decoration fits t: the entry installs nothing there */
+    BL_INF_MODELS_MISSING,        /* the section Windows would use is not in the INF */
+} bl_inf_models_result;
+
+/* For one [Manufacturer] line (`%Mfg% = Models, NTamd64, NTamd64.10.0...16299`
+ * or a bare `Models`), the models section Windows uses on t.  *out is set
+ * (NULL unless FOUND); name, if given, receives the section name Windows
+ * looks for; err explains NOT_FOR_TARGET and MISSING with the line. */
+bl_inf_models_result bl_inf_select_models(const bl_inf *inf, const bl_inf_line *mfg,
+                                          const bl_inf_target *t, const bl_inf_section **out,
+                                          bl_sb *name, bl_error *err);
+
+/* ---- Directory ids ---------------------------------------------------- */
+
+/* The directory of a DIRID in readable form: 12 ->
+ * "%SystemRoot%\System32\drivers", 13 -> the DriverStore folder with a
+ * "<package>" placeholder.  NULL for ids bootlens does not know. */
+const char *bl_inf_dirid_dir(int32_t dirid);
+/* Copies path to out with every %dirid% replaced by bl_inf_dirid_dir's
+ * text.  Returns the number of %n% tokens it could not resolve. */
+uint32_t bl_inf_expand_dirids(const char *path, bl_sb *out);
+/* The DriverStore folder name Windows gives this INF's package on t:
+ * "<inf name>_<arch>_*", the '*' standing for the hash Windows derives from
+ * the signed package, which cannot be known offline. */
+void bl_inf_driver_store_dir(const bl_inf *inf, const bl_inf_target *t, bl_sb *out);
+/* What Windows stores as ImagePath for `ServiceBinary = service_binary`:
+ * kernel services (ServiceType < 0x10) get "\SystemRoot\System32\drivers\x.sys"
+ * for %12%\x.sys and "\SystemRoot\System32\DriverStore\FileRepository\
+ * <driver_store_dir>\x.sys" for %13%\x.sys; Win32 services get the
+ * "%SystemRoot%\..." form.  Absolute paths are kept (\??\-prefixed for kernel
+ * services).  Appends to out and returns 0; 1 when the result is readable
+ * but not byte-exact (a DIRID outside %SystemRoot%); -1 when service_binary
+ * is neither %dirid%-based nor absolute (Windows would not find the file). */
+int bl_inf_image_path(const char *service_binary, uint32_t service_type,
+                      const char *driver_store_dir, bl_sb *out);
+
+/* ======================================================================
+ * Apply (INF what-if on a boot model) — added by the apply step.
+ * ====================================================================== */
+
+#endif
