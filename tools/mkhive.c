@@ -35,6 +35,7 @@
 #define MAX_VALUE_SIZE (64u << 20)     /* a sanity bound for fill: */
 #define MAX_KEY_NAME 255u              /* UTF-16 units, as Windows limits */
 #define MAX_VALUE_NAME 16383u
+#define MAX_HIVE_BINS 0x80000000u
 #define FIXED_FILETIME 132223104000000000ull /* 2020-01-01T00:00:00Z */
 
 #define KEY_HIVE_ENTRY 0x0004u
@@ -93,21 +94,22 @@ BL_PRINTF(2, 3) BL_NORETURN static void source_fail(const source *src, const cha
 }
 
 /* Decodes the UTF-8 text s[0..n) into UTF-16 code units appended to *out
- * (a bl_sb used as a byte buffer, little-endian).  False on invalid UTF-8. */
+ * (a bl_sb used as a byte buffer, little-endian).  False on invalid UTF-8:
+ * unlike the library's lenient bl_utf8_to_utf16le, a bad source must fail. */
 static bool utf8_to_utf16le(const char *s, size_t n, bl_sb *out)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
         uint32_t c = *p++, extra = 0, min = 0;
-        if (c >= 0xF0 && c <= 0xF4)
-            extra = 3, min = 0x10000, c &= 0x07;
-        else if (c >= 0xE0)
-            extra = c <= 0xEF ? 2 : 9, min = 0x800, c &= 0x0F;
-        else if (c >= 0xC2)
+        if (c >= 0xC2 && c <= 0xDF)
             extra = 1, min = 0x80, c &= 0x1F;
+        else if (c >= 0xE0 && c <= 0xEF)
+            extra = 2, min = 0x800, c &= 0x0F;
+        else if (c >= 0xF0 && c <= 0xF4)
+            extra = 3, min = 0x10000, c &= 0x07;
         else if (c >= 0x80)
             return false;
-        if (extra > 3 || (size_t)(end - p) < extra)
+        if ((size_t)(end - p) < extra)
             return false;
         for (; extra; extra--, p++) {
             if ((*p & 0xC0) != 0x80)
@@ -210,14 +212,14 @@ static uint32_t name_stored_len(const name *nm)
 
 /* ---- the key tree ---------------------------------------------------------- */
 
-/* The child of parent named nm (compared as Windows does), created with this
- * spelling if absent; an existing key keeps its first spelling. */
 static void name_free(name *nm)
 {
     free(nm->utf8);
     free(nm->u16);
 }
 
+/* The child of parent named nm (compared as Windows does), created with this
+ * spelling if absent; an existing key keeps its first spelling.  Takes nm. */
 static key *key_child(key *parent, name nm)
 {
     for (uint32_t i = 0; i < parent->nsubs; i++) {
@@ -234,7 +236,7 @@ static key *key_child(key *parent, name nm)
 }
 
 /* Sets a value of k: a name already present (in any case) is overwritten in
- * place, keeping its first spelling and its position; data is taken over. */
+ * place, keeping its first spelling and its position.  Takes nm and data. */
 static void key_set_value(key *k, name nm, uint32_t type, bl_sb *data)
 {
     for (uint32_t i = 0; i < k->nvals; i++) {
@@ -248,6 +250,22 @@ static void key_set_value(key *k, name nm, uint32_t type, bl_sb *data)
     }
     bl_grow((void **)&k->vals, sizeof *k->vals, &k->cap_vals, k->nvals + 1);
     k->vals[k->nvals++] = (value){nm, type, *data};
+}
+
+/* Frees everything below k and k's own contents (not k itself). */
+static void key_free(key *k)
+{
+    for (uint32_t i = 0; i < k->nsubs; i++) {
+        key_free(k->subs[i]);
+        free(k->subs[i]);
+    }
+    for (uint32_t i = 0; i < k->nvals; i++) {
+        name_free(&k->vals[i].nm);
+        bl_sb_free(&k->vals[i].data);
+    }
+    free(k->subs);
+    free(k->vals);
+    name_free(&k->nm);
 }
 
 static int key_ptr_cmp(const void *a, const void *b)
@@ -470,6 +488,7 @@ static void parse_directive(const source *src, const char *line, hive_opts *opt)
     } else if (n == 5 && strncmp(line, "!root", 5) == 0) {
         if (!*arg || strchr(arg, '\\'))
             source_fail(src, "!root needs a key name");
+        name_free(&opt->root_name);
         opt->root_name = name_make(src, arg, strlen(arg), MAX_KEY_NAME, "root key name");
     } else if (n == 4 && strncmp(line, "!seq", 4) == 0) {
         char *first = bl_xstrndup(arg, strcspn(arg, " \t"));
@@ -492,70 +511,71 @@ static void parse_directive(const source *src, const char *line, hive_opts *opt)
     }
 }
 
-/* Parses the whole source text into the key tree under root. */
+/* Cuts the next line off *next (which becomes NULL after the last line) and
+ * strips its line ending and trailing blanks. */
+static char *take_line(char **next)
+{
+    char *line = *next, *nl = strchr(line, '\n');
+    *next = nl ? nl + 1 : NULL;
+    if (nl)
+        *nl = '\0';
+    size_t len = strlen(line);
+    while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+        line[--len] = '\0';
+    return line;
+}
+
+/* Handles a "NAME"=DATA or @=DATA line (continuations already joined). */
+static void parse_value_line(const source *src, const char *p, key *k)
+{
+    bl_sb vname = {0}, data = {0};
+    uint32_t type = 0;
+    if (*p == '@')
+        p++;
+    else
+        parse_quoted(src, &p, &vname);
+    p = skip_space(p);
+    if (*p != '=')
+        source_fail(src, "expected '=' after the value name");
+    parse_value_data(src, skip_space(p + 1), &type, &data);
+    key_set_value(k, name_make(src, bl_sb_str(&vname), vname.len, MAX_VALUE_NAME, "value name"), type, &data);
+    bl_sb_free(&vname);
+}
+
+/* Parses the whole source text (modified in place) into the tree under root;
+ * errors name the line where the offending (logical) line starts. */
 static void parse_source(const char *path, char *text, key *root, hive_opts *opt)
 {
     source src = {path, 0};
     key *cur = NULL;
     bl_sb logical = {0};
-    char *next = text;
-    if (strncmp(next, "\xEF\xBB\xBF", 3) == 0)
-        next += 3;
+    char *next = strncmp(text, "\xEF\xBB\xBF", 3) == 0 ? text + 3 : text;
     unsigned line_no = 0;
     while (next) {
-        char *line = next, *nl = strchr(line, '\n');
-        next = nl ? nl + 1 : NULL;
-        if (nl)
-            *nl = '\0';
+        const char *line = skip_space(take_line(&next));
         src.line = ++line_no;
-        size_t len = strlen(line);
-        while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
-            line[--len] = '\0';
-        line = (char *)skip_space(line);
         if (!*line || *line == ';' || *line == '#' || strcmp(line, "Windows Registry Editor Version 5.00") == 0 ||
             strcmp(line, "REGEDIT4") == 0)
             continue;
         if (*line == '!') {
             parse_directive(&src, line, opt);
-            continue;
-        }
-        if (*line == '[') {
+        } else if (*line == '[') {
             cur = parse_key_line(&src, line, root);
-            continue;
-        }
-        if (*line != '"' && *line != '@')
+        } else if (*line == '"' || *line == '@') {
+            if (!cur)
+                source_fail(&src, "a value before any [KEY] line");
+            /* A trailing backslash continues the value on the next line. */
+            bl_sb_reset(&logical);
+            bl_sb_add(&logical, line);
+            while (logical.len && logical.buf[logical.len - 1] == '\\' && next) {
+                logical.buf[--logical.len] = '\0';
+                bl_sb_add(&logical, skip_space(take_line(&next)));
+                line_no++;
+            }
+            parse_value_line(&src, logical.buf, cur);
+        } else {
             source_fail(&src, "expected [KEY], \"NAME\"=DATA, @=DATA, a !directive or a comment");
-        if (!cur)
-            source_fail(&src, "a value before any [KEY] line");
-        /* A trailing backslash continues the value on the next line. */
-        bl_sb_reset(&logical);
-        bl_sb_add(&logical, line);
-        while (logical.len && logical.buf[logical.len - 1] == '\\' && next) {
-            logical.buf[--logical.len] = '\0';
-            char *cont = next;
-            nl = strchr(cont, '\n');
-            next = nl ? nl + 1 : NULL;
-            if (nl)
-                *nl = '\0';
-            line_no++;
-            len = strlen(cont);
-            while (len && (cont[len - 1] == '\r' || cont[len - 1] == ' ' || cont[len - 1] == '\t'))
-                cont[--len] = '\0';
-            bl_sb_add(&logical, skip_space(cont));
         }
-        const char *p = logical.buf;
-        bl_sb vname = {0}, data = {0};
-        uint32_t type = 0;
-        if (*p == '@')
-            p++;
-        else
-            parse_quoted(&src, &p, &vname);
-        p = skip_space(p);
-        if (*p != '=')
-            source_fail(&src, "expected '=' after the value name");
-        parse_value_data(&src, skip_space(p + 1), &type, &data);
-        key_set_value(cur, name_make(&src, bl_sb_str(&vname), vname.len, MAX_VALUE_NAME, "value name"), type, &data);
-        bl_sb_free(&vname);
     }
     bl_sb_free(&logical);
 }
@@ -625,6 +645,8 @@ static uint32_t alloc_cell(hive_writer *w, size_t payload)
     if (w->bin_end - w->next < size) {
         close_bin(w);
         uint32_t bin_size = (BIN_HEADER_SIZE + size + BIN_ALIGN - 1) / BIN_ALIGN * BIN_ALIGN;
+        if ((size_t)w->bin_end + bin_size > MAX_HIVE_BINS)
+            bl_die("mkhive: the hive would exceed 2 GiB, the most Windows loads");
         if (w->bin_end + (size_t)bin_size > w->cap) {
             size_t cap = w->cap ? w->cap : 1u << 16;
             while (cap < w->bin_end + (size_t)bin_size)
@@ -867,6 +889,8 @@ static void write_key(hive_writer *w, const key *k, uint32_t nk, uint32_t parent
 static void build_base_block(uint8_t *bb, const hive_opts *opt, uint32_t root, uint32_t bins_size)
 {
     memset(bb, 0, BASE_BLOCK_SIZE);
+    /* Offsets 4..47: sequence numbers, timestamp (set below), major 1, minor,
+     * type 0 (primary), format 1, root cell, hive bins size, clustering 1. */
     uint32_t fields[] = {opt->seq_primary, opt->seq_secondary, 0, 0, 1, opt->minor, 0, 1, root, bins_size, 1};
     memcpy(bb, "regf", 4);
     for (size_t i = 0; i < BL_ARRAY_LEN(fields); i++)
@@ -910,8 +934,8 @@ static bool write_hive(const key *root, const hive_opts *opt, const char *out_pa
         ok = false;
     if (!ok) {
         fprintf(stderr, "%s: cannot write: %s\n", out_path, strerror(errno));
-        if (!to_stdout)
-            remove(out_path);
+        if (f && !to_stdout)
+            remove(out_path); /* only what we created: never a file we could not open */
     }
     free(w.bins);
     return ok;
@@ -1036,11 +1060,16 @@ int main(int argc, char **argv)
     root.nm = opt.root_name;
     key_sort(&root);
 
+    bool ok;
     if (dump) {
         bl_sb path = {0};
         dump_key(&root, &path);
         bl_sb_free(&path);
-        return fflush(stdout) == 0 ? 0 : 2;
+        ok = fflush(stdout) == 0;
+    } else {
+        ok = write_hive(&root, &opt, out_path);
     }
-    return write_hive(&root, &opt, out_path) ? 0 : 2;
+    key_free(&root); /* also frees opt.root_name, which root.nm took over */
+    bl_sb_free(&text);
+    return ok ? 0 : 2;
 }
