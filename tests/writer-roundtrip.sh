@@ -406,6 +406,8 @@ check() {
         fi
     fi
     if [ $have_hivex = yes ]; then
+        # '\' is hivexregedit's name for the root key.
+        # shellcheck disable=SC1003
         if PERL_UNICODE=O hivexregedit --export "$hive" '\' >"$tmp/export" 2>"$tmp/err" &&
             perl "$tmp/from-hivexregedit.pl" <"$tmp/export" >"$tmp/got" 2>>"$tmp/err" && sort -o "$tmp/got" "$tmp/got"; then
             compare hivex "$want" "$tmp/got"
