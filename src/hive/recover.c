@@ -201,6 +201,11 @@ static void analyze_log(log_view *v, uint64_t max_hbins)
         snprintf(v->problem, sizeof v->problem, "empty");
         return;
     }
+    if (n > BL_LOG_MAX_SIZE) {
+        snprintf(v->problem, sizeof v->problem, "larger than the %zu-byte limit for a log",
+                 (size_t)BL_LOG_MAX_SIZE);
+        return;
+    }
     if (n < BL_SECTOR || memcmp(d, "regf", 4) != 0) {
         snprintf(v->problem, sizeof v->problem, "not a transaction log (no \"regf\" base block)");
         return;
@@ -300,12 +305,16 @@ static void apply_entry(replay *r, const log_view *v, const log_entry *e)
 /* The log whose base block can stand in for a broken primary one: the
  * oldest (lowest sequence number), because replay must start from there and
  * re-applying entries the primary already holds is harmless. */
-static log_view *new_base_supplier(replay *r)
+static const log_view *new_base_supplier(const replay *r)
 {
-    log_view *best = NULL;
+    const log_view *best = NULL;
     for (size_t i = 0; i < r->nviews; i++) {
-        log_view *v = &r->views[i];
-        if (v->format == LOG_NEW && (!best || v->base.secondary_seq < best->base.secondary_seq))
+        const log_view *v = &r->views[i];
+        uint32_t hbins = v->base.hive_bins_size;
+        if (v->format != LOG_NEW || hbins == 0 || hbins % BL_HBIN_ALIGN != 0 ||
+            hbins > r->max_hbins)
+            continue;
+        if (!best || v->base.secondary_seq < best->base.secondary_seq)
             best = v;
     }
     return best;
@@ -416,8 +425,6 @@ static int recover_new(replay *r, bl_sb *why)
             return 0;
         next = base_from->base.secondary_seq;
         hbins = base_from->base.hive_bins_size;
-        if (hbins % BL_HBIN_ALIGN != 0 || hbins > r->max_hbins)
-            hbins = 0;
     }
     /* The primary's size only sizes the start image; entries set the real
      * size, and a bogus primary value must not make us allocate it. */
@@ -466,47 +473,52 @@ static bool old_log_matches(const replay *r, const log_view *v)
            v->base.last_written == bl_le64_at(r->primary + at);
 }
 
+/* Windows XP..8 keep one dirty vector per log and apply the log that
+ * belongs to the primary; if several do (Vista..8 alternate .LOG1/.LOG2),
+ * the one written last carries the newest pages. */
 static int recover_old(replay *r, bl_sb *why)
 {
+    const log_view *v = NULL;
     for (size_t k = 0; k < r->nviews; k++) {
-        log_view *v = &r->views[k];
-        if (v->format != LOG_OLD)
+        const log_view *c = &r->views[k];
+        if (c->format != LOG_OLD)
             continue;
-        if (!old_log_matches(r, v)) {
+        if (!old_log_matches(r, c))
             bl_sb_addf(why, "; %s: written at another time than the primary (not its log)",
-                       v->name);
-            continue;
-        }
-        image_start(r, r->checksum_bad ? v : NULL, v->base.hive_bins_size);
-        const uint8_t *bitmap = v->file->data + v->bitmap_off;
-        const uint8_t *page = v->file->data + v->pages_off;
-        uint32_t bits = v->base.hive_bins_size / BL_SECTOR;
-        for (uint32_t bit = 0; bit < bits; bit++) {
-            if (!(bitmap[bit / 8] >> (bit % 8) & 1))
-                continue;
-            memcpy(r->img + BL_BASE_BLOCK_SIZE + (size_t)bit * BL_SECTOR, page, BL_SECTOR);
-            page += BL_SECTOR;
-        }
-        r->rep->pages += v->npages;
-        if (r->checksum_bad)
-            note(r->rep, "base block taken from %s (the primary's is damaged)", v->name);
-        mark_applied(r, v);
-        snprintf(r->rep->format, sizeof r->rep->format, "old");
-        image_finish(r, v->base.secondary_seq, v->base.hive_bins_size);
-        return 1;
+                       c->name);
+        else if (!v || c->base.secondary_seq > v->base.secondary_seq)
+            v = c;
     }
-    return 0;
+    if (!v)
+        return 0;
+    image_start(r, r->checksum_bad ? v : NULL, v->base.hive_bins_size);
+    const uint8_t *bitmap = v->file->data + v->bitmap_off;
+    const uint8_t *page = v->file->data + v->pages_off;
+    uint32_t bits = v->base.hive_bins_size / BL_SECTOR;
+    for (uint32_t bit = 0; bit < bits; bit++) {
+        if (!(bitmap[bit / 8] >> (bit % 8) & 1))
+            continue;
+        memcpy(r->img + BL_BASE_BLOCK_SIZE + (size_t)bit * BL_SECTOR, page, BL_SECTOR);
+        page += BL_SECTOR;
+    }
+    r->rep->pages += v->npages;
+    if (r->checksum_bad)
+        note(r->rep, "base block taken from %s (the primary's is damaged)", v->name);
+    mark_applied(r, v);
+    snprintf(r->rep->format, sizeof r->rep->format, "old");
+    image_finish(r, v->base.secondary_seq, v->base.hive_bins_size);
+    return 1;
 }
 
 /* ---- deciding ---- */
 
 static bool can_supply_base(const replay *r)
 {
-    for (size_t i = 0; i < r->nviews; i++) {
-        const log_view *v = &r->views[i];
-        if (v->format == LOG_NEW || (v->format == LOG_OLD && old_log_matches(r, v)))
+    if (new_base_supplier(r))
+        return true;
+    for (size_t i = 0; i < r->nviews; i++)
+        if (r->views[i].format == LOG_OLD && old_log_matches(r, &r->views[i]))
             return true;
-    }
     return false;
 }
 
@@ -524,6 +536,26 @@ static const log_view *newer_log(const replay *r)
             return v;
     }
     return NULL;
+}
+
+/* Cheap look at a log before any hashing: could it hold entry seq?  Lets a
+ * clean hive (the common case) skip validating megabytes of old entries. */
+static bool might_hold_entry(const bl_log_file *f, uint32_t seq)
+{
+    if (!f->data || f->size < BL_SECTOR || memcmp(f->data, "regf", 4) != 0 ||
+        bl_le32_at(f->data + BL_BB_FILE_TYPE) != BL_FILE_LOG_NEW)
+        return false;
+    size_t off = BL_SECTOR;
+    while (off < f->size && f->size - off >= HVLE_HEADER &&
+           memcmp(f->data + off, "HvLE", 4) == 0) {
+        uint32_t size = bl_le32_at(f->data + off + 4);
+        if (bl_le32_at(f->data + off + 12) == seq)
+            return true;
+        if (size < BL_SECTOR || size % BL_SECTOR != 0 || size > f->size - off)
+            return false;
+        off += size;
+    }
+    return false;
 }
 
 static void free_views(replay *r)
@@ -566,13 +598,22 @@ int bl_hive_recover(const uint8_t *primary, size_t size, const char *label, cons
         return -1;
     }
 
+    size_t nused = nlogs < BL_MAX_LOGS ? nlogs : BL_MAX_LOGS;
+    if (!r.checksum_bad && r.pb.primary_seq == r.pb.secondary_seq) {
+        bool maybe = false;
+        for (size_t i = 0; i < nused && !maybe; i++)
+            maybe = might_hold_entry(&logs[i], r.pb.secondary_seq);
+        if (!maybe)
+            return 0;
+    }
+
     /* Everything replayed must come from the primary or a log, so together
      * they bound how large the recovered hive can honestly be. */
     uint64_t budget = size - BL_BASE_BLOCK_SIZE;
     log_view views[BL_MAX_LOGS];
     memset(views, 0, sizeof views);
     r.views = views;
-    r.nviews = nlogs < BL_MAX_LOGS ? nlogs : BL_MAX_LOGS;
+    r.nviews = nused;
     for (size_t i = 0; i < r.nviews; i++)
         budget += logs[i].size;
     budget = round_up(budget, BL_HBIN_ALIGN);
