@@ -495,7 +495,7 @@ static int lex_line(parser *p, const char *s, size_t n, uint32_t line_no)
     if (p->ends_in_backslash) {
         /* A trailing '\' (outside quotes, before any comment) joins the next
          * line; the backslash itself is dropped. */
-        p->field.len--;
+        p->field.len = p->sig_end - 1; /* blanks after the '\' go with it */
         p->field.buf[p->field.len] = '\0';
         size_t e = p->field.len;
         while (e > p->quoted_end && is_blank(p->field.buf[e - 1]))
