@@ -47,7 +47,6 @@ typedef struct log_view {
 typedef struct replay {
     const uint8_t *primary;
     size_t primary_size;
-    const char *label;
     bl_base_block pb;
     bool checksum_bad;
     log_view *views;
@@ -122,6 +121,9 @@ static const char *entry_problem(const uint8_t *e, size_t avail, uint64_t max_hb
     return NULL;
 }
 
+/* Collects the valid entries from the start of a new-format log, stopping
+ * at the first that is not an entry (the end) or not valid (recorded in
+ * bad_* so replay can say where it stopped and why). */
 static void scan_entries(log_view *v, uint64_t max_hbins)
 {
     const uint8_t *d = v->file->data;
@@ -143,6 +145,8 @@ static void scan_entries(log_view *v, uint64_t max_hbins)
     }
 }
 
+/* Validates an old-format log: a finished write (equal sequence numbers),
+ * the "DIRT" vector, and as many 512-byte pages as the bitmap marks. */
 static void check_dirty_vector(log_view *v, uint64_t max_hbins)
 {
     const uint8_t *d = v->file->data;
@@ -251,6 +255,7 @@ static void image_start(replay *r, const log_view *base_from, uint32_t hbins)
     }
 }
 
+/* Makes room for hbins bytes of hive bins; new bytes are zero. */
 static void image_grow(replay *r, uint32_t hbins)
 {
     size_t want = BL_BASE_BLOCK_SIZE + (size_t)hbins;
@@ -261,6 +266,9 @@ static void image_grow(replay *r, uint32_t hbins)
     r->img_len = want;
 }
 
+/* Writes the clean base block: both sequence numbers equal to seq (the
+ * sequence number the next log entry would carry, as Windows leaves it), the
+ * final size, primary file type, and a fresh checksum. */
 static void image_finish(replay *r, uint32_t seq, uint32_t hbins)
 {
     bl_put_le32(r->img + BL_BB_PRIMARY_SEQ, seq);
@@ -271,6 +279,7 @@ static void image_finish(replay *r, uint32_t seq, uint32_t hbins)
     r->rep->final_seq = seq;
 }
 
+/* Records that v contributed, once, in the order logs were first used. */
 static void mark_applied(replay *r, const log_view *v)
 {
     bl_recovery *rep = r->rep;
@@ -282,6 +291,9 @@ static void mark_applied(replay *r, const log_view *v)
         snprintf(rep->applied[rep->logs_applied++], sizeof rep->applied[0], "%s", path);
 }
 
+/* Writes the dirty pages of a validated entry (scan_entries checked every
+ * reference against the entry's hive bins size, which the image is grown
+ * to first). */
 static void apply_entry(replay *r, const log_view *v, const log_entry *e)
 {
     const uint8_t *base = v->file->data + e->off;
@@ -391,6 +403,8 @@ static uint32_t replay_chain(replay *r, uint32_t *next, const log_view **last)
     return applied;
 }
 
+/* Says, per new-format log, why none of its entries could start replay at
+ * sequence number want. */
 static void describe_new_failure(const replay *r, uint32_t want, bl_sb *why)
 {
     for (size_t i = 0; i < r->nviews; i++) {
@@ -512,6 +526,7 @@ static int recover_old(replay *r, bl_sb *why)
 
 /* ---- deciding ---- */
 
+/* Whether some log can replace the primary's damaged base block. */
 static bool can_supply_base(const replay *r)
 {
     if (new_base_supplier(r))
@@ -558,12 +573,28 @@ static bool might_hold_entry(const bl_log_file *f, uint32_t seq)
     return false;
 }
 
+/* Releases what analyze_log allocated. */
 static void free_views(replay *r)
 {
     for (size_t i = 0; i < r->nviews; i++)
         free(r->views[i].entries);
 }
 
+/* Contract (see hive.h): inputs are read only; *out is NULL unless logs
+ * were replayed.  The decisions, in order:
+ *   - a primary that is no hive at all is refused with the base block error;
+ *   - dirty means: the base block checksum is bad and a log can supply one,
+ *     or the sequence numbers differ, or (clean primary) a new-format log
+ *     holds the entry numbered like the primary's secondary sequence number;
+ *     a bad checksum with no log to repair it is left to the caller (0, no
+ *     image, a note);
+ *   - new-format logs are tried first: replay starts at the entry numbered
+ *     like the secondary sequence number, wherever it is, and follows N+1
+ *     across logs (so the order the logs are given in does not matter);
+ *   - otherwise the old-format log of this primary (same last-written time)
+ *     with the highest sequence number is applied;
+ *   - a dirty hive no log can recover is refused with one line naming each
+ *     log and what is wrong with it. */
 int bl_hive_recover(const uint8_t *primary, size_t size, const char *label, const bl_log_file *logs,
                     size_t nlogs, uint8_t **out, size_t *out_size, bl_recovery *rep, bl_error *err)
 {
@@ -578,7 +609,7 @@ int bl_hive_recover(const uint8_t *primary, size_t size, const char *label, cons
         return -1;
     }
 
-    replay r = {.primary = primary, .primary_size = size, .label = label, .rep = rep};
+    replay r = {.primary = primary, .primary_size = size, .rep = rep};
     bl_error perr = {{0}};
     switch (bl_base_block_check(primary, size, label, &r.pb, &perr)) {
     case BL_BASE_OK:
@@ -642,8 +673,8 @@ int bl_hive_recover(const uint8_t *primary, size_t size, const char *label, cons
                  r.pb.primary_seq, r.pb.secondary_seq);
     } else if ((newer = newer_log(&r)) != NULL) {
         snprintf(rep->why, sizeof rep->why,
-                 "%s holds log entry %u, newer than the primary (sequence number %u)", newer->name,
-                 r.pb.secondary_seq, r.pb.secondary_seq);
+                 "%s holds log entry %u, which the primary (sequence numbers %u/%u) lacks",
+                 newer->name, r.pb.secondary_seq, r.pb.primary_seq, r.pb.secondary_seq);
     } else {
         free_views(&r);
         return 0;
@@ -657,15 +688,11 @@ int bl_hive_recover(const uint8_t *primary, size_t size, const char *label, cons
         *out_size = r.img_len;
     } else {
         bl_sb reasons = {0};
-        size_t usable = 0;
-        for (size_t i = 0; i < r.nviews; i++) {
-            if (views[i].format != LOG_UNUSABLE)
-                usable++;
-            else if (strcmp(views[i].problem, "empty") != 0)
+        for (size_t i = 0; i < r.nviews; i++)
+            if (views[i].format == LOG_UNUSABLE && strcmp(views[i].problem, "empty") != 0)
                 bl_sb_addf(&reasons, "; %s: %s", views[i].name, views[i].problem);
-        }
         bl_sb_add(&reasons, bl_sb_str(&why));
-        if (!usable && !reasons.len)
+        if (reasons.len < 2)
             bl_sb_add(&reasons, "; no transaction log found");
         bl_error_set(err, "%s: dirty hive (%s) and no transaction log can recover it: %s", label,
                      rep->why, bl_sb_str(&reasons) + 2);

@@ -596,7 +596,7 @@ static void test_new_log_newer_than_clean_primary(void **state)
     bl_log_file lf = {"HIVE.LOG1", log, ln};
     result r = run(p, n, &lf, 1);
     assert_clean(&r, 3);
-    assert_non_null(strstr(r.rep.why, "HIVE.LOG1 holds log entry 2, newer than the primary"));
+    assert_non_null(strstr(r.rep.why, "HIVE.LOG1 holds log entry 2, which the primary (sequence numbers 2/2) lacks"));
     free(r.img);
     free(log);
     free(p);
