@@ -20,13 +20,15 @@
 /* Input bounds.  Windows itself limits a field to 4096 characters; these
  * caps are far above anything a real INF needs and exist so that hostile
  * input cannot make the parser allocate without bound. */
-#define BL_INF_MAX_FILE_BYTES (64u << 20)      /* whole file */
-#define BL_INF_MAX_LINE_BYTES (1u << 20)       /* one line, continuations joined */
-#define BL_INF_MAX_FIELD_BYTES (64u << 10)     /* one field after %strkey% substitution */
-#define BL_INF_MAX_EXPANDED_BYTES (128u << 20) /* all fields after substitution */
-#define BL_INF_MAX_DIAGS 500u                  /* warnings kept; the rest are counted */
-#define BL_INF_WINDOWS_FIELD_CHARS 4096u       /* Windows' limit, NUL included */
-#define BL_INF_WINDOWS_SECTION_CHARS 255u      /* Windows' limit on a section name */
+#define BL_INF_MAX_FILE_BYTES (64u << 20)     /* whole file */
+#define BL_INF_MAX_LINE_BYTES (1u << 20)      /* one line, continuations joined */
+#define BL_INF_MAX_FIELD_BYTES (64u << 10)    /* one field after %strkey% substitution */
+#define BL_INF_MAX_EXPANDED_BYTES (64u << 20) /* all fields after substitution */
+#define BL_INF_MAX_ITEMS (1u << 20)           /* fields plus sections */
+#define BL_INF_MAX_SECTIONS (1u << 18)
+#define BL_INF_MAX_DIAGS 500u                 /* warnings kept; the rest are counted */
+#define BL_INF_WINDOWS_FIELD_CHARS 4096u      /* Windows' limit, NUL included */
+#define BL_INF_WINDOWS_SECTION_CHARS 255u     /* Windows' limit on a section name */
 
 typedef struct bl_inf bl_inf;
 
@@ -127,9 +129,10 @@ const bl_inf_section *bl_inf_section_at(const bl_inf *inf, uint32_t i);
  * applied: see bl_inf_select_section for that. */
 const bl_inf_section *bl_inf_find_section(const bl_inf *inf, const char *name);
 
-/* The first line of s after `after` (NULL: from the start) whose key equals
- * key case-insensitively; NULL when there is none.  Loop with it to visit
- * repeated directives (AddReg may appear several times). */
+/* The first line of s after `after` (NULL: from the start; otherwise a
+ * line of s) whose key equals key case-insensitively; NULL when there is
+ * none.  Loop with it to visit repeated directives (AddReg may appear
+ * several times). */
 const bl_inf_line *bl_inf_find_key(const bl_inf_section *s, const char *key,
                                    const bl_inf_line *after);
 /* The text of field i, "" when it is present but empty, NULL when the line

@@ -137,6 +137,12 @@ static void index_free(inf_index *ix)
 
 static void diag_add(bl_inf *inf, uint32_t line_no, const char *text)
 {
+    /* The same finding reached twice (a models section named by two
+     * [Manufacturer] entries) is reported once. */
+    for (uint32_t i = 0; i < inf->ndiags; i++) {
+        if (inf->diags[i].line_no == line_no && strcmp(inf->diags[i].message, text) == 0)
+            return;
+    }
     bl_grow((void **)&inf->diags, sizeof *inf->diags, &inf->diags_cap, inf->ndiags + 1);
     inf->diags[inf->ndiags].line_no = line_no;
     inf->diags[inf->ndiags].message = arena_strn(inf, text, strlen(text));
@@ -521,6 +527,14 @@ static int lex_all(parser *p)
             break;
         if (lex_line(p, bl_sb_str(&p->rd.line), p->rd.line.len, p->rd.line_no) < 0)
             return -1;
+        /* Each field and section costs tens of bytes; a file of nothing but
+         * commas must not turn 64 MB into gigabytes. */
+        if ((uint64_t)p->npfields + p->inf->nsections > BL_INF_MAX_ITEMS)
+            return fail(p, p->rd.line_no, "more than %u fields and sections: not a plausible INF",
+                        BL_INF_MAX_ITEMS);
+        if (p->inf->nsections > BL_INF_MAX_SECTIONS)
+            return fail(p, p->rd.line_no, "more than %u sections: not a plausible INF",
+                        BL_INF_MAX_SECTIONS);
     }
     if (p->continued) {
         inf_warn(p->inf, p->line_no, "line continuation '\\' at the end of the file");

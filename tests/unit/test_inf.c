@@ -1104,17 +1104,17 @@ static void test_expansion_bounds(void **state)
     assert_string_equal(parse_error(sb.buf, sb.len),
                         "t.inf:4: field longer than 65536 bytes after %strkey% substitution");
 
-    /* Used once per line, it fits a field but not 3500 times over. */
+    /* Used once per line, it fits a field but not 1700 times over. */
     bl_sb_reset(&sb);
     bl_sb_add(&sb, "[Version]\nSignature=\"$Windows NT$\"\n[S]\n");
-    for (int i = 0; i < 3500; i++)
+    for (int i = 0; i < 1700; i++)
         bl_sb_add(&sb, "x=%Big%\n");
     bl_sb_add(&sb, "[Strings]\nBig=");
     for (int i = 0; i < 40000; i++)
         bl_sb_addc(&sb, 'q');
     bl_sb_addc(&sb, '\n');
     const char *msg = parse_error(sb.buf, sb.len);
-    assert_non_null(strstr(msg, ": %strkey% substitution makes the INF larger than 134217728 bytes"));
+    assert_non_null(strstr(msg, ": %strkey% substitution makes the INF larger than 67108864 bytes"));
     bl_sb_free(&sb);
 
     /* A field Windows would reject (4096 characters) is only a warning. */
@@ -1127,6 +1127,27 @@ static void test_expansion_bounds(void **state)
     assert_diag(inf, "t.inf:4: field of 5000 characters; Windows' limit is 4096 including the "
                      "terminating NUL");
     bl_inf_free(inf);
+    bl_sb_free(&sb);
+}
+
+static void test_item_bound(void **state)
+{
+    (void)state;
+    /* 2 MB of commas would be two million empty fields. */
+    size_t size = (size_t)2 << 20;
+    char *text = malloc(size);
+    memcpy(text, "[S]\n", 4);
+    for (size_t i = 4; i < size; i++)
+        text[i] = (i % 1000 == 999) ? '\n' : ',';
+    const char *msg = parse_error(text, size);
+    assert_non_null(strstr(msg, ": more than 1048576 fields and sections: not a plausible INF"));
+    free(text);
+    /* 300000 distinct sections. */
+    bl_sb sb = {0};
+    for (int i = 0; i < 300000; i++)
+        bl_sb_addf(&sb, "[s%d]\n", i);
+    assert_string_equal(parse_error(sb.buf, sb.len),
+                        "t.inf:262145: more than 262144 sections: not a plausible INF");
     bl_sb_free(&sb);
 }
 
@@ -1254,6 +1275,7 @@ int main(void)
         cmocka_unit_test(test_ctrl_z_ends_file),
         cmocka_unit_test(test_huge_line),
         cmocka_unit_test(test_expansion_bounds),
+        cmocka_unit_test(test_item_bound),
         cmocka_unit_test(test_warning_cap),
         cmocka_unit_test(test_file_errors),
         cmocka_unit_test(test_shared_infs_parse),
