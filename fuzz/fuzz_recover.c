@@ -81,7 +81,8 @@ static void check_image(const uint8_t *img, size_t n, const bl_recovery *rep)
 {
     if (n < 4096)
         abort();
-    uint32_t seq1 = bl_le32_at(img + BL_BB_PRIMARY_SEQ), seq2 = bl_le32_at(img + BL_BB_SECONDARY_SEQ);
+    uint32_t seq1 = bl_le32_at(img + BL_BB_PRIMARY_SEQ),
+             seq2 = bl_le32_at(img + BL_BB_SECONDARY_SEQ);
     uint32_t hbins = bl_le32_at(img + BL_BB_HIVE_BINS_SIZE);
     if (bl_le32_at(img + BL_BB_CHECKSUM) != bl_base_block_checksum(img) || seq1 != seq2 ||
         seq1 != rep->final_seq || bl_le32_at(img + BL_BB_FILE_TYPE) != 0 ||

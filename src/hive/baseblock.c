@@ -82,37 +82,44 @@ bl_base_verdict bl_base_block_check(const uint8_t *data, size_t size, const char
     if (size >= BL_SECTOR)
         bl_base_block_read(data, out);
     if (size < BL_BASE_BLOCK_SIZE)
-        return fail(BL_BASE_BAD, err, label, "too small for a registry hive: %zu bytes (the base block alone is %u)",
-                    size, BL_BASE_BLOCK_SIZE);
+        return fail(BL_BASE_BAD, err, label,
+                    "too small for a registry hive: %zu bytes (the base block alone is %u)", size,
+                    BL_BASE_BLOCK_SIZE);
     if (memcmp(data, "regf", 4) != 0)
         return fail(BL_BASE_BAD, err, label, "not a registry hive (no \"regf\" signature)");
     if (out->checksum != out->computed_checksum)
-        return fail(BL_BASE_BAD_CHECKSUM, err, label, "base block checksum mismatch (stored 0x%08x, computed 0x%08x)",
-                    out->checksum, out->computed_checksum);
+        return fail(BL_BASE_BAD_CHECKSUM, err, label,
+                    "base block checksum mismatch (stored 0x%08x, computed 0x%08x)", out->checksum,
+                    out->computed_checksum);
     if (out->file_type == BL_FILE_LOG_OLD || out->file_type == BL_FILE_LOG_OLD_ALT ||
         out->file_type == BL_FILE_LOG_NEW)
         return fail(BL_BASE_BAD, err, label, "this is a transaction log, not a hive (file type %u)",
                     out->file_type);
     if (out->file_type != BL_FILE_PRIMARY)
-        return fail(BL_BASE_BAD, err, label, "unknown file type %u in the base block (0 is a primary hive)",
-                    out->file_type);
+        return fail(BL_BASE_BAD, err, label,
+                    "unknown file type %u in the base block (0 is a primary hive)", out->file_type);
     if (out->major != 1 || out->minor < 2 || out->minor > 6)
-        return fail(BL_BASE_BAD, err, label, "unsupported hive format version %u.%u (expected 1.2 to 1.6)",
-                    out->major, out->minor);
+        return fail(BL_BASE_BAD, err, label,
+                    "unsupported hive format version %u.%u (expected 1.2 to 1.6)", out->major,
+                    out->minor);
     if (out->file_format != 1)
-        return fail(BL_BASE_BAD, err, label, "unsupported file format %u (expected 1, direct memory load)",
+        return fail(BL_BASE_BAD, err, label,
+                    "unsupported file format %u (expected 1, direct memory load)",
                     out->file_format);
     if (out->hive_bins_size == 0 || out->hive_bins_size % BL_HBIN_ALIGN != 0)
-        return fail(BL_BASE_BAD, err, label, "bad hive bins data size %u (must be a non-zero multiple of 4096)",
+        return fail(BL_BASE_BAD, err, label,
+                    "bad hive bins data size %u (must be a non-zero multiple of 4096)",
                     out->hive_bins_size);
     if ((size_t)out->hive_bins_size > BL_HIVE_MAX_SIZE - BL_BASE_BLOCK_SIZE)
         return fail(BL_BASE_BAD, err, label, "hive bins data size %u is beyond the %zu-byte limit",
                     out->hive_bins_size, BL_HIVE_MAX_SIZE);
     if (out->root_cell >= out->hive_bins_size)
-        return fail(BL_BASE_BAD, err, label, "root cell offset 0x%x lies outside the %u bytes of hive bins",
-                    out->root_cell, out->hive_bins_size);
+        return fail(BL_BASE_BAD, err, label,
+                    "root cell offset 0x%x lies outside the %u bytes of hive bins", out->root_cell,
+                    out->hive_bins_size);
     if (size >= BL_BASE_BLOCK_SIZE + 4 && memcmp(data + BL_BASE_BLOCK_SIZE, "hbin", 4) != 0)
-        return fail(BL_BASE_BAD, err, label, "no hive bin at offset 0x1000 (\"hbin\" signature missing)");
+        return fail(BL_BASE_BAD, err, label,
+                    "no hive bin at offset 0x1000 (\"hbin\" signature missing)");
     size_t held = size - BL_BASE_BLOCK_SIZE;
     if (out->hive_bins_size > held)
         return fail(BL_BASE_TRUNCATED, err, label,

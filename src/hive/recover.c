@@ -36,7 +36,7 @@ typedef struct log_view {
     /* new format: the valid entries from the start of the file, in order */
     log_entry *entries;
     uint32_t nentries, cap;
-    size_t bad_off;  /* offset of the entry that ended the scan for a fault, 0 if none */
+    size_t bad_off; /* offset of the entry that ended the scan for a fault, 0 if none */
     uint32_t bad_index, bad_seq;
     char bad_why[120];
     /* old format: where the bitmap and the pages are */
@@ -85,8 +85,7 @@ static uint64_t round_up(uint64_t v, uint64_t align)
 /* Returns NULL when the entry at e (avail bytes to the end of the log) is
  * sound, else why not.  Both hashes are checked so that a torn write or a
  * remnant of an older round is never replayed. */
-static const char *entry_problem(const uint8_t *e, size_t avail, uint64_t max_hbins,
-                                 log_entry *out)
+static const char *entry_problem(const uint8_t *e, size_t avail, uint64_t max_hbins, log_entry *out)
 {
     out->size = bl_le32_at(e + 4);
     out->flags = bl_le32_at(e + 8);
@@ -382,7 +381,9 @@ static uint32_t replay_chain(replay *r, uint32_t *next, const log_view **last)
              * format notes); later in the chain it ends the replay. */
             if (applied || bad_entry_between(r, *next, seq))
                 break;
-            note(r->rep, "log entries %u..%u are missing (already reconciled into the primary?); replay starts at %u",
+            note(r->rep,
+                 "log entries %u..%u are missing (already reconciled into the primary?); replay "
+                 "starts at %u",
                  *next, seq - 1, seq);
             *next = seq;
         }
@@ -465,7 +466,8 @@ static int recover_new(replay *r, bl_sb *why)
     if (!bad && last && last->bad_off && last->entries[last->nentries - 1].seq + 1 == next)
         bad = last;
     if (bad)
-        note(r->rep, "%s: entry %u (offset 0x%zx) is invalid (%s); replay stopped after sequence number %u",
+        note(r->rep,
+             "%s: entry %u (offset 0x%zx) is invalid (%s); replay stopped after sequence number %u",
              bad->name, bad->bad_index, bad->bad_off, bad->bad_why, next - 1);
     snprintf(r->rep->format, sizeof r->rep->format, "new");
     image_finish(r, next, bl_le32_at(r->img + BL_BB_HIVE_BINS_SIZE));
@@ -561,8 +563,7 @@ static bool might_hold_entry(const bl_log_file *f, uint32_t seq)
         bl_le32_at(f->data + BL_BB_FILE_TYPE) != BL_FILE_LOG_NEW)
         return false;
     size_t off = BL_SECTOR;
-    while (off < f->size && f->size - off >= HVLE_HEADER &&
-           memcmp(f->data + off, "HvLE", 4) == 0) {
+    while (off < f->size && f->size - off >= HVLE_HEADER && memcmp(f->data + off, "HvLE", 4) == 0) {
         uint32_t size = bl_le32_at(f->data + off + 4);
         if (bl_le32_at(f->data + off + 12) == seq)
             return true;

@@ -352,7 +352,8 @@ static void test_base_block_fields(void **state)
     expect_field_error(BL_BB_FILE_FORMAT, 0, "unsupported file format 0");
     expect_field_error(BL_BB_HIVE_BINS_SIZE, 0, "bad hive bins data size 0");
     expect_field_error(BL_BB_HIVE_BINS_SIZE, 5000, "bad hive bins data size 5000");
-    expect_field_error(BL_BB_ROOT_CELL, 8192, "root cell offset 0x2000 lies outside the 8192 bytes");
+    expect_field_error(BL_BB_ROOT_CELL, 8192,
+                       "root cell offset 0x2000 lies outside the 8192 bytes");
     expect_field_error(BL_BB_ROOT_CELL, UINT32_MAX, "root cell offset");
 }
 
@@ -364,8 +365,9 @@ static void test_base_block_hbin_and_truncation(void **state)
     memcpy(p + 4096, "hbix", 4);
     expect_parse_error(p, n, "no hive bin at offset 0x1000");
     memcpy(p + 4096, "hbin", 4);
-    expect_parse_error(p, n - 4096,
-                       "LABEL: truncated: the base block announces 8192 bytes of hive bins, the file holds 4096");
+    expect_parse_error(
+        p, n - 4096,
+        "LABEL: truncated: the base block announces 8192 bytes of hive bins, the file holds 4096");
     bl_base_block bb;
     assert_int_equal(bl_base_block_check(p, n - 4096, "LABEL", &bb, NULL), BL_BASE_TRUNCATED);
     /* announcing more than 2 GiB is refused before any size arithmetic */
@@ -596,7 +598,8 @@ static void test_new_log_newer_than_clean_primary(void **state)
     bl_log_file lf = {"HIVE.LOG1", log, ln};
     result r = run(p, n, &lf, 1);
     assert_clean(&r, 3);
-    assert_non_null(strstr(r.rep.why, "HIVE.LOG1 holds log entry 2, which the primary (sequence numbers 2/2) lacks"));
+    assert_non_null(strstr(
+        r.rep.why, "HIVE.LOG1 holds log entry 2, which the primary (sequence numbers 2/2) lacks"));
     free(r.img);
     free(log);
     free(p);
@@ -610,9 +613,10 @@ static void test_dirty_without_usable_log(void **state)
     result r = run(p, n, NULL, 0);
     assert_int_equal(r.rc, -1);
     assert_true(r.rep.dirty);
-    assert_string_equal(r.err.msg, "HIVE: dirty hive (sequence numbers differ (primary 3, secondary "
-                                   "2): a write was not completed) and no transaction log can "
-                                   "recover it: no transaction log found");
+    assert_string_equal(r.err.msg,
+                        "HIVE: dirty hive (sequence numbers differ (primary 3, secondary "
+                        "2): a write was not completed) and no transaction log can "
+                        "recover it: no transaction log found");
 
     entry_spec e[] = {{2, 8192, 1, {{0x200, 0x200, 0x22}}}};
     uint8_t *log = make_new_log(2, e, 1, &ln);
@@ -685,17 +689,24 @@ static void test_new_malformed_lengths(void **state)
         uint32_t off, value;
         const char *why;
     } lies[] = {
-        {4, 0xFFFFFE00u, "runs past the end"},       {4, 0, "bad entry size"},
-        {4, 1000, "bad entry size"},                  {16, 0, "not a multiple of 4096"},
-        {16, 5000, "not a multiple of 4096"},         {16, 0x7FFFF000u, "larger than the hive"},
-        {20, 0xFFFFFFFFu, "too many dirty pages"},    {20, 200, "too many dirty pages"},
-        {40, 0x1F00, "beyond the hive bins data"},    {40, 0xFFFFFF00u, "beyond the hive bins"},
-        {44, 0xFFFFFFFFu, "beyond the hive bins data"}, {44, 0x1000, "past the end of the entry"},
+        {4, 0xFFFFFE00u, "runs past the end"},
+        {4, 0, "bad entry size"},
+        {4, 1000, "bad entry size"},
+        {16, 0, "not a multiple of 4096"},
+        {16, 5000, "not a multiple of 4096"},
+        {16, 0x7FFFF000u, "larger than the hive"},
+        {20, 0xFFFFFFFFu, "too many dirty pages"},
+        {20, 200, "too many dirty pages"},
+        {40, 0x1F00, "beyond the hive bins data"},
+        {40, 0xFFFFFF00u, "beyond the hive bins"},
+        {44, 0xFFFFFFFFu, "beyond the hive bins data"},
+        {44, 0x1000, "past the end of the entry"},
     };
     for (size_t i = 0; i < BL_ARRAY_LEN(lies); i++) {
         uint8_t *log = make_new_log(2, e, 1, &ln);
         bl_put_le32(log + 512 + lies[i].off, lies[i].value);
-        rehash_entry(log, 512, (uint32_t)entry_size(&e[0])); /* so that the lie itself is what gets judged */
+        rehash_entry(log, 512,
+                     (uint32_t)entry_size(&e[0])); /* so that the lie itself is what gets judged */
         bl_log_file lf = {"L", log, ln};
         result r = run(p, n, &lf, 1);
         assert_int_equal(r.rc, -1);
@@ -805,7 +816,8 @@ static void test_old_format_refusals(void **state)
     lf.size = ln - 1; /* the last page is cut */
     r = run(p, n, &lf, 1);
     assert_int_equal(r.rc, -1);
-    assert_non_null(strstr(r.err.msg, "truncated: the dirty vector marks 2 pages, the log holds 1"));
+    assert_non_null(
+        strstr(r.err.msg, "truncated: the dirty vector marks 2 pages, the log holds 1"));
     lf.size = 517; /* cut inside the bitmap */
     r = run(p, n, &lf, 1);
     assert_int_equal(r.rc, -1);
@@ -947,7 +959,8 @@ static int regf_walk(uint8_t *img, size_t n, walk_stats *st, const char *need_pa
     libregf_key_t *root = NULL;
     int rc = -1;
     if (libbfio_memory_range_initialize(&io, NULL) != 1 ||
-        libbfio_memory_range_set(io, img, n, NULL) != 1 || libregf_file_initialize(&file, NULL) != 1 ||
+        libbfio_memory_range_set(io, img, n, NULL) != 1 ||
+        libregf_file_initialize(&file, NULL) != 1 ||
         libregf_file_open_file_io_handle(file, io, LIBREGF_OPEN_READ, NULL) != 1 ||
         libregf_file_get_root_key(file, &root, NULL) != 1)
         goto out;
@@ -978,8 +991,10 @@ static void test_shared_new_dirty_hive1_matches_windows(void **state)
     load_xz(shared, "hives/logs/NewDirtyHive1/NewDirtyHive.LOG1.xz", &l1);
     load_xz(shared, "hives/logs/NewDirtyHive1/NewDirtyHive.LOG2.xz", &l2);
     load_xz(shared, "hives/logs/NewDirtyHive1/RecoveredHive_Windows10.xz", &win);
-    bl_log_file fwd[] = {{"NewDirtyHive.LOG1", l1.data, l1.size}, {"NewDirtyHive.LOG2", l2.data, l2.size}};
-    bl_log_file rev[] = {{"NewDirtyHive.LOG2", l2.data, l2.size}, {"NewDirtyHive.LOG1", l1.data, l1.size}};
+    bl_log_file fwd[] = {{"NewDirtyHive.LOG1", l1.data, l1.size},
+                         {"NewDirtyHive.LOG2", l2.data, l2.size}};
+    bl_log_file rev[] = {{"NewDirtyHive.LOG2", l2.data, l2.size},
+                         {"NewDirtyHive.LOG1", l1.data, l1.size}};
     for (int order = 0; order < 2; order++) {
         result r = run(hive.data, hive.size, order ? rev : fwd, 2);
         assert_clean(&r, 6);
@@ -1017,7 +1032,8 @@ static void test_shared_new_dirty_hive2(void **state)
     load_xz(shared, "hives/logs/NewDirtyHive2/NewDirtyHive.xz", &hive);
     load_xz(shared, "hives/logs/NewDirtyHive2/NewDirtyHive.LOG1.xz", &l1);
     load_xz(shared, "hives/logs/NewDirtyHive2/NewDirtyHive.LOG2.xz", &l2);
-    bl_log_file logs[] = {{"NewDirtyHive.LOG1", l1.data, l1.size}, {"NewDirtyHive.LOG2", l2.data, l2.size}};
+    bl_log_file logs[] = {{"NewDirtyHive.LOG1", l1.data, l1.size},
+                          {"NewDirtyHive.LOG2", l2.data, l2.size}};
     result r = run(hive.data, hive.size, logs, 2);
     assert_clean(&r, 6); /* entries 3..5: LOG1's entry 2 is already in the primary */
     assert_int_equal(r.rep.entries, 3);
@@ -1052,7 +1068,8 @@ static void test_shared_bad_base_block_hive(void **state)
     bl_error err = {{0}};
     assert_int_equal(bl_base_block_parse(hive.data, hive.size, "BadBaseBlockHive", &bb, &err), -1);
     assert_non_null(strstr(err.msg, "checksum mismatch"));
-    bl_log_file logs[] = {{"BadBaseBlockHive.LOG1", l1.data, l1.size}, {"BadBaseBlockHive.LOG2", l2.data, l2.size}};
+    bl_log_file logs[] = {{"BadBaseBlockHive.LOG1", l1.data, l1.size},
+                          {"BadBaseBlockHive.LOG2", l2.data, l2.size}};
     result r = run(hive.data, hive.size, logs, 2);
     /* Outcome: recovered from the old-format LOG1 (dirty vector), base block
      * included; version 1.3 comes back from the log's copy. */
@@ -1092,7 +1109,8 @@ static void test_shared_bad_logs_refused(void **state)
         load_xz(shared, rel, &l1);
         snprintf(rel, sizeof rel, "hives/logs/%s/BadLogHive.LOG2.xz", cases[i].dir);
         load_xz(shared, rel, &l2);
-        bl_log_file logs[] = {{"BadLogHive.LOG1", l1.data, l1.size}, {"BadLogHive.LOG2", l2.data, l2.size}};
+        bl_log_file logs[] = {{"BadLogHive.LOG1", l1.data, l1.size},
+                              {"BadLogHive.LOG2", l2.data, l2.size}};
         result r = run(hive.data, hive.size, logs, 2);
         assert_int_equal(r.rc, -1);
         assert_true(r.rep.dirty);
@@ -1113,10 +1131,16 @@ static void test_shared_malformed_base_blocks(void **state)
         const char *file, *message;
         int recover_rc;
     } cases[] = {
-        {"TruncatedHive", "X: truncated: the base block announces 487424 bytes of hive bins, the file holds 8192", 0},
-        {"TruncatedDirtyHive", "X: truncated: the base block announces 487424 bytes of hive bins, the file holds 8192", -1},
-        {"TruncatedHiveBin", "X: too small for a registry hive: 1024 bytes (the base block alone is 4096)", -1},
-        {"GarbageHive", "X: base block checksum mismatch (stored 0x4c564e49, computed 0x94d865b7)", 0},
+        {"TruncatedHive",
+         "X: truncated: the base block announces 487424 bytes of hive bins, the file holds 8192",
+         0},
+        {"TruncatedDirtyHive",
+         "X: truncated: the base block announces 487424 bytes of hive bins, the file holds 8192",
+         -1},
+        {"TruncatedHiveBin",
+         "X: too small for a registry hive: 1024 bytes (the base block alone is 4096)", -1},
+        {"GarbageHive", "X: base block checksum mismatch (stored 0x4c564e49, computed 0x94d865b7)",
+         0},
         {"EmptyHive", "", 0},
     };
     for (size_t i = 0; i < BL_ARRAY_LEN(cases); i++) {
