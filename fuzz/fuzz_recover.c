@@ -10,6 +10,10 @@
  * 4096) followed by hive bins data zero-filled to a multiple of 4096, so a
  * seed does not have to carry kilobytes of zeros.
  *
+ * The seeds in fuzz/corpus/fuzz_recover/ come from the synthetic cases of
+ * tests/unit/test_recover.c (`build/tests/test_recover --write-fuzz-seeds
+ * DIR` regenerates them).
+ *
  * Besides "no crash, no leak, no hang", every recovered image must have a
  * clean base block: valid checksum, equal sequence numbers matching the
  * report, and room for the hive bins it announces. */
