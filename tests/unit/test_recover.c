@@ -886,6 +886,18 @@ static void test_find_logs_any_case(void **state)
 
     assert_int_equal(bl_find_logs(hive, paths, 1), 1); /* max is honoured */
     free(paths[0]);
+
+    /* a bare file name means the current directory, and paths stay bare */
+    char cwd[1024];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(dir), 0);
+    n = bl_find_logs("SYSTEM", paths, BL_MAX_LOGS);
+    assert_int_equal(chdir(cwd), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(paths[1], "SYSTEM.log1");
+    for (size_t i = 0; i < n; i++)
+        free(paths[i]);
+
     snprintf(hive, sizeof hive, "%s/SAM", dir);
     assert_int_equal(bl_find_logs(hive, paths, BL_MAX_LOGS), 0);
     assert_int_equal(bl_find_logs("/nonexistent-dir/SYSTEM", paths, BL_MAX_LOGS), 0);
