@@ -7,5 +7,5 @@ name=$1
 file=$2
 printf '/* generated from %s by scripts/embed.sh: do not edit */\n' "$file"
 printf 'const char %s[] =\n' "$name"
-LC_ALL=C awk '{ gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); gsub(/\t/, "\\t"); printf "    \"%s\\n\"\n", $0 }' "$file"
+LC_ALL=C sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/\t/\\t/g' -e 's/^/    "/' -e 's/$/\\n"/' "$file"
 printf '    "";\n'

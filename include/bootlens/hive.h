@@ -94,7 +94,7 @@ typedef struct bl_key bl_key;
 
 typedef struct bl_hive_options {
     bool no_recovery;        /* analyze the primary file as it is */
-    const char **logs;       /* explicit --log files; when NULL, logs are searched beside the hive */
+    const char *const *logs; /* explicit --log files; when NULL, logs are searched beside the hive */
     size_t nlogs;
 } bl_hive_options;
 

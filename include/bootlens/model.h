@@ -250,6 +250,8 @@ void bl_model_service_path(const bl_model *m, bl_sb *sb, uint32_t svc);
 void bl_model_class_path(const bl_model *m, bl_sb *sb, uint32_t cls);
 void bl_model_device_path(const bl_model *m, bl_sb *sb, uint32_t dev);
 
+/* Name of a service as spelled, "" for BL_NONE. */
+const char *bl_model_service_name(const bl_model *m, uint32_t svc);
 /* Class name of a device ("System", "DiskDrive"...) or its GUID, or "". */
 const char *bl_model_device_class_name(const bl_model *m, const bl_device *d);
 /* The devices of a class (by folded guid), via callback. */

@@ -61,6 +61,16 @@ typedef struct bl_text_options {
 void bl_report_analyze_text(FILE *out, const bl_analysis *a, const bl_text_options *o);
 void bl_report_analyze_json(FILE *out, const bl_analysis *a);
 
+/* SARIF 2.1.0.  locate() says where a finding points (file and line); it
+ * may return false for "nowhere in particular". */
+typedef struct bl_sarif_location {
+    const char *uri;
+    uint32_t line;
+} bl_sarif_location;
+typedef bool (*bl_sarif_locate_fn)(void *ctx, const bl_finding *f, bl_sarif_location *loc);
+void bl_report_sarif(FILE *out, const bl_findings *f, bl_sarif_locate_fn locate, void *ctx);
+void bl_report_analyze_sarif(FILE *out, const bl_analysis *a);
+
 /* `stack`: device stacks with each driver's slot. */
 typedef struct bl_stack_query {
     const char *class_filter;  /* class name or GUID, NULL = all */
@@ -70,8 +80,11 @@ typedef struct bl_stack_query {
 /* Returns the number of devices shown. */
 uint32_t bl_report_stack(FILE *out, const bl_analysis *a, const bl_stack_query *q, bl_format fmt);
 
+/* `explain`: a service or device in words (text), as JSON, or DOT.
+ * Returns -1 when NAME is neither a service nor a device instance id. */
+int bl_report_explain(FILE *out, const bl_analysis *a, const char *name, bl_format fmt);
+
 /* Small text helpers shared by reports. */
-const char *bl_service_name(const bl_model *m, uint32_t svc);
 void bl_service_image(const bl_model *m, uint32_t svc, bl_sb *sb);
 const char *bl_type_name(const bl_service *s);
 void bl_tag_text(const bl_service *s, uint32_t tag_index, bl_sb *sb);

@@ -93,8 +93,10 @@ int bl_knowledge_add_file(bl_knowledge *k, const char *path, bl_error *err);
 int bl_knowledge_add_text(bl_knowledge *k, const char *label, const char *text, bl_error *err);
 void bl_knowledge_free(bl_knowledge *k);
 
+struct bl_hive_info;
 typedef struct bl_rules_options {
     const bl_knowledge *knowledge;
+    const struct bl_hive_info *hive; /* for dirty-hive and damage findings; may be NULL */
     const bl_sim_options *sim; /* used to re-simulate fixes */
     bool no_fixes;             /* skip the fix search */
     const char *only_rule;     /* run one rule (tests), NULL = all */

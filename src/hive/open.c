@@ -93,6 +93,20 @@ void bl_hive_add_problem(bl_hive *h, const char *path, const char *fmt, ...)
     h->info.nproblems = h->nproblems;
 }
 
+/* A note about the file as a whole (logs, recovery), kept with the recovery
+ * report rather than with the unreadable parts. */
+static void hive_note(bl_hive *h, const char *fmt, ...) BL_PRINTF(2, 3);
+static void hive_note(bl_hive *h, const char *fmt, ...)
+{
+    bl_recovery *r = &h->info.recovery;
+    if (r->nnotes >= BL_ARRAY_LEN(r->notes))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->notes[r->nnotes++], sizeof r->notes[0], fmt, ap);
+    va_end(ap);
+}
+
 static int map_file(bl_hive *h, const char *path, bl_error *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -143,7 +157,7 @@ static int map_file(bl_hive *h, const char *path, bl_error *err)
 
 /* Reads the logs to replay: explicit ones, or those found beside the hive. */
 static size_t load_logs(bl_hive *h, const bl_hive_options *opt, bl_log_file *logs,
-                        uint8_t **bufs)
+                        uint8_t **bufs, bl_sb *errors)
 {
     char *found[BL_MAX_LOGS] = {0};
     const char *paths[BL_MAX_LOGS];
@@ -162,7 +176,7 @@ static size_t load_logs(bl_hive *h, const bl_hive_options *opt, bl_log_file *log
         uint8_t *data;
         size_t size;
         if (bl_read_file(paths[i], BL_LOG_MAX_SIZE, &data, &size, &e) != 0) {
-            bl_hive_add_problem(h, "", "transaction log not used: %s", e.msg);
+            bl_sb_addf(errors, "%stransaction log not used: %s", errors->len ? "\n" : "", e.msg);
             continue;
         }
         bufs[got] = data;
@@ -218,7 +232,8 @@ static int hive_setup(bl_hive *h, const bl_hive_options *opt, bool allow_logs, b
     if (allow_logs && !no_recovery) {
         bl_log_file logs[BL_MAX_LOGS];
         uint8_t *bufs[BL_MAX_LOGS];
-        size_t nlogs = load_logs(h, opt, logs, bufs);
+        bl_sb log_errors = {0};
+        size_t nlogs = load_logs(h, opt, logs, bufs, &log_errors);
         uint8_t *out = NULL;
         size_t out_size = 0;
         bl_error rerr = {{0}};
@@ -230,6 +245,14 @@ static int hive_setup(bl_hive *h, const bl_hive_options *opt, bool allow_logs, b
         }
         if (h->info.recovery.dirty)
             h->info.dirty = true;
+        /* Recovery resets its report: add what happened to the logs after. */
+        for (char *line = log_errors.buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+            nl = strchr(line, '\n');
+            if (nl)
+                *nl = '\0';
+            hive_note(h, "%s", line);
+        }
+        bl_sb_free(&log_errors);
         if (rc == 0 && out) {
             h->owned = out;
             h->image = out;
@@ -243,7 +266,7 @@ static int hive_setup(bl_hive *h, const bl_hive_options *opt, bool allow_logs, b
                              rerr.msg);
                 return -1;
             }
-            bl_hive_add_problem(h, "", "dirty hive not recovered: %s", rerr.msg);
+            hive_note(h, "not recovered: %s", rerr.msg);
         }
     } else if (!base_ok) {
         *err = bberr;

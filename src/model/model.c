@@ -959,6 +959,13 @@ void bl_model_device_path(const bl_model *m, bl_sb *sb, uint32_t dev)
     bl_sb_add(sb, bl_model_str(m, m->devices[dev].instance_id));
 }
 
+const char *bl_model_service_name(const bl_model *m, uint32_t svc)
+{
+    if (svc == BL_NONE || svc >= m->nservices)
+        return "";
+    return bl_model_str(m, m->services[svc].name);
+}
+
 const char *bl_model_device_class_name(const bl_model *m, const bl_device *d)
 {
     if (!d->class_guid)

@@ -26,13 +26,6 @@ bool bl_format_parse(const char *s, bl_format *out)
     return false;
 }
 
-const char *bl_service_name(const bl_model *m, uint32_t svc)
-{
-    if (svc == BL_NONE || svc >= m->nservices)
-        return "";
-    return bl_model_str(m, m->services[svc].name);
-}
-
 void bl_service_image(const bl_model *m, uint32_t svc, bl_sb *sb)
 {
     const bl_service *s = &m->services[svc];
@@ -214,7 +207,7 @@ static cJSON *load_json(const bl_analysis *a, const bl_load *l)
         cJSON_AddStringToObject(o, "for_device",
                                 bl_model_str(m, m->devices[l->for_device].instance_id));
     if ((l->why & BL_WHY_DEPENDENCY) && l->for_device != BL_NONE)
-        cJSON_AddStringToObject(o, "for_service", bl_service_name(m, l->for_device));
+        cJSON_AddStringToObject(o, "for_service", bl_model_service_name(m, l->for_device));
     return o;
 }
 
@@ -261,8 +254,8 @@ cJSON *bl_json_device(const bl_analysis *a, uint32_t dev)
         cJSON_AddNumberToObject(o, "start_slot", ds->slot);
     else
         cJSON_AddNullToObject(o, "start_slot");
-    cJSON_AddItemToObject(o, "deferred_by", str_or_null(bl_service_name(m, ds->deferred_by)));
-    cJSON_AddItemToObject(o, "waits_for", str_or_null(bl_service_name(m, ds->waits_for)));
+    cJSON_AddItemToObject(o, "deferred_by", str_or_null(bl_model_service_name(m, ds->deferred_by)));
+    cJSON_AddItemToObject(o, "waits_for", str_or_null(bl_model_service_name(m, ds->waits_for)));
     if (ds->phase == BL_PHASE_NEVER) {
         cJSON *b = cJSON_AddObjectToObject(o, "blocked");
         cJSON_AddStringToObject(b, "reason", bl_block_text(ds->block));
@@ -270,7 +263,7 @@ cJSON *bl_json_device(const bl_analysis *a, uint32_t dev)
             cJSON_AddStringToObject(b, "by",
                                     bl_model_str(m, m->devices[ds->blocked_by].instance_id));
         else
-            cJSON_AddItemToObject(b, "by", str_or_null(bl_service_name(m, ds->blocked_by)));
+            cJSON_AddItemToObject(b, "by", str_or_null(bl_model_service_name(m, ds->blocked_by)));
     }
     cJSON *stack = cJSON_AddArrayToObject(o, "stack");
     for (uint32_t k = 0; k < ds->stack_count; k++) {

@@ -114,7 +114,9 @@ static void build_stacks(bl_timeline *t)
         push_stack(t, d->lower, BL_ROLE_LOWER_DEVICE);
         if (c)
             push_stack(t, c->lower, BL_ROLE_LOWER_CLASS);
-        if (d->service) {
+        /* "\Driver\ACPI_HAL" and the like name a driver object the kernel
+         * creates itself: nothing to load. */
+        if (d->service && !bl_fold_has_prefix(bl_model_str(m, d->service), "\\Driver\\")) {
             bl_grow((void **)&t->stack, sizeof *t->stack, &t->capstack, t->nstack + 1);
             bl_stack_entry *e = &t->stack[t->nstack++];
             e->name = d->service;

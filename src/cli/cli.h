@@ -1,0 +1,112 @@
+/* cli.h — shared pieces of the command-line front end: the option table
+ * (one place documents every option and generates --help and the man page),
+ * parsed options, and the common "open hive, build model, simulate" step. */
+#ifndef BOOTLENS_CLI_H
+#define BOOTLENS_CLI_H
+
+#include "bootlens/hive.h"
+#include "bootlens/model.h"
+#include "bootlens/report.h"
+#include "bootlens/rules.h"
+#include "bootlens/sim.h"
+
+#define BL_EXIT_OK 0
+#define BL_EXIT_FINDINGS 1
+#define BL_EXIT_INPUT 2
+
+enum bl_cmd {
+    CMD_ANALYZE = 1u << 0,
+    CMD_ORDER = 1u << 1,
+    CMD_STACK = 1u << 2,
+    CMD_EXPLAIN = 1u << 3,
+    CMD_FILTERS = 1u << 4,
+    CMD_LINT = 1u << 5,
+    CMD_RECOVER = 1u << 6,
+    CMD_DIFF = 1u << 7,
+};
+#define CMD_HIVE_READERS (CMD_ANALYZE | CMD_ORDER | CMD_STACK | CMD_EXPLAIN | CMD_FILTERS | CMD_DIFF | CMD_LINT)
+#define CMD_ALL 0xFFu
+
+#define BL_MAX_ARGS 4096
+
+typedef struct bl_cli {
+    unsigned cmd;
+    const char *cmd_name;
+    /* positional arguments */
+    const char *args[BL_MAX_ARGS];
+    int nargs;
+    /* options */
+    const char *control_set;
+    bool no_recovery;
+    const char *logs[BL_MAX_LOGS];
+    size_t nlogs;
+    bl_format format;
+    bool format_set;
+    int fail_on; /* bl_severity, or 3 = never */
+    bl_phase_filter phase;
+    const char *class_filter;
+    const char *device_filter;
+    bool all;
+    const char *knowledge[16];
+    int nknowledge;
+    bool has_boot_flags;
+    uint32_t boot_flags;
+    const char *boot_fs;
+    const char *output;
+    const char *baseline;
+    const char *arch;
+    const char *os_version;
+    const char *lang;
+    bool verbose;
+    bool color;
+    bool no_fixes;
+    int jobs;
+    bool summary;
+    const char *control_set_b;
+} bl_cli;
+
+/* Parses argv (after the command name).  Returns 0, or prints a one-line
+ * usage error and returns BL_EXIT_INPUT.  Handles --help itself (returns -1
+ * after printing help). */
+int bl_cli_parse(bl_cli *c, unsigned cmd, const char *cmd_name, int argc, char **argv);
+void bl_cli_usage(FILE *out, unsigned cmd);
+void bl_cli_print_help(FILE *out);
+void bl_cli_print_man(FILE *out);
+const char *bl_cli_version(void);
+
+/* A loaded hive with its model and timeline. */
+typedef struct bl_session {
+    bl_hive *hive;
+    bl_model *model;
+    bl_timeline *timeline;
+    bl_knowledge *knowledge;
+    bl_sim_options sim;
+    bl_findings findings;
+    bl_analysis analysis;
+} bl_session;
+
+/* Opens HIVE, builds the model and simulates; with rules, runs the rules.
+ * Prints a one-line reason and returns BL_EXIT_INPUT on unusable input. */
+int bl_session_open(bl_session *s, const bl_cli *c, const char *path, bool rules);
+/* The same without printing: -1 with err.  `shared` knowledge (read-only,
+ * may be used by several threads) replaces loading it per session. */
+int bl_session_load(bl_session *s, const bl_cli *c, const char *path, bool rules,
+                    const bl_knowledge *shared, bl_error *err);
+/* The built-in knowledge plus --knowledge files; NULL with err. */
+bl_knowledge *bl_cli_knowledge(const bl_cli *c, bl_error *err);
+void bl_session_close(bl_session *s);
+/* Exit status for findings against --fail-on. */
+int bl_exit_for(const bl_cli *c, const bl_findings *f);
+/* Reports an input error: "bootlens: MESSAGE" on stderr. */
+int bl_input_error(const char *msg);
+
+int cmd_analyze(int argc, char **argv);
+int cmd_order(int argc, char **argv);
+int cmd_stack(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_filters(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
+int cmd_recover(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+
+#endif

@@ -1,0 +1,66 @@
+/* cmd_analyze.c — `bootlens analyze HIVE`: simulate the boot and report
+ * what goes wrong, why, and the verified fix.  Several hives (or a
+ * directory) go to the batch runner (batch.c). */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+int bl_analyze_batch(const bl_cli *c);
+
+static void write_report(FILE *out, const bl_cli *c, const bl_session *s)
+{
+    switch (c->format) {
+    case BL_FMT_JSON:
+        bl_report_analyze_json(out, &s->analysis);
+        break;
+    case BL_FMT_JSONL:
+        bl_json_print(out, bl_json_analysis(&s->analysis), true);
+        break;
+    case BL_FMT_SARIF:
+        bl_report_analyze_sarif(out, &s->analysis);
+        break;
+    default: {
+        bl_text_options o = {c->verbose, c->color};
+        bl_report_analyze_text(out, &s->analysis, &o);
+    }
+    }
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+    bl_cli c;
+    int rc = bl_cli_parse(&c, CMD_ANALYZE, "analyze", argc, argv);
+    if (rc)
+        return rc < 0 ? BL_EXIT_OK : rc;
+    if (c.nargs < 1) {
+        bl_cli_usage(stderr, CMD_ANALYZE);
+        return BL_EXIT_INPUT;
+    }
+    if (c.format == BL_FMT_DOT)
+        return bl_input_error("analyze: --format dot is for stack and explain");
+    if (c.nargs > 1 || c.summary || c.jobs || c.format == BL_FMT_JSONL)
+        return bl_analyze_batch(&c);
+    bl_session s;
+    if ((rc = bl_session_open(&s, &c, c.args[0], true)) != 0) {
+        /* A directory is a batch of hives. */
+        return rc;
+    }
+    FILE *out = stdout;
+    if (c.output) {
+        out = fopen(c.output, "w");
+        if (!out) {
+            char msg[600];
+            snprintf(msg, sizeof msg, "%s: cannot write: %s", c.output, strerror(errno));
+            bl_session_close(&s);
+            return bl_input_error(msg);
+        }
+    }
+    write_report(out, &c, &s);
+    if (out != stdout)
+        fclose(out);
+    rc = bl_exit_for(&c, &s.findings);
+    bl_session_close(&s);
+    return rc;
+}

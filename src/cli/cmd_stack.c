@@ -1,0 +1,30 @@
+/* cmd_stack.c — `bootlens stack HIVE`: device stacks with each driver's
+ * start slot and where each entry comes from (class or device). */
+#include "cli.h"
+
+int cmd_stack(int argc, char **argv)
+{
+    bl_cli c;
+    int rc = bl_cli_parse(&c, CMD_STACK, "stack", argc, argv);
+    if (rc)
+        return rc < 0 ? BL_EXIT_OK : rc;
+    if (c.nargs != 1) {
+        bl_cli_usage(stderr, CMD_STACK);
+        return BL_EXIT_INPUT;
+    }
+    if (c.format != BL_FMT_TEXT && c.format != BL_FMT_JSON && c.format != BL_FMT_DOT)
+        return bl_input_error("stack: --format must be text, json or dot");
+    bl_session s;
+    if ((rc = bl_session_open(&s, &c, c.args[0], false)) != 0)
+        return rc;
+    bl_stack_query q = {c.class_filter, c.device_filter, c.all};
+    uint32_t shown = bl_report_stack(stdout, &s.analysis, &q, c.format);
+    bl_session_close(&s);
+    /* Asking for a class or device that is not there is a usage problem. */
+    if (!shown && (c.class_filter || c.device_filter)) {
+        fprintf(stderr, "bootlens: stack: no device matches %s%s\n", c.class_filter ? "--class " : "--device ",
+                c.class_filter ? c.class_filter : c.device_filter);
+        return BL_EXIT_INPUT;
+    }
+    return BL_EXIT_OK;
+}

@@ -1,0 +1,82 @@
+/* session.c — the step every hive-reading command shares: open the hive
+ * (replaying logs unless --no-recovery), build the model of the chosen
+ * control set, simulate, and optionally run the rules. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int bl_session_load(bl_session *s, const bl_cli *c, const char *path, bool rules,
+                    const bl_knowledge *shared, bl_error *err)
+{
+    memset(s, 0, sizeof *s);
+    bl_hive_options ho = {0};
+    ho.no_recovery = c->no_recovery;
+    if (c->nlogs) {
+        ho.logs = c->logs;
+        ho.nlogs = c->nlogs;
+    }
+    if (bl_hive_open(path, &ho, &s->hive, err) != 0)
+        return -1;
+    s->model = bl_model_new(NULL);
+    bl_load_options lo = {c->control_set};
+    if (bl_model_load(s->model, s->hive, &lo, err) != 0) {
+        bl_session_close(s);
+        return -1;
+    }
+    s->sim.has_boot_flags = c->has_boot_flags;
+    s->sim.boot_flags = c->boot_flags;
+    s->sim.boot_fs = c->boot_fs;
+    s->timeline = bl_simulate(s->model, &s->sim);
+    s->analysis.hive = bl_hive_get_info(s->hive);
+    s->analysis.model = s->model;
+    s->analysis.timeline = s->timeline;
+    s->analysis.findings = &s->findings;
+    if (rules) {
+        const bl_knowledge *k = shared;
+        if (!k) {
+            s->knowledge = bl_cli_knowledge(c, err);
+            if (!s->knowledge) {
+                bl_session_close(s);
+                return -1;
+            }
+            k = s->knowledge;
+        }
+        bl_rules_options ro = {k, s->analysis.hive, &s->sim, c->no_fixes, NULL};
+        bl_rules_run(s->model, s->timeline, &ro, &s->findings);
+    }
+    return 0;
+}
+
+int bl_session_open(bl_session *s, const bl_cli *c, const char *path, bool rules)
+{
+    bl_error err = {{0}};
+    if (bl_session_load(s, c, path, rules, NULL, &err) != 0)
+        return bl_input_error(err.msg);
+    return 0;
+}
+
+bl_knowledge *bl_cli_knowledge(const bl_cli *c, bl_error *err)
+{
+    bl_knowledge *k = bl_knowledge_new();
+    if (bl_knowledge_add_builtin(k, err) != 0) {
+        bl_knowledge_free(k);
+        return NULL;
+    }
+    for (int i = 0; i < c->nknowledge; i++)
+        if (bl_knowledge_add_file(k, c->knowledge[i], err) != 0) {
+            bl_knowledge_free(k);
+            return NULL;
+        }
+    return k;
+}
+
+void bl_session_close(bl_session *s)
+{
+    bl_findings_free(&s->findings);
+    bl_timeline_free(s->timeline);
+    bl_model_free(s->model);
+    bl_knowledge_free(s->knowledge);
+    bl_hive_close(s->hive);
+    memset(s, 0, sizeof *s);
+}

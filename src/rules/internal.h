@@ -1,0 +1,102 @@
+/* internal.h — shared by the rule files: the rule context, the knowledge
+ * facts, and helpers every rule needs (boot-critical devices, runtime
+ * requirements of a driver). */
+#ifndef BOOTLENS_RULES_INTERNAL_H
+#define BOOTLENS_RULES_INTERNAL_H
+
+#include "bootlens/hive.h"
+#include "bootlens/rules.h"
+
+typedef enum bl_relation {
+    BL_REL_CALLS,
+    BL_REL_NEEDS_DEVICE,
+    BL_REL_INIT_NEEDS_DEVICE,
+    BL_REL_INBOX,
+} bl_relation;
+
+typedef struct bl_fact {
+    char *subject; /* lower-cased service name */
+    bl_relation relation;
+    char *target;  /* lower-cased, NULL for inbox */
+    char *source;  /* "knowledge.txt:12" */
+} bl_fact;
+
+const bl_fact *bl_knowledge_facts(const bl_knowledge *k, uint32_t *n);
+bool bl_knowledge_is_inbox(const bl_knowledge *k, const char *service);
+
+typedef struct rule_ctx {
+    const bl_model *m;
+    const bl_timeline *t;
+    const bl_knowledge *k;
+    const bl_hive_info *hive;
+    uint8_t *critical;      /* per device: on the path to the boot disk */
+    uint32_t *first_start;  /* per service: earliest boot-phase slot of a device it drives, BL_NONE */
+    bool *has_devices;      /* per service: function driver of at least one device */
+} rule_ctx;
+
+void rule_ctx_init(rule_ctx *c, const bl_model *m, const bl_timeline *t, const bl_knowledge *k,
+                   const bl_hive_info *hive);
+void rule_ctx_free(rule_ctx *c);
+
+/* A device requirement of a driver at its initialization: "a device driven
+ * by `needs` must have started", reached through `chain` (text such as
+ * "vsepflt calls vsock, which needs vmci's device"). */
+typedef struct requirement {
+    uint32_t needs;   /* service index of the function driver whose device is needed */
+    uint32_t via[8];  /* services called on the way (the chain's middle) */
+    uint32_t nvia;
+    char *chain;
+    char *source;     /* knowledge.txt:NN or the DependOnService value path */
+} requirement;
+
+/* The device requirements of service svc at its own initialization
+ * (knowledge facts followed transitively through `calls`, plus its own
+ * DependOnService when it is a boot or system driver).  Returns the count;
+ * free with requirements_free. */
+uint32_t driver_requirements(const rule_ctx *c, uint32_t svc, requirement **out);
+/* Proposes a fix (not yet verified): fix.c re-simulates it and keeps it only
+ * if it clears the finding without creating a new warning or error.  Takes
+ * ownership of changes. */
+void propose_fix(bl_finding *f, const char *summary, bl_change *changes, uint32_t n);
+void requirements_free(requirement *r, uint32_t n);
+
+/* Slot at which the first device driven by svc starts in the boot phase;
+ * for a driver without devices, its own initialization slot; BL_NONE if
+ * neither happens in the boot phase. */
+uint32_t service_ready_slot(const rule_ctx *c, uint32_t svc);
+
+/* Names for messages. */
+const char *svc_name(const rule_ctx *c, uint32_t svc);
+const char *dev_id(const rule_ctx *c, uint32_t dev);
+/* Evidence helpers: a service value, a class value, a device value. */
+void ev_service(const rule_ctx *c, bl_finding *f, uint32_t svc, const char *value);
+void ev_class_filters(const rule_ctx *c, bl_finding *f, uint32_t cls, bool upper);
+void ev_device(const rule_ctx *c, bl_finding *f, uint32_t dev, const char *value);
+bool svc_is_inbox(const rule_ctx *c, uint32_t svc);
+/* True for a service whose image path is Windows' own (System32\drivers and
+ * a Microsoft-style path) — used only to soften wording, never severity. */
+
+/* One function per rule id. */
+typedef void (*rule_fn)(const rule_ctx *c, bl_findings *out);
+void rule_filter_delays_device(const rule_ctx *c, bl_findings *out);
+void rule_missing_filter_service(const rule_ctx *c, bl_findings *out);
+void rule_disabled_filter(const rule_ctx *c, bl_findings *out);
+void rule_nonboot_filter_on_boot_class(const rule_ctx *c, bl_findings *out);
+void rule_group_not_in_service_group_order(const rule_ctx *c, bl_findings *out);
+void rule_tag_not_in_group_order_list(const rule_ctx *c, bl_findings *out);
+void rule_duplicate_tag(const rule_ctx *c, bl_findings *out);
+void rule_boot_driver_dependency_ignored(const rule_ctx *c, bl_findings *out);
+void rule_missing_dependency(const rule_ctx *c, bl_findings *out);
+void rule_dependency_cycle(const rule_ctx *c, bl_findings *out);
+void rule_dependency_starts_later(const rule_ctx *c, bl_findings *out);
+void rule_dirty_hive(const rule_ctx *c, bl_findings *out);
+void rule_hive_damaged(const rule_ctx *c, bl_findings *out);
+void rule_driver_image_user_writable(const rule_ctx *c, bl_findings *out);
+void rule_device_driver_missing(const rule_ctx *c, bl_findings *out);
+void rule_registry_anomaly(const rule_ctx *c, bl_findings *out);
+
+/* Fix search (fix.c): proposes re-simulated fixes for the findings. */
+void bl_fixes_search(const bl_model *m, const bl_timeline *t, const bl_rules_options *opt,
+                     bl_findings *f);
+
+#endif

@@ -1,0 +1,364 @@
+/* rules.c — the rule catalogue and runner, and the helpers rules share:
+ * which devices are needed to boot, when a driver's device is ready, and
+ * what a driver needs at its initialization (knowledge facts followed
+ * through `calls`, plus the dependencies its vendor declared). */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    bl_rule_info info;
+    rule_fn fn;
+} catalogue[] = {
+    {{"filter-delays-device", "A filter initializes after the devices it filters, holding them back; "
+                              "error when a boot driver initializing in the gap needs them"},
+     rule_filter_delays_device},
+    {{"missing-filter-service", "A class or device filter names a service that does not exist"},
+     rule_missing_filter_service},
+    {{"disabled-filter", "A class or device filter's service is disabled (Start=4)"},
+     rule_disabled_filter},
+    {{"nonboot-filter-on-boot-class", "A filter that is not boot-start sits on a device needed in the "
+                                      "boot phase, so the device cannot start there"},
+     rule_nonboot_filter_on_boot_class},
+    {{"group-not-in-service-group-order", "A boot or system driver's Group is not in "
+                                          "ServiceGroupOrder: it loads after every listed group"},
+     rule_group_not_in_service_group_order},
+    {{"tag-not-in-group-order-list", "A driver's Tag is not in its group's GroupOrderList: it loads "
+                                     "after the listed tags"},
+     rule_tag_not_in_group_order_list},
+    {{"duplicate-tag", "Two drivers of one group share a Tag: their order falls back to registry order"},
+     rule_duplicate_tag},
+    {{"boot-driver-dependency-ignored", "A boot driver declares dependencies, which the loader ignores"},
+     rule_boot_driver_dependency_ignored},
+    {{"missing-dependency", "A service depends on a service or group that does not exist"},
+     rule_missing_dependency},
+    {{"dependency-cycle", "Services depend on each other in a cycle: the SCM starts none of them"},
+     rule_dependency_cycle},
+    {{"dependency-starts-later", "A driver depends on a service that initializes after it (or never)"},
+     rule_dependency_starts_later},
+    {{"dirty-hive", "The hive has unflushed changes in its transaction logs"}, rule_dirty_hive},
+    {{"hive-damaged", "Parts of the hive could not be read: the analysis is partial"},
+     rule_hive_damaged},
+    {{"driver-image-user-writable", "A driver or service image lives in a user-writable location"},
+     rule_driver_image_user_writable},
+    {{"device-driver-missing", "A device's function driver has no service key"},
+     rule_device_driver_missing},
+    {{"registry-anomaly", "A value has an unexpected type or content (read tolerantly)"},
+     rule_registry_anomaly},
+};
+
+const bl_rule_info *bl_rule_catalogue(uint32_t *n)
+{
+    static bl_rule_info infos[BL_ARRAY_LEN(catalogue)];
+    for (size_t i = 0; i < BL_ARRAY_LEN(catalogue); i++)
+        infos[i] = catalogue[i].info;
+    *n = (uint32_t)BL_ARRAY_LEN(catalogue);
+    return infos;
+}
+
+void bl_rules_run(const bl_model *m, const bl_timeline *t, const bl_rules_options *opt,
+                  bl_findings *out)
+{
+    rule_ctx c;
+    rule_ctx_init(&c, m, t, opt ? opt->knowledge : NULL, opt ? opt->hive : NULL);
+    for (size_t i = 0; i < BL_ARRAY_LEN(catalogue); i++) {
+        if (opt && opt->only_rule && strcmp(opt->only_rule, catalogue[i].info.id) != 0)
+            continue;
+        catalogue[i].fn(&c, out);
+    }
+    rule_ctx_free(&c);
+    if (!opt || !opt->no_fixes)
+        bl_fixes_search(m, t, opt, out);
+    bl_findings_sort(out);
+}
+
+/* ---- context ---- */
+
+static bool class_is_storage(const bl_model *m, bl_str guid)
+{
+    static const char *const storage[] = {BL_GUID_DISKDRIVE, BL_GUID_HDC, BL_GUID_SCSIADAPTER,
+                                          BL_GUID_VOLUME};
+    const char *g = bl_model_str(m, guid);
+    for (size_t i = 0; i < BL_ARRAY_LEN(storage); i++)
+        if (bl_fold_eq(g, storage[i]))
+            return true;
+    return false;
+}
+
+void rule_ctx_init(rule_ctx *c, const bl_model *m, const bl_timeline *t, const bl_knowledge *k,
+                   const bl_hive_info *hive)
+{
+    memset(c, 0, sizeof *c);
+    c->m = m;
+    c->t = t;
+    c->k = k;
+    c->hive = hive;
+    uint32_t nd = m->ndevices ? m->ndevices : 1, ns = m->nservices ? m->nservices : 1;
+    c->critical = bl_xcalloc(nd, 1);
+    c->first_start = bl_xmalloc(ns * sizeof *c->first_start);
+    c->has_devices = bl_xcalloc(ns, sizeof *c->has_devices);
+    for (uint32_t i = 0; i < m->nservices; i++)
+        c->first_start[i] = BL_NONE;
+    /* Boot-critical devices: storage-class devices whose function driver
+     * Windows loads at boot (the boot disk is one of them; we cannot tell
+     * which), and every ancestor of such a device. */
+    for (uint32_t i = 0; i < m->ndevices; i++) {
+        const bl_device *d = &m->devices[i];
+        uint32_t fn = d->service ? bl_model_find_service_id(m, d->service) : BL_NONE;
+        if (fn != BL_NONE) {
+            c->has_devices[fn] = true;
+            const bl_device_start *ds = &t->devices[i];
+            if (ds->phase == BL_PHASE_BOOT && ds->slot < c->first_start[fn])
+                c->first_start[fn] = ds->slot;
+        }
+        if (!d->class_guid || !class_is_storage(m, d->class_guid) || fn == BL_NONE)
+            continue;
+        if (t->services[fn].phase != BL_PHASE_BOOT)
+            continue;
+        for (uint32_t p = i, depth = 0; p != BL_NONE && depth <= m->ndevices;
+             p = m->devices[p].parent, depth++)
+            c->critical[p] = 1;
+    }
+}
+
+void rule_ctx_free(rule_ctx *c)
+{
+    free(c->critical);
+    free(c->first_start);
+    free(c->has_devices);
+}
+
+const char *svc_name(const rule_ctx *c, uint32_t svc)
+{
+    return bl_model_service_name(c->m, svc);
+}
+
+const char *dev_id(const rule_ctx *c, uint32_t dev)
+{
+    return bl_model_str(c->m, c->m->devices[dev].instance_id);
+}
+
+bool svc_is_inbox(const rule_ctx *c, uint32_t svc)
+{
+    return bl_knowledge_is_inbox(c->k, svc_name(c, svc));
+}
+
+uint32_t service_ready_slot(const rule_ctx *c, uint32_t svc)
+{
+    if (svc == BL_NONE)
+        return BL_NONE;
+    if (c->has_devices[svc])
+        return c->first_start[svc];
+    const bl_service_state *st = &c->t->services[svc];
+    if (st->load == BL_NONE || st->phase != BL_PHASE_BOOT)
+        return BL_NONE;
+    return c->t->loads[st->load].position;
+}
+
+void ev_service(const rule_ctx *c, bl_finding *f, uint32_t svc, const char *value)
+{
+    bl_sb p = {0};
+    bl_model_service_path(c->m, &p, svc);
+    const bl_service *s = &c->m->services[svc];
+    if (!value) {
+        bl_finding_evidence(f, bl_sb_str(&p), NULL);
+    } else if (bl_fold_eq(value, "Start")) {
+        if (s->has_start_override)
+            bl_finding_evidence(f, bl_sb_str(&p), "Start = %d, StartOverride\\%u = %u (%s)",
+                                s->start_value, c->m->hardware_config_id, s->start_override,
+                                bl_start_name(s->start));
+        else
+            bl_finding_evidence(f, bl_sb_str(&p), "Start = %d (%s)", s->start, bl_start_name(s->start));
+    } else if (bl_fold_eq(value, "Group")) {
+        bl_finding_evidence(f, bl_sb_str(&p), "Group = \"%s\"", bl_model_str(c->m, s->group));
+    } else if (bl_fold_eq(value, "Tag")) {
+        if (s->has_tag)
+            bl_finding_evidence(f, bl_sb_str(&p), "Tag = %u", s->tag);
+    } else if (bl_fold_eq(value, "ImagePath")) {
+        bl_finding_evidence(f, bl_sb_str(&p), "ImagePath = \"%s\"", bl_model_str(c->m, s->image_path));
+    } else if (bl_fold_eq(value, "DependOnService") || bl_fold_eq(value, "DependOnGroup")) {
+        bl_vec v = bl_fold_eq(value, "DependOnService") ? s->depend_on_service : s->depend_on_group;
+        bl_sb list = {0};
+        uint32_t n = bl_pool_vec_len(c->m->pool, v);
+        const uint32_t *it = bl_pool_vec_items(c->m->pool, v);
+        for (uint32_t i = 0; i < n; i++)
+            bl_sb_addf(&list, "%s\"%s\"", i ? ", " : "", bl_model_str(c->m, it[i]));
+        bl_finding_evidence(f, bl_sb_str(&p), "%s = [%s]", value, bl_sb_str(&list));
+        bl_sb_free(&list);
+    }
+    bl_sb_free(&p);
+}
+
+static void vec_text(const bl_model *m, bl_vec v, bl_sb *sb)
+{
+    uint32_t n = bl_pool_vec_len(m->pool, v);
+    const uint32_t *it = bl_pool_vec_items(m->pool, v);
+    bl_sb_addc(sb, '[');
+    for (uint32_t i = 0; i < n; i++)
+        bl_sb_addf(sb, "%s\"%s\"", i ? ", " : "", bl_model_str(m, it[i]));
+    bl_sb_addc(sb, ']');
+}
+
+void ev_class_filters(const rule_ctx *c, bl_finding *f, uint32_t cls, bool upper)
+{
+    bl_sb p = {0}, v = {0};
+    bl_model_class_path(c->m, &p, cls);
+    const bl_class *k = &c->m->classes[cls];
+    vec_text(c->m, upper ? k->upper : k->lower, &v);
+    bl_finding_evidence(f, bl_sb_str(&p), "%s = %s%s%s%s", upper ? "UpperFilters" : "LowerFilters",
+                        bl_sb_str(&v), k->name ? " (Class = \"" : "",
+                        k->name ? bl_model_str(c->m, k->name) : "", k->name ? "\")" : "");
+    bl_sb_free(&p);
+    bl_sb_free(&v);
+}
+
+void ev_device(const rule_ctx *c, bl_finding *f, uint32_t dev, const char *value)
+{
+    bl_sb p = {0}, v = {0};
+    bl_model_device_path(c->m, &p, dev);
+    const bl_device *d = &c->m->devices[dev];
+    if (!value)
+        bl_finding_evidence(f, bl_sb_str(&p), NULL);
+    else if (bl_fold_eq(value, "Service"))
+        bl_finding_evidence(f, bl_sb_str(&p), "Service = \"%s\", ClassGUID = \"%s\"",
+                            bl_model_str(c->m, d->service), bl_model_str(c->m, d->class_guid));
+    else if (bl_fold_eq(value, "UpperFilters") || bl_fold_eq(value, "LowerFilters")) {
+        vec_text(c->m, bl_fold_eq(value, "UpperFilters") ? d->upper : d->lower, &v);
+        bl_finding_evidence(f, bl_sb_str(&p), "%s = %s", value, bl_sb_str(&v));
+    }
+    bl_sb_free(&p);
+    bl_sb_free(&v);
+}
+
+/* ---- requirements ---- */
+
+typedef struct req_walk {
+    const rule_ctx *c;
+    requirement *v;
+    uint32_t n, cap;
+    uint8_t *seen; /* per fact: already followed (cuts loops in the facts) */
+    uint32_t via[8];
+    uint32_t nvia;
+} req_walk;
+
+static void req_add(req_walk *w, uint32_t needs, const char *chain, const char *source)
+{
+    for (uint32_t i = 0; i < w->n; i++)
+        if (w->v[i].needs == needs)
+            return;
+    bl_grow((void **)&w->v, sizeof *w->v, &w->cap, w->n + 1);
+    memcpy(w->v[w->n].via, w->via, sizeof w->via);
+    w->v[w->n].nvia = w->nvia;
+    w->v[w->n].needs = needs;
+    w->v[w->n].chain = bl_xstrdup(chain);
+    w->v[w->n].source = bl_xstrdup(source);
+    w->n++;
+}
+
+/* Follows what `name` needs when called (needs-device, and what it calls),
+ * appending requirements; `chain` describes how we got here. */
+static void follow_called(req_walk *w, const char *name, const char *chain, int depth)
+{
+    if (depth > 32)
+        return;
+    uint32_t nf;
+    const bl_fact *f = bl_knowledge_facts(w->c->k, &nf);
+    for (uint32_t i = 0; i < nf; i++) {
+        if (w->seen[i] || !bl_fold_eq(f[i].subject, name))
+            continue;
+        if (f[i].relation == BL_REL_NEEDS_DEVICE) {
+            uint32_t t = bl_model_find_service(w->c->m, f[i].target);
+            if (t == BL_NONE)
+                continue;
+            bl_sb ch = {0};
+            bl_sb_addf(&ch, "%s, which needs %s's device", chain, svc_name(w->c, t));
+            w->seen[i] = 1;
+            req_add(w, t, bl_sb_str(&ch), f[i].source);
+            bl_sb_free(&ch);
+        } else if (f[i].relation == BL_REL_CALLS) {
+            uint32_t t = bl_model_find_service(w->c->m, f[i].target);
+            bl_sb ch = {0};
+            bl_sb_addf(&ch, "%s, which calls %s", chain, t != BL_NONE ? svc_name(w->c, t) : f[i].target);
+            w->seen[i] = 1;
+            uint32_t saved = w->nvia;
+            if (t != BL_NONE && w->nvia < BL_ARRAY_LEN(w->via))
+                w->via[w->nvia++] = t;
+            follow_called(w, f[i].target, bl_sb_str(&ch), depth + 1);
+            w->nvia = saved;
+            bl_sb_free(&ch);
+        }
+    }
+}
+
+uint32_t driver_requirements(const rule_ctx *c, uint32_t svc, requirement **out)
+{
+    const bl_model *m = c->m;
+    uint32_t nf;
+    const bl_fact *f = bl_knowledge_facts(c->k, &nf);
+    req_walk w = {c, NULL, 0, 0, bl_xcalloc(nf ? nf : 1, 1), {0}, 0};
+    const char *name = svc_name(c, svc);
+    for (uint32_t i = 0; i < nf; i++) {
+        if (!bl_fold_eq(f[i].subject, name))
+            continue;
+        if (f[i].relation == BL_REL_INIT_NEEDS_DEVICE) {
+            uint32_t t = bl_model_find_service(m, f[i].target);
+            if (t != BL_NONE) {
+                bl_sb ch = {0};
+                bl_sb_addf(&ch, "%s needs %s's device at initialization", name, svc_name(c, t));
+                req_add(&w, t, bl_sb_str(&ch), f[i].source);
+                bl_sb_free(&ch);
+            }
+        } else if (f[i].relation == BL_REL_CALLS) {
+            uint32_t t = bl_model_find_service(m, f[i].target);
+            bl_sb ch = {0};
+            bl_sb_addf(&ch, "%s calls %s", name, t != BL_NONE ? svc_name(c, t) : f[i].target);
+            w.seen[i] = 1;
+            w.nvia = 0;
+            if (t != BL_NONE)
+                w.via[w.nvia++] = t;
+            follow_called(&w, f[i].target, bl_sb_str(&ch), 1);
+            w.nvia = 0;
+            bl_sb_free(&ch);
+        }
+    }
+    /* A dependency the vendor declared: the driver needs that service, and
+     * the service's device when it drives one. */
+    const bl_service *s = &m->services[svc];
+    uint32_t nd = bl_pool_vec_len(m->pool, s->depend_on_service);
+    const uint32_t *deps = bl_pool_vec_items(m->pool, s->depend_on_service);
+    for (uint32_t i = 0; i < nd; i++) {
+        uint32_t t = bl_model_find_service_id(m, deps[i]);
+        if (t == BL_NONE || t == svc || !c->has_devices[t])
+            continue;
+        bl_sb ch = {0}, src = {0};
+        bl_sb_addf(&ch, "%s declares DependOnService %s (it drives a device)", name, svc_name(c, t));
+        bl_model_service_path(m, &src, svc);
+        bl_sb_add(&src, "\\DependOnService");
+        req_add(&w, t, bl_sb_str(&ch), bl_sb_str(&src));
+        bl_sb_free(&ch);
+        bl_sb_free(&src);
+    }
+    free(w.seen);
+    *out = w.v;
+    return w.n;
+}
+
+void propose_fix(bl_finding *f, const char *summary, bl_change *changes, uint32_t n)
+{
+    f->fixes = bl_xrealloc(f->fixes, (f->nfixes + 1) * sizeof *f->fixes);
+    bl_fix *x = &f->fixes[f->nfixes++];
+    x->summary = bl_xstrdup(summary);
+    x->changes = changes;
+    x->nchanges = n;
+    x->verification = NULL;
+}
+
+void requirements_free(requirement *r, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        free(r[i].chain);
+        free(r[i].source);
+    }
+    free(r);
+}
