@@ -25,22 +25,22 @@
 #define BL_INF_MAX_FIELD_BYTES (64u << 10)    /* one field after %strkey% substitution */
 #define BL_INF_MAX_EXPANDED_BYTES (64u << 20) /* all fields after substitution */
 #define BL_INF_MAX_ITEMS (1u << 20)           /* fields plus sections */
-#define BL_INF_MAX_SECTIONS (1u << 18)
-#define BL_INF_MAX_DIAGS 500u                 /* warnings kept; the rest are counted */
-#define BL_INF_WINDOWS_FIELD_CHARS 4096u      /* Windows' limit, NUL included */
-#define BL_INF_WINDOWS_SECTION_CHARS 255u     /* Windows' limit on a section name */
+#define BL_INF_MAX_SECTIONS (1u << 18)        /* distinct section names */
+#define BL_INF_MAX_DIAGS 500u             /* warnings kept; the rest are counted */
+#define BL_INF_WINDOWS_FIELD_CHARS 4096u  /* Windows' limit, NUL included */
+#define BL_INF_WINDOWS_SECTION_CHARS 255u /* Windows' limit on a section name */
 
 typedef struct bl_inf bl_inf;
 
 /* How the file's bytes were read.  Everything the API returns is UTF-8. */
 typedef enum bl_inf_encoding {
     BL_INF_ENC_ASCII,
-    BL_INF_ENC_UTF8,         /* valid UTF-8 without BOM */
-    BL_INF_ENC_UTF8_BOM,     /* EF BB BF */
-    BL_INF_ENC_ANSI,         /* not valid UTF-8: read as Windows-1252, as Windows would on a Western system */
-    BL_INF_ENC_UTF16LE,      /* FF FE */
+    BL_INF_ENC_UTF8,          /* valid UTF-8 without BOM */
+    BL_INF_ENC_UTF8_BOM,      /* EF BB BF */
+    BL_INF_ENC_ANSI,          /* not UTF-8: read as Windows-1252, Windows' Western ANSI code page */
+    BL_INF_ENC_UTF16LE,       /* FF FE */
     BL_INF_ENC_UTF16LE_NOBOM, /* no BOM, recognised by its zero high bytes */
-    BL_INF_ENC_UTF16BE,      /* FE FF */
+    BL_INF_ENC_UTF16BE,       /* FE FF */
 } bl_inf_encoding;
 
 const char *bl_inf_encoding_name(bl_inf_encoding enc);
@@ -67,8 +67,8 @@ typedef struct bl_inf_value {
 
 /* One logical line (continuations joined, comment removed). */
 typedef struct bl_inf_line {
-    const char *key;     /* text before '=' (substituted), or NULL when the line has none */
-    const char *raw_key; /* NULL when key is */
+    const char *key;            /* text before '=' (substituted), or NULL when the line has none */
+    const char *raw_key;        /* NULL when key is */
     const bl_inf_value *values; /* fields after '=', or all fields of a line without '=' */
     uint32_t nvalues;           /* `key =` has 0, `key = ,,` has 3 empty ones */
     uint32_t line_no;           /* 1-based physical line where it starts */
@@ -113,8 +113,8 @@ typedef struct bl_inf_version_info {
  * Windows would shrug off become warnings (bl_inf_diag_at).  Never reads
  * outside data[0..size) and never allocates more than a small multiple of
  * the bounds above. */
-bl_inf *bl_inf_parse_mem(const char *name, const void *data, size_t size,
-                         const bl_inf_options *opt, bl_error *err);
+bl_inf *bl_inf_parse_mem(const char *name, const void *data, size_t size, const bl_inf_options *opt,
+                         bl_error *err);
 /* Reads path (at most BL_INF_MAX_FILE_BYTES) and parses it. */
 bl_inf *bl_inf_parse_file(const char *path, const bl_inf_options *opt, bl_error *err);
 void bl_inf_free(bl_inf *inf);

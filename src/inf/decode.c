@@ -13,13 +13,20 @@
 const char *bl_inf_encoding_name(bl_inf_encoding enc)
 {
     switch (enc) {
-    case BL_INF_ENC_ASCII: return "ASCII";
-    case BL_INF_ENC_UTF8: return "UTF-8";
-    case BL_INF_ENC_UTF8_BOM: return "UTF-8 with BOM";
-    case BL_INF_ENC_ANSI: return "Windows-1252";
-    case BL_INF_ENC_UTF16LE: return "UTF-16LE";
-    case BL_INF_ENC_UTF16LE_NOBOM: return "UTF-16LE without BOM";
-    case BL_INF_ENC_UTF16BE: return "UTF-16BE";
+    case BL_INF_ENC_ASCII:
+        return "ASCII";
+    case BL_INF_ENC_UTF8:
+        return "UTF-8";
+    case BL_INF_ENC_UTF8_BOM:
+        return "UTF-8 with BOM";
+    case BL_INF_ENC_ANSI:
+        return "Windows-1252";
+    case BL_INF_ENC_UTF16LE:
+        return "UTF-16LE";
+    case BL_INF_ENC_UTF16LE_NOBOM:
+        return "UTF-16LE without BOM";
+    case BL_INF_ENC_UTF16BE:
+        return "UTF-16BE";
     }
     return "unknown";
 }
@@ -291,8 +298,8 @@ int inf_reader_next(inf_reader *r, bl_error *err)
                 put_utf8(&r->line, u < 0xA0 ? cp1252_high[u - 0x80] : u);
             else
                 bl_sb_addc(&r->line, (char)u);
-        } else if (u >= 0xD800 && u <= 0xDBFF && i + step <= r->size &&
-                   unit_at(r, i) >= 0xDC00 && unit_at(r, i) <= 0xDFFF) {
+        } else if (u >= 0xD800 && u <= 0xDBFF && i + step <= r->size && unit_at(r, i) >= 0xDC00 &&
+                   unit_at(r, i) <= 0xDFFF) {
             put_utf8(&r->line, 0x10000 + ((u - 0xD800) << 10) + (unit_at(r, i) - 0xDC00));
             i += step;
         } else if (u >= 0xD800 && u <= 0xDFFF) {

@@ -135,6 +135,8 @@ static void index_free(inf_index *ix)
 
 /* ---- diagnostics ------------------------------------------------------------ */
 
+enum { DIAG_MAX_BYTES = 1000 };
+
 static void diag_add(bl_inf *inf, uint32_t line_no, const char *text)
 {
     /* The same finding reached twice (a models section named by two
@@ -143,9 +145,21 @@ static void diag_add(bl_inf *inf, uint32_t line_no, const char *text)
         if (inf->diags[i].line_no == line_no && strcmp(inf->diags[i].message, text) == 0)
             return;
     }
+    /* Names quoted in a message can be up to a field long; one line of
+     * text is what a reader wants, and it keeps 500 warnings small. */
+    size_t len = strlen(text);
+    char *msg;
+    if (len > DIAG_MAX_BYTES) {
+        msg = arena_alloc(inf, DIAG_MAX_BYTES + 4);
+        memcpy(msg, text, DIAG_MAX_BYTES);
+        memcpy(msg + DIAG_MAX_BYTES, "...", 4);
+    } else {
+        msg = arena_alloc(inf, len + 1);
+        memcpy(msg, text, len + 1);
+    }
     bl_grow((void **)&inf->diags, sizeof *inf->diags, &inf->diags_cap, inf->ndiags + 1);
     inf->diags[inf->ndiags].line_no = line_no;
-    inf->diags[inf->ndiags].message = arena_strn(inf, text, strlen(text));
+    inf->diags[inf->ndiags].message = msg;
     inf->ndiags++;
 }
 
@@ -448,7 +462,6 @@ static int lex_line(parser *p, const char *s, size_t n, uint32_t line_no)
     if (p->line_bytes > BL_INF_MAX_LINE_BYTES)
         return fail(p, p->line_no, "line longer than %u bytes", BL_INF_MAX_LINE_BYTES);
     bool in_quotes = false;
-    uint32_t quote_line = line_no;
     while (i < n) {
         char c = s[i];
         if (in_quotes) {
@@ -497,7 +510,7 @@ static int lex_line(parser *p, const char *s, size_t n, uint32_t line_no)
         }
     }
     if (in_quotes)
-        return fail(p, quote_line, "unterminated quoted string (no closing '\"' on this line)");
+        return fail(p, line_no, "unterminated quoted string (no closing '\"' on this line)");
     if (p->ends_in_backslash) {
         /* A trailing '\' (outside quotes, before any comment) joins the next
          * line; the backslash itself is dropped. */
@@ -588,14 +601,17 @@ static void load_strings(parser *p, uint32_t sec, inf_index *ix, bool store)
         uint32_t v = store ? inf->nstrings : 0;
         if (!index_put(ix, folded, v)) {
             if (store)
-                inf_warn(inf, l->line_no, "string key %s is defined twice in [%s]; the first "
-                         "definition is used", key, inf->sections[sec].name);
+                inf_warn(inf, l->line_no,
+                         "string key %s is defined twice in [%s]; the first "
+                         "definition is used",
+                         key, inf->sections[sec].name);
             continue;
         }
         if (store) {
             bl_grow((void **)&inf->string_values, sizeof *inf->string_values, &inf->strings_cap,
                     inf->nstrings + 1);
-            inf->string_values[inf->nstrings++] = l->nfields > 1 ? p->pfields[l->first + 1].raw : "";
+            inf->string_values[inf->nstrings++] =
+                l->nfields > 1 ? p->pfields[l->first + 1].raw : "";
         }
     }
 }
@@ -875,14 +891,22 @@ static const struct {
     int value;
     const char *what;
 } section_refs[] = {
-    {"AddReg", -1, "section"},         {"DelReg", -1, "section"},
-    {"BitReg", -1, "section"},         {"CopyFiles", -1, "section"},
-    {"DelFiles", -1, "section"},       {"RenFiles", -1, "section"},
-    {"AddProperty", -1, "section"},    {"DelProperty", -1, "section"},
-    {"LogConfig", -1, "section"},      {"ProfileItems", -1, "section"},
-    {"UpdateInis", -1, "section"},     {"UpdateIniFields", -1, "section"},
-    {"Ini2Reg", -1, "section"},        {"RegisterDlls", -1, "section"},
-    {"UnregisterDlls", -1, "section"}, {"AddPowerSetting", -1, "section"},
+    {"AddReg", -1, "section"},
+    {"DelReg", -1, "section"},
+    {"BitReg", -1, "section"},
+    {"CopyFiles", -1, "section"},
+    {"DelFiles", -1, "section"},
+    {"RenFiles", -1, "section"},
+    {"AddProperty", -1, "section"},
+    {"DelProperty", -1, "section"},
+    {"LogConfig", -1, "section"},
+    {"ProfileItems", -1, "section"},
+    {"UpdateInis", -1, "section"},
+    {"UpdateIniFields", -1, "section"},
+    {"Ini2Reg", -1, "section"},
+    {"RegisterDlls", -1, "section"},
+    {"UnregisterDlls", -1, "section"},
+    {"AddPowerSetting", -1, "section"},
     {"AddService", 2, "service-install section"},
     {"AddService", 3, "event-log-install section"},
     {"AddInterface", 2, "add-interface section"},
@@ -935,8 +959,10 @@ static void check_models_section(bl_inf *inf, const bl_inf_section *models)
         const bl_inf_line *l = &models->lines[i];
         const char *install = bl_inf_value_at(l, 0);
         if (l->key && install && install[0] && !inf_any_install_section(inf, install))
-            inf_warn(inf, l->line_no, "model %s names install section [%s], which is not in the "
-                     "INF (with or without a platform extension)", l->key, install);
+            inf_warn(inf, l->line_no,
+                     "model %s names install section [%s], which is not in the "
+                     "INF (with or without a platform extension)",
+                     l->key, install);
     }
 }
 
@@ -966,15 +992,19 @@ static void check_manufacturer(bl_inf *inf)
             if (bl_inf_parse_decoration(stamped, len, &dec) < 0)
                 inf_warn(inf, l->line_no, "\"%s\" is not a TargetOSVersion decoration", d);
             else if (stamped != d && !warned_placeholder)
-                inf_warn(inf, l->line_no, "\"%s\": $ARCH$ is a stampinf placeholder, read as "
-                         "the target's architecture (an unstamped INF never matches on Windows)", d);
+                inf_warn(inf, l->line_no,
+                         "\"%s\": $ARCH$ is a stampinf placeholder, read as "
+                         "the target's architecture (an unstamped INF never matches on Windows)",
+                         d);
             warned_placeholder |= stamped != d;
             bl_sb_reset(&name);
             bl_sb_addf(&name, "%s.%s", base, d);
             const bl_inf_section *models = bl_inf_find_section(inf, bl_sb_str(&name));
             if (!models)
-                inf_warn(inf, l->line_no, "[Manufacturer] names models section [%s], which is not "
-                         "in the INF", bl_sb_str(&name));
+                inf_warn(inf, l->line_no,
+                         "[Manufacturer] names models section [%s], which is not "
+                         "in the INF",
+                         bl_sb_str(&name));
             else
                 check_models_section(inf, models);
         }
@@ -982,8 +1012,10 @@ static void check_manufacturer(bl_inf *inf)
         if (plain)
             check_models_section(inf, plain);
         else if (!ndecorations)
-            inf_warn(inf, l->line_no, "[Manufacturer] names models section [%s], which is not in "
-                     "the INF", base);
+            inf_warn(inf, l->line_no,
+                     "[Manufacturer] names models section [%s], which is not in "
+                     "the INF",
+                     base);
     }
     bl_sb_free(&name);
     bl_sb_free(&tmp);
@@ -1015,8 +1047,8 @@ void bl_inf_free(bl_inf *inf)
     free(inf);
 }
 
-bl_inf *bl_inf_parse_mem(const char *name, const void *data, size_t size,
-                         const bl_inf_options *opt, bl_error *err)
+bl_inf *bl_inf_parse_mem(const char *name, const void *data, size_t size, const bl_inf_options *opt,
+                         bl_error *err)
 {
     bl_inf_options defaults;
     if (!opt) {

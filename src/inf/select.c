@@ -11,8 +11,8 @@
 #include <string.h>
 
 static const char *const arch_names[] = {
-    [BL_INF_ARCH_X86] = "x86",     [BL_INF_ARCH_AMD64] = "amd64", [BL_INF_ARCH_IA64] = "ia64",
-    [BL_INF_ARCH_ARM] = "arm",     [BL_INF_ARCH_ARM64] = "arm64",
+    [BL_INF_ARCH_X86] = "x86", [BL_INF_ARCH_AMD64] = "amd64", [BL_INF_ARCH_IA64] = "ia64",
+    [BL_INF_ARCH_ARM] = "arm", [BL_INF_ARCH_ARM64] = "arm64",
 };
 
 void bl_inf_target_init(bl_inf_target *t)

@@ -55,12 +55,12 @@ static void print_diags(const bl_inf *inf)
         fprintf(stderr, "  diag: %s\n", bl_inf_diag_at(inf, i)->message);
 }
 
-#define assert_diag(inf, text)                                                                    \
-    do {                                                                                          \
-        if (!has_diag(inf, text)) {                                                               \
-            print_diags(inf);                                                                     \
-            fail_msg("missing warning: %s", text);                                                \
-        }                                                                                         \
+#define assert_diag(inf, text)                                                                     \
+    do {                                                                                           \
+        if (!has_diag(inf, text)) {                                                                \
+            print_diags(inf);                                                                      \
+            fail_msg("missing warning: %s", text);                                                 \
+        }                                                                                          \
     } while (0)
 
 static const bl_inf_line *line_of(const bl_inf *inf, const char *section, uint32_t i)
@@ -546,7 +546,8 @@ static void test_ansi_fallback(void **state)
                         "Provider=\"Ger\xE4t \x80\"\n");
     assert_int_equal(bl_inf_get_encoding(inf), BL_INF_ENC_ANSI);
     assert_string_equal(bl_inf_version(inf)->provider, "Gerät €");
-    assert_diag(inf, "t.inf:3: not valid UTF-8 (first bad byte on this line); read as Windows-1252");
+    assert_diag(inf,
+                "t.inf:3: not valid UTF-8 (first bad byte on this line); read as Windows-1252");
     bl_inf_free(inf);
 }
 
@@ -554,7 +555,8 @@ static void test_invalid_utf16(void **state)
 {
     (void)state;
     size_t size;
-    uint8_t *data = to_utf16le("[Version]\nSignature=\"$Windows NT$\"\nProvider=AXB\n", true, &size);
+    uint8_t *data =
+        to_utf16le("[Version]\nSignature=\"$Windows NT$\"\nProvider=AXB\n", true, &size);
     /* Turn the X into a lone high surrogate and add a stray last byte. */
     uint8_t *x = memchr(data, 'X', size);
     x[0] = 0x00;
@@ -563,7 +565,8 @@ static void test_invalid_utf16(void **state)
     bl_error err;
     bl_inf *inf = bl_inf_parse_mem("t.inf", data, size, NULL, &err);
     assert_non_null(inf);
-    assert_string_equal(bl_inf_version(inf)->provider, "A\xEF\xBF\xBD" "B");
+    assert_string_equal(bl_inf_version(inf)->provider, "A\xEF\xBF\xBD"
+                                                       "B");
     assert_diag(inf, "t.inf:3: invalid UTF-16 (unpaired surrogate) replaced by U+FFFD");
     assert_diag(inf, "t.inf:3: UTF-16 file has an odd number of bytes; the last byte is ignored");
     bl_inf_free(inf);
@@ -599,7 +602,8 @@ static void test_version_info(void **state)
     bl_inf_free(inf);
 
     inf = parse("[Version]\nSignature=\"$Windows 3.1$\"\n");
-    assert_diag(inf, "t.inf:1: Signature \"$Windows 3.1$\" is not \"$Windows NT$\" or \"$Chicago$\"");
+    assert_diag(inf,
+                "t.inf:1: Signature \"$Windows 3.1$\" is not \"$Windows NT$\" or \"$Chicago$\"");
     assert_null(bl_inf_version(inf)->class_name);
     bl_inf_free(inf);
     inf = parse("[Other]\nx=1\n");
@@ -647,8 +651,8 @@ static void test_numbers(void **state)
     assert_int_equal(bl_inf_parse_u32("0", &v), 0);
     assert_int_equal(v, 0);
     v = 7;
-    const char *bad[] = {"", "  ", "0x", "12a", "4294967296", "0x100000000", "x1", "1 2", "--1",
-                         "-2147483649", "+1"};
+    const char *bad[] = {"",   "  ",  "0x",  "12a",         "4294967296", "0x100000000",
+                         "x1", "1 2", "--1", "-2147483649", "+1"};
     for (size_t i = 0; i < BL_ARRAY_LEN(bad); i++)
         assert_int_equal(bl_inf_parse_u32(bad[i], &v), -1);
     assert_int_equal(v, 7);
@@ -699,8 +703,16 @@ static void test_parse_decoration(void **state)
     s = "NTarm64";
     assert_int_equal(bl_inf_parse_decoration(s, strlen(s), &d), 0);
     assert_int_equal(d.arch, BL_INF_ARCH_ARM64);
-    const char *bad[] = {"", "N", "NTfoo", "NT$ARCH$", "XP", "NT.a", "NT.1.2.3.4.5.6", "NT.-1",
-                         "Services", "NTamd64.10.0...99999999999"};
+    const char *bad[] = {"",
+                         "N",
+                         "NTfoo",
+                         "NT$ARCH$",
+                         "XP",
+                         "NT.a",
+                         "NT.1.2.3.4.5.6",
+                         "NT.-1",
+                         "Services",
+                         "NTamd64.10.0...99999999999"};
     for (size_t i = 0; i < BL_ARRAY_LEN(bad); i++)
         assert_int_equal(bl_inf_parse_decoration(bad[i], strlen(bad[i]), &d), -1);
 
@@ -794,8 +806,9 @@ static void test_models_selection(void **state)
     target(&t, BL_INF_ARCH_X86, 6, 1, 7601);
     bl_inf *inf = parse(ex2);
     const bl_inf_section *out;
-    assert_int_equal(bl_inf_select_models(inf, line_of(inf, "Manufacturer", 0), &t, &out, NULL, NULL),
-                     BL_INF_MODELS_FOUND);
+    assert_int_equal(
+        bl_inf_select_models(inf, line_of(inf, "Manufacturer", 0), &t, &out, NULL, NULL),
+        BL_INF_MODELS_FOUND);
     assert_string_equal(out->name, "MyName.NTx86.6.0");
     assert_int_equal(out->nlines, 0);
     bl_inf_free(inf);
@@ -859,20 +872,23 @@ static void test_models_errors(void **state)
     const bl_inf_section *out;
     bl_sb name = {0};
     bl_error err;
-    assert_int_equal(bl_inf_select_models(inf, line_of(inf, "Manufacturer", 0), &t, &out, &name, &err),
-                     BL_INF_MODELS_MISSING);
+    assert_int_equal(
+        bl_inf_select_models(inf, line_of(inf, "Manufacturer", 0), &t, &out, &name, &err),
+        BL_INF_MODELS_MISSING);
     assert_null(out);
     assert_string_equal(bl_sb_str(&name), "Gone.NTamd64");
     assert_string_equal(err.msg, "t.inf:4: models section [Gone.NTamd64], which Windows uses on "
                                  "amd64 Windows 10.0 build 19041, is not in the INF");
     t.arch = BL_INF_ARCH_ARM64;
-    assert_int_equal(bl_inf_select_models(inf, line_of(inf, "Manufacturer", 1), &t, &out, NULL, &err),
-                     BL_INF_MODELS_NOT_FOR_TARGET);
+    assert_int_equal(
+        bl_inf_select_models(inf, line_of(inf, "Manufacturer", 1), &t, &out, NULL, &err),
+        BL_INF_MODELS_NOT_FOR_TARGET);
     assert_string_equal(err.msg, "t.inf:5: no decoration of the [Manufacturer] entry for Here fits "
                                  "arm64 Windows 10.0 build 19041; Windows installs nothing from it "
                                  "there");
-    assert_int_equal(bl_inf_select_models(inf, line_of(inf, "Manufacturer", 2), &t, &out, NULL, &err),
-                     BL_INF_MODELS_MISSING);
+    assert_int_equal(
+        bl_inf_select_models(inf, line_of(inf, "Manufacturer", 2), &t, &out, NULL, &err),
+        BL_INF_MODELS_MISSING);
     assert_string_equal(err.msg, "t.inf:6: [Manufacturer] entry names no models section");
     bl_sb_free(&name);
     bl_inf_free(inf);
@@ -940,7 +956,8 @@ static void test_dirids(void **state)
         {"%12%\\foo.sys", 1, NULL, 0, "\\SystemRoot\\System32\\drivers\\foo.sys"},
         {"%12%\\foo.sys", 2, NULL, 0, "\\SystemRoot\\System32\\drivers\\foo.sys"},
         {"%13%\\foo.sys", 1, "foo.inf_amd64_0123456789abcdef", 0,
-         "\\SystemRoot\\System32\\DriverStore\\FileRepository\\foo.inf_amd64_0123456789abcdef\\foo.sys"},
+         "\\SystemRoot\\System32\\DriverStore\\FileRepository\\foo.inf_amd64_0123456789abcdef\\foo."
+         "sys"},
         {"%13%\\foo.sys", 1, NULL, 0,
          "\\SystemRoot\\System32\\DriverStore\\FileRepository\\<package>\\foo.sys"},
         {"%11%\\svc.exe", 0x10, NULL, 0, "%SystemRoot%\\System32\\svc.exe"},
@@ -1114,7 +1131,8 @@ static void test_expansion_bounds(void **state)
         bl_sb_addc(&sb, 'q');
     bl_sb_addc(&sb, '\n');
     const char *msg = parse_error(sb.buf, sb.len);
-    assert_non_null(strstr(msg, ": %strkey% substitution makes the INF larger than 67108864 bytes"));
+    assert_non_null(
+        strstr(msg, ": %strkey% substitution makes the INF larger than 67108864 bytes"));
     bl_sb_free(&sb);
 
     /* A field Windows would reject (4096 characters) is only a warning. */
