@@ -2,7 +2,7 @@
 # gen-hives.sh — generates build/test_hives/NAME.hiv from every
 # test_hives/NAME.reg with build/mkhive (the source format is described in
 # test_hives/README.md).  A hive is regenerated only when its source, or
-# mkhive itself, is newer than it; each generated file is printed.  Used by
+# mkhive itself, or a shared base in test_hives/include/, is newer than it; each generated file is printed.  Used by
 # the Makefile's hives, e2e, asan, fuzz-smoke and demo targets.
 #
 # Exit status: 0 all up to date, 1 a source failed (mkhive printed
@@ -22,7 +22,8 @@ for src in test_hives/*.reg; do
     name=$(basename "$src" .reg)
     out="$OUT_DIR/$name.hiv"
     # find -newer is POSIX, unlike test -nt.
-    if [ -f "$out" ] && [ -z "$(find "$src" "$MKHIVE" -newer "$out" 2>/dev/null)" ]; then
+    # Shared bases under test_hives/include/ (pulled in with !include) count too.
+    if [ -f "$out" ] && [ -z "$(find "$src" "$MKHIVE" test_hives/include -newer "$out" 2>/dev/null)" ]; then
         continue
     fi
     # Write beside the target and rename, so a failure never leaves a

@@ -507,7 +507,7 @@ static void parse_directive(const source *src, const char *line, hive_opts *opt)
             source_fail(src, "!maxlist must be 1..65535");
         opt->max_list = (uint32_t)a;
     } else {
-        source_fail(src, "unknown directive '%.*s' (known: !name !root !seq !minor !maxlist)", (int)n, line);
+        source_fail(src, "unknown directive '%.*s' (known: !include !name !root !seq !minor !maxlist)", (int)n, line);
     }
 }
 
@@ -542,9 +542,43 @@ static void parse_value_line(const source *src, const char *p, key *k)
     bl_sb_free(&vname);
 }
 
+static void parse_source(const char *path, char *text, key *root, hive_opts *opt, int depth);
+
+/* "!include FILE": the named source (relative to the including file's
+ * directory) is parsed in place, so scenarios share a common base. */
+static void parse_include(const source *src, const char *arg, key *root, hive_opts *opt, int depth)
+{
+    if (!*arg)
+        source_fail(src, "!include needs a file name");
+    if (depth >= 8)
+        source_fail(src, "!include nested more than 8 deep");
+    bl_sb path = {0};
+    const char *slash = strrchr(src->path, '/');
+    if (arg[0] != '/' && slash)
+        bl_sb_addn(&path, src->path, (size_t)(slash - src->path) + 1);
+    bl_sb_add(&path, arg);
+    FILE *f = fopen(bl_sb_str(&path), "rb");
+    if (!f)
+        source_fail(src, "!include %s: cannot open: %s", bl_sb_str(&path), strerror(errno));
+    bl_sb text = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        bl_sb_addn(&text, chunk, n);
+    fclose(f);
+    if (memchr(bl_sb_str(&text), '\0', text.len))
+        source_fail(src, "!include %s: contains NUL bytes", bl_sb_str(&path));
+    char *keep_path = bl_sb_detach(&path);
+    parse_source(keep_path, text.buf ? text.buf : (char[]){'\0'}, root, opt, depth + 1);
+    bl_sb_free(&text);
+    /* keep_path stays allocated: error messages of later lines never use
+     * it, but it is small and freed at exit. */
+    free(keep_path);
+}
+
 /* Parses the whole source text (modified in place) into the tree under root;
  * errors name the line where the offending (logical) line starts. */
-static void parse_source(const char *path, char *text, key *root, hive_opts *opt)
+static void parse_source(const char *path, char *text, key *root, hive_opts *opt, int depth)
 {
     source src = {path, 0};
     key *cur = NULL;
@@ -557,7 +591,10 @@ static void parse_source(const char *path, char *text, key *root, hive_opts *opt
         if (!*line || *line == ';' || *line == '#' || strcmp(line, "Windows Registry Editor Version 5.00") == 0 ||
             strcmp(line, "REGEDIT4") == 0)
             continue;
-        if (*line == '!') {
+        if (strncmp(line, "!include", 8) == 0 && (line[8] == ' ' || line[8] == '\t' || !line[8])) {
+            parse_include(&src, skip_space(line + 8), root, opt, depth);
+            cur = NULL; /* values must follow a [KEY] of this file */
+        } else if (*line == '!') {
             parse_directive(&src, line, opt);
         } else if (*line == '[') {
             cur = parse_key_line(&src, line, root);
@@ -1056,7 +1093,7 @@ int main(int argc, char **argv)
     source none = {shown, 0};
     opt.root_name = name_make(&none, "ROOT", 4, MAX_KEY_NAME, "root key name");
     key root = {0};
-    parse_source(shown, text.buf ? text.buf : (char[]){'\0'}, &root, &opt);
+    parse_source(shown, text.buf ? text.buf : (char[]){'\0'}, &root, &opt, 0);
     root.nm = opt.root_name;
     key_sort(&root);
 

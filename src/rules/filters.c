@@ -69,13 +69,16 @@ static uint32_t function_of(const rule_ctx *c, uint32_t dev)
     return d->service ? bl_model_find_service_id(c->m, d->service) : BL_NONE;
 }
 
-/* Slot a device would start at without filter svc (its other stack drivers
- * and its parent). */
-static uint32_t slot_without(const rule_ctx *c, uint32_t dev, uint32_t svc)
+/* Slot a device would start at without filter svc: its other stack drivers
+ * and its parent (itself without svc, since a class filter often holds the
+ * parent back too). */
+static uint32_t slot_without_depth(const rule_ctx *c, uint32_t dev, uint32_t svc, uint32_t depth)
 {
     const bl_device_start *ds = &c->t->devices[dev];
     uint32_t parent = c->m->devices[dev].parent;
-    uint32_t slot = parent != BL_NONE ? c->t->devices[parent].slot : 0;
+    uint32_t slot = 0;
+    if (parent != BL_NONE)
+        slot = depth < 64 ? slot_without_depth(c, parent, svc, depth + 1) : c->t->devices[parent].slot;
     for (uint32_t k = 0; k < ds->stack_count; k++) {
         const bl_stack_entry *e = &c->t->stack[ds->stack_first + k];
         if (e->service == svc)
@@ -85,6 +88,11 @@ static uint32_t slot_without(const rule_ctx *c, uint32_t dev, uint32_t svc)
             slot = pos;
     }
     return slot;
+}
+
+static uint32_t slot_without(const rule_ctx *c, uint32_t dev, uint32_t svc)
+{
+    return slot_without_depth(c, dev, svc, 0);
 }
 
 /* ---- changes used by fixes ---- */
@@ -147,18 +155,31 @@ static void propose_remove(const rule_ctx *c, bl_finding *f, const filter_site *
 }
 
 /* Proposes moving filter svc into the groups that load just before
- * `before_rank` (up to three, nearest first), untagged, boot start. */
+ * `before_rank` (up to `limit`, nearest first), untagged, optionally boot
+ * start.  A group already proposed for this finding is skipped. */
 static void propose_earlier_groups(const rule_ctx *c, bl_finding *f, uint32_t svc, uint32_t before_rank,
-                                   bool set_boot)
+                                   bool set_boot, uint32_t limit)
 {
     const bl_model *m = c->m;
     if (before_rank == BL_NONE)
         before_rank = bl_pool_vec_len(m->pool, m->group_order);
     const uint32_t *groups = bl_pool_vec_items(m->pool, m->group_order);
     uint32_t tried = 0;
-    for (uint32_t g = before_rank; g-- > 0 && tried < 3;) {
+    for (uint32_t g = before_rank; g-- > 0 && tried < limit;) {
         /* A group listed earlier already holds this rank. */
         if (bl_model_group_rank(m, groups[g]) != g)
+            continue;
+        /* Its own group, or one proposed already. */
+        if (m->services[svc].group && bl_pool_fold(m->pool, m->services[svc].group) == bl_pool_fold(m->pool, groups[g]))
+            continue;
+        bool dup = false;
+        for (uint32_t k = 0; k < f->nfixes && !dup; k++)
+            for (uint32_t j = 0; j < f->fixes[k].nchanges && !dup; j++) {
+                const bl_change *x = &f->fixes[k].changes[j];
+                dup = x->value && bl_fold_eq(x->value, "Group") && x->type == BL_REG_SZ &&
+                      !x->delete_value && strstr(f->fixes[k].summary, bl_model_str(m, groups[g])) != NULL;
+            }
+        if (dup)
             continue;
         tried++;
         uint32_t n = 1 + (m->services[svc].has_tag ? 1 : 0) + (set_boot ? 1 : 0);
@@ -282,16 +303,24 @@ void rule_filter_delays_device(const rule_ctx *c, bl_findings *out)
                    dg->cls != BL_NONE ? bl_model_str(m, m->classes[dg->cls].guid) : dev_id(c, dg->devs[0]));
         bl_finding *f;
         if (nbr) {
-            bl_sb who = {0};
-            for (uint32_t i = 0; i < nbr && i < 3; i++)
+            bl_sb who = {0}, needed = {0};
+            for (uint32_t i = 0; i < nbr && i < 3; i++) {
                 bl_sb_addf(&who, "%s%s", i ? ", " : "", svc_name(c, br[i].svc));
+                bool seen = false;
+                for (uint32_t k = 0; k < i && !seen; k++)
+                    seen = br[k].dev == br[i].dev;
+                if (!seen)
+                    bl_sb_addf(&needed, "%s%s's device %s", needed.len ? ", " : "",
+                               svc_name(c, function_of(c, br[i].dev)), dev_id(c, br[i].dev));
+            }
             f = bl_finding_add(out, "filter-delays-device", sev, bl_sb_str(&subject),
-                               "%s %s holds back %u %s device%s until slot %u; %s initializ%s in the gap, "
-                               "need%s %s and fail%s",
+                               "%s %s holds back %u %s device%s until slot %u; %s initializ%s before "
+                               "that, need%s %s and fail%s",
                                role_words(dg->role), svc_name(c, F), dg->ndevs, class_label(c, dg->cls),
                                dg->ndevs == 1 ? "" : "s", fpos, bl_sb_str(&who), nbr == 1 ? "es" : "e",
-                               nbr == 1 ? "s" : "", dg->ndevs == 1 ? "it" : "them", nbr == 1 ? "s" : "");
+                               nbr == 1 ? "s" : "", bl_sb_str(&needed), nbr == 1 ? "s" : "");
             bl_sb_free(&who);
+            bl_sb_free(&needed);
         } else {
             f = bl_finding_add(out, "filter-delays-device", sev, bl_sb_str(&subject),
                                "%s %s holds back %u %s device%s until it initializes (slot %u)%s",
@@ -349,7 +378,19 @@ void rule_filter_delays_device(const rule_ctx *c, bl_findings *out)
         if (sev >= BL_SEV_WARNING) {
             filter_site site = {F, fs->name, role_is_class(dg->role) ? dg->cls : BL_NONE, dg->devs[0],
                                 role_is_upper(dg->role)};
-            propose_earlier_groups(c, f, F, earliest_rank, false);
+            /* First the latest group that still initializes F before the
+             * device whose delay breaks something (the seed's advice), then
+             * the group before every held-back device. */
+            uint32_t broken_rank = BL_NONE;
+            for (uint32_t i = 0; i < nbr; i++) {
+                uint32_t fn = function_of(c, br[i].dev);
+                uint32_t r = fn != BL_NONE ? bl_model_group_rank(m, m->services[fn].group) : BL_NONE;
+                if (r != BL_NONE && (broken_rank == BL_NONE || r < broken_rank))
+                    broken_rank = r;
+            }
+            if (broken_rank != BL_NONE && broken_rank != earliest_rank)
+                propose_earlier_groups(c, f, F, broken_rank, false, 1);
+            propose_earlier_groups(c, f, F, earliest_rank, false, 1);
             if (site.cls != BL_NONE) {
                 propose_remove(c, f, &site);
             } else {
@@ -565,7 +606,7 @@ void rule_nonboot_filter_on_boot_class(const rule_ctx *c, bl_findings *out)
             ev_class_filters(c, f, cls, role_is_upper(role));
         ev_service(c, f, F, "Start");
         ev_service(c, f, F, "Group");
-        propose_earlier_groups(c, f, F, earliest_rank, true);
+        propose_earlier_groups(c, f, F, earliest_rank, true, 2);
         filter_site site = {F, fs->name, role_is_class(role) ? cls : BL_NONE, d0, role_is_upper(role)};
         propose_remove(c, f, &site);
         bl_sb_free(&subject);

@@ -59,9 +59,15 @@ static char *describe(const bl_model *before_m, const bl_timeline *before, const
         bl_sb_addc(&sb, '.');
     uint32_t counts[3];
     bl_findings_count(after, counts);
-    bl_sb_addf(&sb, " The finding is %s; no new warning or error (%u error%s, %u warning%s remain).",
-               find_subject(after, f->subject) ? "down to info" : "gone", counts[2], counts[2] == 1 ? "" : "s",
-               counts[1], counts[1] == 1 ? "" : "s");
+    const bl_finding *same = find_subject(after, f->subject);
+    if (same)
+        bl_sb_addf(&sb, " The %s becomes %s %s: %s.", bl_severity_name(f->severity),
+                   same->severity == BL_SEV_WARNING ? "a" : "an", bl_severity_name(same->severity),
+                   same->message);
+    else
+        bl_sb_add(&sb, " The finding is gone.");
+    bl_sb_addf(&sb, " Nothing new is reported (%u error%s, %u warning%s in all).", counts[2],
+               counts[2] == 1 ? "" : "s", counts[1], counts[1] == 1 ? "" : "s");
     return bl_sb_detach(&sb);
 }
 
@@ -82,11 +88,13 @@ static char *verify(const bl_model *m, const bl_timeline *t, const bl_rules_opti
     bl_findings after = {0};
     bl_rules_run(copy, t2, &ro, &after);
     bool ok = true;
+    /* The finding must be gone or have lost severity (an error that becomes a
+     * plain deferral warning is fixed: nothing breaks any more). */
     const bl_finding *same = find_subject(&after, f->subject);
-    if (same && same->severity >= BL_SEV_WARNING)
+    if (same && same->severity >= f->severity)
         ok = false;
     for (uint32_t i = 0; ok && i < after.n; i++) {
-        if (after.v[i].severity < BL_SEV_WARNING)
+        if (after.v[i].severity < BL_SEV_WARNING || &after.v[i] == same)
             continue;
         const bl_finding *was = find_subject(orig, after.v[i].subject);
         if (!was || was->severity < after.v[i].severity)

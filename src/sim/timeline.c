@@ -195,33 +195,34 @@ static bool device_blocked(bl_timeline *t, uint32_t dev)
     return false;
 }
 
-/* Sets slot/waits_for/deferred_by of a device whose stack is all loaded. */
+/* Sets slot/waits_for/deferred_by of a device whose stack is all loaded.
+ * The device waits for its parent and every stack driver; a filter defers
+ * it when that filter is the last thing it waits for and initializes after
+ * the function driver (even if the parent waits for the same filter). */
 static void device_started(bl_timeline *t, uint32_t dev, uint8_t phase)
 {
     const bl_model *m = t->model;
     bl_device_start *ds = &t->devices[dev];
     uint32_t parent = m->devices[dev].parent;
     uint32_t parent_slot = parent != BL_NONE ? t->devices[parent].slot : 0;
-    uint32_t slot = parent_slot, waits = BL_NONE, function_pos = 0;
+    uint32_t last = 0, waits = BL_NONE, function_pos = 0;
     uint8_t waits_role = 0;
     for (uint32_t k = 0; k < ds->stack_count; k++) {
         const bl_stack_entry *e = &t->stack[ds->stack_first + k];
         uint32_t pos = bl_timeline_position(t, e->service);
         if (e->role == BL_ROLE_FUNCTION)
             function_pos = pos;
-        if (pos > slot) {
-            slot = pos;
+        if (pos > last) {
+            last = pos;
             waits = e->service;
             waits_role = e->role;
         }
     }
     ds->phase = phase;
-    ds->slot = slot;
-    ds->waits_for = waits;
-    /* A filter defers the device when it is what the device waited for last
-     * and it came after both the function driver and the parent. */
-    if (waits != BL_NONE && waits_role != BL_ROLE_FUNCTION && slot > function_pos &&
-        slot > parent_slot && phase == BL_PHASE_BOOT)
+    ds->slot = last > parent_slot ? last : parent_slot;
+    ds->waits_for = last >= parent_slot ? waits : BL_NONE;
+    if (waits != BL_NONE && waits_role != BL_ROLE_FUNCTION && last > function_pos &&
+        last >= parent_slot && phase == BL_PHASE_BOOT)
         ds->deferred_by = waits;
 }
 
