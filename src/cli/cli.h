@@ -99,6 +99,8 @@ void bl_session_close(bl_session *s);
 int bl_exit_for(const bl_cli *c, const bl_findings *f);
 /* Reports an input error: "bootlens: MESSAGE" on stderr. */
 int bl_input_error(const char *msg);
+/* A usage mistake: one line naming the command. */
+int bl_usage_error(const char *cmd, const char *what);
 
 int cmd_analyze(int argc, char **argv);
 int cmd_order(int argc, char **argv);

@@ -34,10 +34,8 @@ int cmd_analyze(int argc, char **argv)
     int rc = bl_cli_parse(&c, CMD_ANALYZE, "analyze", argc, argv);
     if (rc)
         return rc < 0 ? BL_EXIT_OK : rc;
-    if (c.nargs < 1) {
-        bl_cli_usage(stderr, CMD_ANALYZE);
-        return BL_EXIT_INPUT;
-    }
+    if (c.nargs < 1) 
+        return bl_usage_error(c.cmd_name, "expected at least one HIVE");
     if (c.format == BL_FMT_DOT)
         return bl_input_error("analyze: --format dot is for stack and explain");
     if (c.nargs > 1 || c.summary || c.jobs || c.format == BL_FMT_JSONL)

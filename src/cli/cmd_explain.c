@@ -10,10 +10,8 @@ int cmd_explain(int argc, char **argv)
     int rc = bl_cli_parse(&c, CMD_EXPLAIN, "explain", argc, argv);
     if (rc)
         return rc < 0 ? BL_EXIT_OK : rc;
-    if (c.nargs != 2) {
-        bl_cli_usage(stderr, CMD_EXPLAIN);
-        return BL_EXIT_INPUT;
-    }
+    if (c.nargs != 2) 
+        return bl_usage_error(c.cmd_name, "expected HIVE and a service or device NAME");
     if (c.format != BL_FMT_TEXT && c.format != BL_FMT_JSON && c.format != BL_FMT_DOT)
         return bl_input_error("explain: --format must be text, json or dot");
     bl_session s;

@@ -8,10 +8,8 @@ int cmd_order(int argc, char **argv)
     int rc = bl_cli_parse(&c, CMD_ORDER, "order", argc, argv);
     if (rc)
         return rc < 0 ? BL_EXIT_OK : rc;
-    if (c.nargs != 1) {
-        bl_cli_usage(stderr, CMD_ORDER);
-        return BL_EXIT_INPUT;
-    }
+    if (c.nargs != 1) 
+        return bl_usage_error(c.cmd_name, "expected one HIVE");
     if (c.format != BL_FMT_TEXT && c.format != BL_FMT_JSON)
         return bl_input_error("order: --format must be text or json");
     bl_session s;

@@ -23,10 +23,8 @@ int cmd_recover(int argc, char **argv)
     int rc = bl_cli_parse(&c, CMD_RECOVER, "recover", argc, argv);
     if (rc)
         return rc < 0 ? BL_EXIT_OK : rc;
-    if (c.nargs != 1 || !c.output) {
-        bl_cli_usage(stderr, CMD_RECOVER);
-        return BL_EXIT_INPUT;
-    }
+    if (c.nargs != 1 || !c.output) 
+        return bl_usage_error(c.cmd_name, "expected HIVE and -o OUT");
     const char *in = c.args[0];
     char msg[1200];
     if (same_file(in, c.output)) {

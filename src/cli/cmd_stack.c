@@ -8,10 +8,8 @@ int cmd_stack(int argc, char **argv)
     int rc = bl_cli_parse(&c, CMD_STACK, "stack", argc, argv);
     if (rc)
         return rc < 0 ? BL_EXIT_OK : rc;
-    if (c.nargs != 1) {
-        bl_cli_usage(stderr, CMD_STACK);
-        return BL_EXIT_INPUT;
-    }
+    if (c.nargs != 1) 
+        return bl_usage_error(c.cmd_name, "expected one HIVE");
     if (c.format != BL_FMT_TEXT && c.format != BL_FMT_JSON && c.format != BL_FMT_DOT)
         return bl_input_error("stack: --format must be text, json or dot");
     bl_session s;

@@ -383,6 +383,12 @@ int bl_cli_parse(bl_cli *c, unsigned cmd, const char *cmd_name, int argc, char *
     return 0;
 }
 
+int bl_usage_error(const char *cmd, const char *what)
+{
+    fprintf(stderr, "bootlens %s: %s (see bootlens %s --help)\n", cmd, what, cmd);
+    return BL_EXIT_INPUT;
+}
+
 int bl_input_error(const char *msg)
 {
     fprintf(stderr, "bootlens: %s\n", msg);

@@ -94,8 +94,9 @@ static int explain_service(FILE *out, const bl_analysis *a, uint32_t svc)
     const char *name = bl_model_str(m, s->name);
     bl_sb img = {0};
     bl_service_image(m, svc, &img);
-    fprintf(out, "%s: %s, %s start%s, image %s\n", name, bl_type_name(s), bl_start_name(s->start),
-            s->has_start_override ? " (StartOverride)" : "", bl_sb_str(&img));
+    fprintf(out, "%s: %s, %s start%s, group \"%s\", image %s\n", name, bl_type_name(s),
+            bl_start_name(s->start), s->has_start_override ? " (StartOverride)" : "",
+            s->group ? bl_model_str(m, s->group) : "", bl_sb_str(&img));
     bl_sb_free(&img);
     const bl_service_state *st = &t->services[svc];
     fputs("\nWhen it loads:\n", out);

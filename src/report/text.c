@@ -25,9 +25,9 @@ void bl_report_order_text(FILE *out, const bl_analysis *a, bl_phase_filter filte
         if (n > ws)
             ws = n < 28 ? n : 28;
     }
-    fprintf(out, "%5s  %-12s %-*s %5s  %-*s %-8s %-13s %s\n", "#", "PHASE", wg, "GROUP", "TAG", ws,
+    fprintf(out, "%5s  %-12s %-*s %5s  %-*s %-8s %-13s %s\n", "#", "PHASE", wg + 1, "GROUP", "TAG", ws,
             "SERVICE", "START", "TYPE", "IMAGE");
-    bl_sb tag = {0}, img = {0}, phase = {0};
+    bl_sb tag = {0}, img = {0}, phase = {0}, group = {0};
     uint32_t shown = 0;
     for (uint32_t i = 0; i < t->nloads; i++) {
         const bl_load *l = &t->loads[i];
@@ -52,17 +52,19 @@ void bl_report_order_text(FILE *out, const bl_analysis *a, bl_phase_filter filte
             bl_sb_add(&phase, "+fs");
         else if (l->why & BL_WHY_DEPENDENCY)
             bl_sb_add(&phase, "+dep");
-        const char *group = bl_model_str(m, s->group);
-        bool unlisted = s->group && l->group_rank == BL_NONE;
-        fprintf(out, "%5u  %-12s %-*.*s%s%5s  %-*s %-8s %-13s %s%s\n", l->position, bl_sb_str(&phase),
-                wg - (unlisted ? 1 : 0), wg - (unlisted ? 1 : 0), group, unlisted ? "*" : " ",
-                bl_sb_str(&tag), ws, bl_model_str(m, s->name), bl_start_name(s->start),
+        bl_sb_reset(&group);
+        bl_sb_add(&group, bl_model_str(m, s->group));
+        if (s->group && l->group_rank == BL_NONE)
+            bl_sb_addc(&group, '*');
+        fprintf(out, "%5u  %-12s %-*s %5s  %-*s %-8s %-13s %s%s\n", l->position, bl_sb_str(&phase), wg + 1,
+                bl_sb_str(&group), bl_sb_str(&tag), ws, bl_model_str(m, s->name), bl_start_name(s->start),
                 bl_type_name(s), bl_sb_str(&img), s->image_path ? "" : " (default)");
         shown++;
     }
     bl_sb_free(&tag);
     bl_sb_free(&img);
     bl_sb_free(&phase);
+    bl_sb_free(&group);
     fprintf(out, "\n%u drivers and services. Group* = not in ServiceGroupOrder (loads after all listed groups); "
                  "tag* = not in the group's GroupOrderList.\n",
             shown);
