@@ -42,6 +42,9 @@ CLI_OBJ := $(CLI_SRC:%.c=$(OBJ_DIR)/%.o)
 SAN_LIB_OBJ := $(LIB_SRC:%.c=$(SAN_DIR)/%.o) $(GEN_SRC:build/gen/%.c=$(SAN_DIR)/gen/%.o)
 SAN_CLI_OBJ := $(CLI_SRC:%.c=$(SAN_DIR)/%.o)
 
+# Generated sources are kept (make would delete them as intermediates).
+.SECONDARY: $(GEN_SRC)
+
 LIB := build/libbootlens.a
 SAN_LIB := build/asan/libbootlens.a
 BIN := build/bootlens

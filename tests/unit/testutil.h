@@ -49,4 +49,69 @@ static inline int bl_test_unxz(const char *shared, const char *rel, char *out, s
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* ---- building models in a few lines (no hive file) ---- */
+#ifdef BOOTLENS_MODEL_H
+/* A driver: Type 1, the given Start, Group ("" = none) and Tag (<0 = none). */
+static inline uint32_t tm_driver(bl_model *m, const char *name, int start, const char *group, int tag)
+{
+    char path[256];
+    snprintf(path, sizeof path, "Services\\%s", name);
+    bl_model_set_dword(m, path, "Type", 1);
+    bl_model_set_dword(m, path, "Start", (uint32_t)start);
+    if (group && *group)
+        bl_model_set_sz(m, path, "Group", group);
+    if (tag >= 0)
+        bl_model_set_dword(m, path, "Tag", (uint32_t)tag);
+    return bl_model_find_service(m, name);
+}
+
+static inline void tm_groups(bl_model *m, const char *const *groups, uint32_t n)
+{
+    bl_model_set_multi(m, "Control\\ServiceGroupOrder", "List", groups, n);
+}
+
+/* GroupOrderList\<group> = tags (count first, as Windows stores it). */
+static inline void tm_tags(bl_model *m, const char *group, const uint32_t *tags, uint32_t n)
+{
+    uint8_t buf[4 + 4 * 64];
+    uint32_t all[65];
+    all[0] = n;
+    for (uint32_t i = 0; i < n && i < 64; i++)
+        all[i + 1] = tags[i];
+    for (uint32_t i = 0; i <= n && i < 65; i++) {
+        buf[4 * i] = (uint8_t)all[i];
+        buf[4 * i + 1] = (uint8_t)(all[i] >> 8);
+        buf[4 * i + 2] = (uint8_t)(all[i] >> 16);
+        buf[4 * i + 3] = (uint8_t)(all[i] >> 24);
+    }
+    bl_model_apply_value(m, "Control\\GroupOrderList", group, 3, buf, 4 + 4 * (size_t)n);
+}
+
+/* A device with its class, function driver and parent prefix. */
+static inline uint32_t tm_device(bl_model *m, const char *id, const char *class_guid, const char *service)
+{
+    char path[512];
+    snprintf(path, sizeof path, "Enum\\%s", id);
+    bl_model_add_device(m, id);
+    if (class_guid)
+        bl_model_set_sz(m, path, "ClassGUID", class_guid);
+    if (service)
+        bl_model_set_sz(m, path, "Service", service);
+    return bl_model_find_device(m, id);
+}
+
+/* The loader order of a start type as "a,b,c". */
+static inline void tm_order(const bl_model *m, int start, char *out, size_t size)
+{
+    uint32_t *order;
+    uint32_t n = bl_sim_loader_order(m, start, m->has_boot_driver_flags ? m->boot_driver_flags : 0, "Ntfs", &order);
+    out[0] = '\0';
+    size_t len = 0;
+    for (uint32_t i = 0; i < n; i++)
+        len += (size_t)snprintf(out + len, len < size ? size - len : 0, "%s%s", i ? "," : "",
+                                bl_model_str(m, m->services[order[i]].name));
+    free(order);
+}
+#endif
+
 #endif
