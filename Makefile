@@ -55,7 +55,13 @@ SAN_TESTS := $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 
 .PHONY: all deps demo check unit e2e asan fuzz fuzz-smoke bench install uninstall clean format hives
-all: $(BIN) $(MKHIVE)
+all: $(BIN) $(MKHIVE) build/bootlens.1 build/bootlens.bash
+
+# The man page and the bash completion come from the option table itself.
+build/bootlens.1: $(BIN)
+	$(BIN) --man > $@
+build/bootlens.bash: $(BIN)
+	$(BIN) --completion bash > $@
 
 deps:
 	@scripts/install-deps.sh
@@ -112,8 +118,8 @@ hives: $(MKHIVE)
 demo: deps
 	$(MAKE) all
 	@tests/gen-hives.sh >/dev/null
-	@echo '$$ bootlens analyze build/test_hives/demo-vmci.hiv'
-	@$(BIN) analyze build/test_hives/demo-vmci.hiv; status=$$?; \
+	@echo '$$ bootlens analyze build/test_hives/vmci-filter-delay.hiv'
+	@$(BIN) analyze build/test_hives/vmci-filter-delay.hiv; status=$$?; \
 	  echo; echo "(exit status $$status: 1 means findings at or above --fail-on error)"
 
 check: deps
@@ -145,13 +151,13 @@ fuzz-smoke: $(FUZZERS) $(MKHIVE)
 bench: $(BIN)
 	@SHARED=$(SHARED) bench/bench.sh
 
-install: $(BIN)
+install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bootlens
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/bootlens
-	install -m 644 doc/bootlens.1 $(DESTDIR)$(PREFIX)/share/man/man1/bootlens.1
+	install -m 644 build/bootlens.1 $(DESTDIR)$(PREFIX)/share/man/man1/bootlens.1
 	install -m 644 data/knowledge.txt data/altitudes.txt $(DESTDIR)$(PREFIX)/share/bootlens/
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
-	install -m 644 scripts/bootlens.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bootlens
+	install -m 644 build/bootlens.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bootlens
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/bootlens $(DESTDIR)$(PREFIX)/share/man/man1/bootlens.1

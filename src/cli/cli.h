@@ -72,6 +72,7 @@ int bl_cli_parse(bl_cli *c, unsigned cmd, const char *cmd_name, int argc, char *
 void bl_cli_usage(FILE *out, unsigned cmd);
 void bl_cli_print_help(FILE *out);
 void bl_cli_print_man(FILE *out);
+void bl_cli_print_bash_completion(FILE *out);
 const char *bl_cli_version(void);
 
 /* A loaded hive with its model and timeline. */

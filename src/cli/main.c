@@ -36,6 +36,14 @@ int main(int argc, char **argv)
         bl_cli_print_man(stdout);
         return BL_EXIT_OK;
     }
+    if (strcmp(name, "--completion") == 0) {
+        if (argc < 3 || strcmp(argv[2], "bash") != 0) {
+            fprintf(stderr, "bootlens: --completion: only bash is supported\n");
+            return BL_EXIT_INPUT;
+        }
+        bl_cli_print_bash_completion(stdout);
+        return BL_EXIT_OK;
+    }
     if (strcmp(name, "help") == 0) {
         if (argc < 3) {
             bl_cli_print_help(stdout);
