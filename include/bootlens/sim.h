@@ -141,4 +141,157 @@ const char *bl_start_name(int32_t start);
 /* Convenience: position of a service's load, or 0 if not loaded. */
 uint32_t bl_timeline_position(const bl_timeline *t, uint32_t svc);
 
+/* ---- file-system filter stack (sim/fltmgr.c) ----------------------------
+ * The stack of file-system filters on a volume, built as the article
+ * "Understanding File System Minifilter and Legacy Filter Load Order"
+ * (seeds/ntdebugging-posts...) walks through it, in the order of the boot
+ * timeline:
+ *   - FltMgr loading creates frame 0 covering altitudes 0-49999 on top of
+ *     the stack;
+ *   - a legacy filter (Type 2 service in an FSFilter group or "Filter", with
+ *     no Instances) attaches on top of the stack; its altitude is its group's
+ *     upper bound minus 0.01 (data/altitudes.txt);
+ *   - a minifilter (Instances: DefaultInstance's Altitude, else the first
+ *     instance's) registers in the frame whose range holds its altitude; if
+ *     none does, the top frame's upper bound is raised to each legacy filter
+ *     attached above it in turn, up to the highest; if it fits then, it goes
+ *     there; otherwise, if legacy filters sit above the top frame, a new
+ *     frame [top frame's upper bound, the altitude] is created on top of the
+ *     stack; with nothing above the top frame, that frame simply grows to the
+ *     altitude (inferred: machines without legacy filters show every
+ *     minifilter in frame 0).
+ * Approximation: Windows builds one such stack per volume, when the volume
+ * is mounted; bootlens models one volume present from the start.  Frame
+ * ranges share their bounds; an altitude equal to a bound goes to the lower
+ * frame.  Altitudes are compared as decimal numbers written as strings
+ * ("infinite-precision string interpreted as a decimal number"), never as
+ * doubles: "135000" equals "135000.0". */
+
+/* One row of the altitude table. */
+typedef struct bl_altitude_range {
+    char *group;       /* load-order group as Microsoft spells it */
+    char *low, *high;  /* inclusive bounds, normalized decimal strings */
+    char *description;
+    uint32_t line;     /* line in the table file */
+} bl_altitude_range;
+
+typedef struct bl_altitude_table {
+    bl_altitude_range *v;
+    uint32_t n;
+} bl_altitude_table;
+
+/* Parses an altitude table (format in data/altitudes.txt) into t.  Returns
+ * 0, or -1 with "LABEL:LINE: what is wrong" in err (t is then empty). */
+int bl_altitude_table_parse(bl_altitude_table *t, const char *label, const char *text, bl_error *err);
+/* The built-in table (data/altitudes.txt, compiled in). */
+int bl_altitude_table_builtin(bl_altitude_table *t, bl_error *err);
+void bl_altitude_table_free(bl_altitude_table *t);
+/* The row of a group (case-insensitive), or NULL. */
+const bl_altitude_range *bl_altitude_table_find(const bl_altitude_table *t, const char *group);
+
+/* True when s is an altitude: digits, optionally '.' and more digits. */
+bool bl_altitude_valid(const char *s);
+/* Compares two valid altitudes as decimal numbers: <0, 0, >0. */
+int bl_altitude_cmp(const char *a, const char *b);
+/* Writes s (valid) without leading zeros in its whole part and without
+ * trailing zeros in its fraction ("045000.50" -> "45000.5"). */
+void bl_altitude_normalize(const char *s, bl_sb *out);
+/* Writes s (valid, at least 0.01) minus 0.01, normalized; returns false for
+ * a smaller s. */
+bool bl_altitude_minus_hundredth(const char *s, bl_sb *out);
+
+enum bl_fs_kind { BL_FS_MINIFILTER = 0, BL_FS_LEGACY };
+
+/* What became of a filter. */
+enum bl_fs_state {
+    BL_FS_PLACED = 0,    /* minifilter registered in a frame; legacy filter attached */
+    BL_FS_NOT_AT_BOOT,   /* demand start: nothing loads it during boot */
+    BL_FS_NOT_LOADED,    /* disabled, or the timeline never loads it */
+    BL_FS_NO_FLTMGR,     /* minifilter, but FltMgr never loads */
+    BL_FS_BEFORE_FLTMGR, /* minifilter loading before FltMgr: nothing to register with */
+    BL_FS_NO_ALTITUDE,   /* minifilter without an instance or an Altitude value */
+    BL_FS_BAD_ALTITUDE,  /* minifilter whose Altitude is not a decimal number */
+};
+
+typedef struct bl_fs_filter {
+    uint32_t service;       /* model index */
+    uint8_t kind;           /* enum bl_fs_kind */
+    uint8_t state;          /* enum bl_fs_state */
+    bl_str altitude;        /* minifilter: as written; legacy: derived from its group; 0: none */
+    uint32_t instance;      /* model->instances index the altitude comes from, BL_NONE */
+    uint32_t group_range;   /* row of its group in the altitude table, BL_NONE */
+    uint32_t position;      /* timeline position of its load, 0 when not loaded during boot */
+    uint32_t frame;         /* placed minifilter: its frame; BL_NONE otherwise */
+    uint32_t layer;         /* placed: its layer (a minifilter: its frame's), BL_NONE otherwise */
+    uint32_t collides_with; /* placed minifilter whose altitude an earlier one already holds:
+                               that one (fltmgr refuses this instance); BL_NONE */
+} bl_fs_filter;
+
+typedef struct bl_fs_frame {
+    bl_str low, high;     /* current range, after every extension */
+    bl_str created_high;  /* the upper bound it was created with */
+    uint32_t created_by;  /* filters index of the minifilter that made it; BL_NONE: frame 0 */
+    uint32_t position;    /* timeline position at which it was created */
+    uint32_t layer;
+} bl_fs_frame;
+
+/* A layer of the stack, bottom (the file system) first. */
+typedef struct bl_fs_layer {
+    bool is_frame;
+    uint32_t index; /* frames index or filters index */
+} bl_fs_layer;
+
+/* One step of the walk, for explanations. */
+enum bl_fs_event_kind {
+    BL_FS_EV_FRAME0,    /* FltMgr loads: frame 0 */
+    BL_FS_EV_ATTACH,    /* a legacy filter attaches on top */
+    BL_FS_EV_REGISTER,  /* a minifilter registers in a frame */
+    BL_FS_EV_NO_FIT,    /* a minifilter fits no frame as they stand (frame: the top one) */
+    BL_FS_EV_EXTEND,    /* the top frame's upper bound is raised */
+    BL_FS_EV_NEW_FRAME, /* a new frame on top of the stack */
+    BL_FS_EV_SKIP,      /* a loaded minifilter cannot be placed (state says why) */
+};
+
+typedef struct bl_fs_event {
+    uint8_t kind;      /* enum bl_fs_event_kind */
+    uint32_t filter;   /* filters index; BL_NONE for FRAME0 */
+    uint32_t frame;    /* frames index, BL_NONE for ATTACH and SKIP */
+    uint32_t bound_by; /* EXTEND: legacy filter whose altitude is the new bound; BL_NONE when
+                          the minifilter's own altitude is (nothing above the frame) */
+    bl_str from, to;   /* EXTEND: old and new upper bound; other frame events: the frame's
+                          range at that moment */
+    uint32_t position; /* timeline position */
+} bl_fs_event;
+
+typedef struct bl_fs_stack {
+    const bl_model *model;
+    bl_altitude_table altitudes;
+    uint32_t fltmgr;          /* FltMgr's service index, BL_NONE */
+    uint32_t fltmgr_position; /* 0 when FltMgr does not load during boot */
+    bl_fs_filter *filters;    /* every minifilter and legacy filter: those loaded during boot in
+                                 load order, then the others in registry order */
+    uint32_t nfilters, capfilters;
+    bl_fs_frame *frames;
+    uint32_t nframes, capframes;
+    bl_fs_layer *layers;
+    uint32_t nlayers, caplayers;
+    uint32_t *order; /* placed filters, top of the stack first (within a frame: by altitude) */
+    uint32_t norder;
+    bl_fs_event *events;
+    uint32_t nevents, capevents;
+} bl_fs_stack;
+
+/* Builds the filter stack of model m along timeline t (deterministic:
+ * the same model gives the same stack). */
+bl_fs_stack *bl_fs_simulate(const bl_model *m, const bl_timeline *t);
+void bl_fs_stack_free(bl_fs_stack *s);
+/* Writes one step of the walk in words ("AVMiniFilter (328000) does not fit
+ * frame 0 (0-49999): ..."). */
+void bl_fs_event_text(const bl_fs_stack *s, const bl_fs_event *e, bl_sb *out);
+/* "placed", "not loaded at boot (demand start)", "loads before FltMgr"... */
+const char *bl_fs_state_text(uint8_t state);
+/* The filters index of a service, BL_NONE if it is not a file-system filter. */
+uint32_t bl_fs_find(const bl_fs_stack *s, uint32_t svc);
+/* ---- end of file-system filter stack ---- */
+
 #endif
