@@ -89,4 +89,12 @@ void bl_service_image(const bl_model *m, uint32_t svc, bl_sb *sb);
 const char *bl_type_name(const bl_service *s);
 void bl_tag_text(const bl_service *s, uint32_t tag_index, bl_sb *sb);
 
+/* ---- file-system filter stack (report/filters.c) ---- */
+/* `filters`: the stack top first (fltmc style), its frames, the filters not
+ * on it and how it was built; text or JSON. */
+void bl_report_filters(FILE *out, const bl_analysis *a, bl_format fmt);
+/* The "filter_stack" member of analyze's JSON (caller owns it). */
+struct cJSON *bl_json_filter_stack(const bl_analysis *a);
+/* ---- end of file-system filter stack ---- */
+
 #endif

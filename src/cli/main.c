@@ -15,6 +15,7 @@ static const command commands[] = {
     {"analyze", CMD_ANALYZE, cmd_analyze}, {"order", CMD_ORDER, cmd_order},
     {"stack", CMD_STACK, cmd_stack},       {"explain", CMD_EXPLAIN, cmd_explain},
     {"recover", CMD_RECOVER, cmd_recover},
+    {"filters", CMD_FILTERS, cmd_filters},
 };
 
 int main(int argc, char **argv)

@@ -373,6 +373,8 @@ cJSON *bl_json_analysis(const bl_analysis *a)
     cJSON_AddNumberToObject(sum, "devices_not_started", never);
     cJSON_AddItemToObject(root, "load_order", bl_json_load_order(a, BL_SHOW_ALL));
     cJSON_AddItemToObject(root, "devices", bl_json_devices(a));
+    /* File-system filter stack: fltmgr frames, minifilters, legacy filters (report/filters.c). */
+    cJSON_AddItemToObject(root, "filter_stack", bl_json_filter_stack(a));
     cJSON_AddItemToObject(root, "findings", bl_json_findings(a->findings));
     return root;
 }
