@@ -94,6 +94,13 @@ void rule_hive_damaged(const rule_ctx *c, bl_findings *out);
 void rule_driver_image_user_writable(const rule_ctx *c, bl_findings *out);
 void rule_device_driver_missing(const rule_ctx *c, bl_findings *out);
 void rule_registry_anomaly(const rule_ctx *c, bl_findings *out);
+/* ---- file-system filter stack rules (altitude.c) ---- */
+void rule_altitude_inversion(const rule_ctx *c, bl_findings *out);
+void rule_altitude_out_of_group_range(const rule_ctx *c, bl_findings *out);
+void rule_duplicate_altitude(const rule_ctx *c, bl_findings *out);
+void rule_minifilter_altitude_missing(const rule_ctx *c, bl_findings *out);
+void rule_minifilter_loads_before_fltmgr(const rule_ctx *c, bl_findings *out);
+/* ---- end of file-system filter stack rules ---- */
 
 /* Fix search (fix.c): proposes re-simulated fixes for the findings. */
 void bl_fixes_search(const bl_model *m, const bl_timeline *t, const bl_rules_options *opt,

@@ -46,6 +46,22 @@ static const struct {
      rule_device_driver_missing},
     {{"registry-anomaly", "A value has an unexpected type or content (read tolerantly)"},
      rule_registry_anomaly},
+    /* ---- file-system filter stack (altitude.c) ---- */
+    {{"altitude-inversion", "A legacy file-system filter sits above a minifilter of higher altitude "
+                            "(it loaded first, and fltmgr frames can only go on top)"},
+     rule_altitude_inversion},
+    {{"altitude-out-of-group-range", "A minifilter's altitude is outside its load-order group's range; "
+                                     "warning when a legacy filter lies between the two"},
+     rule_altitude_out_of_group_range},
+    {{"duplicate-altitude", "Two minifilter instances share an altitude: fltmgr refuses the second"},
+     rule_duplicate_altitude},
+    {{"minifilter-altitude-missing", "A minifilter has no instance, or an instance without a decimal "
+                                     "Altitude: it cannot register or attach"},
+     rule_minifilter_altitude_missing},
+    {{"minifilter-loads-before-fltmgr", "A minifilter loads before FltMgr, or FltMgr never loads: it has "
+                                        "nothing to register with"},
+     rule_minifilter_loads_before_fltmgr},
+    /* ---- end of file-system filter stack ---- */
 };
 
 const bl_rule_info *bl_rule_catalogue(uint32_t *n)
