@@ -96,6 +96,9 @@ typedef struct bl_hive_options {
     bool no_recovery;        /* analyze the primary file as it is */
     const char *const *logs; /* explicit --log files; when NULL, logs are searched beside the hive */
     size_t nlogs;
+    /* Read keys and values through libregf instead of the direct cell reader
+     * (slower; the reference the tests compare against). */
+    bool libregf_reader;
 } bl_hive_options;
 
 typedef struct bl_hive_problem {

@@ -62,6 +62,8 @@ typedef struct bl_cli {
     bool no_fixes;
     int jobs;
     bool summary;
+    bool libregf_reader;
+    bool timings;
     const char *control_set_b;
 } bl_cli;
 
@@ -76,7 +78,14 @@ void bl_cli_print_bash_completion(FILE *out);
 const char *bl_cli_version(void);
 
 /* A loaded hive with its model and timeline. */
+/* Wall-clock milliseconds spent in each stage (--timings). */
+typedef struct bl_stage_times {
+    double open, model, sim, rules, output;
+} bl_stage_times;
+double bl_now_ms(void);
+
 typedef struct bl_session {
+    bl_stage_times times;
     bl_hive *hive;
     bl_model *model;
     bl_timeline *timeline;

@@ -55,9 +55,17 @@ int cmd_analyze(int argc, char **argv)
             return bl_input_error(msg);
         }
     }
+    double t0 = bl_now_ms();
     write_report(out, &c, &s);
     if (out != stdout)
         fclose(out);
+    else
+        fflush(out);
+    s.times.output = bl_now_ms() - t0;
+    if (c.timings)
+        fprintf(stderr, "timings-ms open=%.3f model=%.3f sim=%.3f rules=%.3f output=%.3f total=%.3f\n",
+                s.times.open, s.times.model, s.times.sim, s.times.rules, s.times.output,
+                s.times.open + s.times.model + s.times.sim + s.times.rules + s.times.output);
     rc = bl_exit_for(&c, &s.findings);
     bl_session_close(&s);
     return rc;

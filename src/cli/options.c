@@ -54,7 +54,8 @@ static const cmd_def commands[] = {
 enum opt_id {
     O_CONTROL_SET, O_CONTROL_SET_B, O_NO_RECOVERY, O_LOG, O_FORMAT, O_FAIL_ON, O_PHASE, O_CLASS,
     O_DEVICE, O_ALL, O_KNOWLEDGE, O_BOOT_SCENARIO, O_BOOT_FS, O_OUTPUT, O_BASELINE, O_ARCH,
-    O_OS_VERSION, O_LANG, O_VERBOSE, O_COLOR, O_NO_FIXES, O_JOBS, O_SUMMARY, O_HELP,
+    O_OS_VERSION, O_LANG, O_VERBOSE, O_COLOR, O_NO_FIXES, O_JOBS, O_SUMMARY, O_READER, O_TIMINGS,
+    O_HELP,
 };
 
 typedef struct opt_def {
@@ -119,6 +120,12 @@ static const opt_def options[] = {
     {O_SUMMARY, "summary", 0, NULL, CMD_ANALYZE,
      "With several hives: print a fleet summary (which filters delay which classes on how many "
      "machines, which rules fire where)."},
+    {O_READER, "reader", 0, "fast|libregf", CMD_HIVE_READERS,
+     "How keys and values are read once libregf has validated the hive: the direct cell reader "
+     "(fast, default) or libregf itself (the reference; several times slower)."},
+    {O_TIMINGS, "timings", 0, NULL, CMD_ANALYZE,
+     "Print how long each stage took (open, model, simulation, rules, output) as one line on "
+     "standard error; used by make bench."},
     {O_HELP, "help", 'h', NULL, CMD_ALL, "Show help for the command."},
 };
 
@@ -379,6 +386,13 @@ static int set_option(bl_cli *c, const opt_def *o, const char *v)
         break;
     }
     case O_SUMMARY: c->summary = true; break;
+    case O_TIMINGS: c->timings = true; break;
+    case O_READER:
+        if (bl_fold_eq(v, "libregf"))
+            c->libregf_reader = true;
+        else if (!bl_fold_eq(v, "fast"))
+            return usage_error(c, "unknown --reader %s (fast or libregf)", v);
+        break;
     case O_HELP: bl_cli_usage(stdout, c->cmd); return -1;
     }
     return 0;

@@ -5,6 +5,14 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+double bl_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 int bl_session_load(bl_session *s, const bl_cli *c, const char *path, bool rules,
                     const bl_knowledge *shared, bl_error *err)
@@ -12,12 +20,16 @@ int bl_session_load(bl_session *s, const bl_cli *c, const char *path, bool rules
     memset(s, 0, sizeof *s);
     bl_hive_options ho = {0};
     ho.no_recovery = c->no_recovery;
+    ho.libregf_reader = c->libregf_reader;
     if (c->nlogs) {
         ho.logs = c->logs;
         ho.nlogs = c->nlogs;
     }
+    double t0 = bl_now_ms();
     if (bl_hive_open(path, &ho, &s->hive, err) != 0)
         return -1;
+    double t1 = bl_now_ms();
+    s->times.open = t1 - t0;
     s->model = bl_model_new(NULL);
     bl_load_options lo = {c->control_set};
     if (bl_model_load(s->model, s->hive, &lo, err) != 0) {
@@ -27,7 +39,11 @@ int bl_session_load(bl_session *s, const bl_cli *c, const char *path, bool rules
     s->sim.has_boot_flags = c->has_boot_flags;
     s->sim.boot_flags = c->boot_flags;
     s->sim.boot_fs = c->boot_fs;
+    double t2 = bl_now_ms();
+    s->times.model = t2 - t1;
     s->timeline = bl_simulate(s->model, &s->sim);
+    double t3 = bl_now_ms();
+    s->times.sim = t3 - t2;
     s->analysis.hive = bl_hive_get_info(s->hive);
     s->analysis.model = s->model;
     s->analysis.timeline = s->timeline;
@@ -44,6 +60,7 @@ int bl_session_load(bl_session *s, const bl_cli *c, const char *path, bool rules
         }
         bl_rules_options ro = {k, s->analysis.hive, &s->sim, c->no_fixes, NULL};
         bl_rules_run(s->model, s->timeline, &ro, &s->findings);
+        s->times.rules = bl_now_ms() - t3;
     }
     return 0;
 }

@@ -5,6 +5,8 @@
  * damaged subtree into recorded problems instead of aborting. */
 #include "bootlens/hive.h"
 
+#include "cells.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libbfio.h>
@@ -31,6 +33,8 @@ struct bl_hive {
     size_t image_size;
     libbfio_handle_t *bfio;
     libregf_file_t *regf;
+    bool fast;      /* keys and values through the direct cell reader */
+    bl_cells cells;
     bl_hive_info info;
     bl_hive_problem *problems;
     uint32_t nproblems, capproblems;
@@ -39,13 +43,18 @@ struct bl_hive {
 
 struct bl_key {
     bl_hive *hive;
-    libregf_key_t *key;
     char *name;
     char *path;
-    /* Current value (valid until the next value call). */
-    libregf_value_t *value;
+    /* libregf reader */
+    libregf_key_t *key;
+    libregf_value_t *value; /* current value (valid until the next value call) */
     char *value_name;
     uint8_t *value_data;
+    /* direct cell reader */
+    bl_cells_nk nk;
+    uint32_t *subs, nsubs;
+    bool subs_loaded, subs_failed;
+    bl_sb vname, big; /* current value's name; big data reassembled */
 };
 
 /* One line from a libregf error: the innermost message is the most useful. */
@@ -211,12 +220,19 @@ static int open_regf(bl_hive *h, bl_error *err)
         bl_error_set(err, "%s: not a readable registry hive (%s)", h->path, why);
         return -1;
     }
+    /* The cell reader sees exactly the hive bins libregf accepted. */
+    size_t avail = h->image_size > 4096 ? h->image_size - 4096 : 0;
+    size_t bins = h->info.base.hive_bins_size;
+    h->cells.base = h->image + 4096;
+    h->cells.size = (uint32_t)(bins && bins < avail ? bins : (avail > UINT32_MAX ? UINT32_MAX : avail));
+    h->cells.minor = h->info.base.minor;
     return 0;
 }
 
 /* Checks the base block, replays logs when needed, opens libregf. */
 static int hive_setup(bl_hive *h, const bl_hive_options *opt, bool allow_logs, bl_error *err)
 {
+    h->fast = !(opt && opt->libregf_reader);
     bl_error bberr = {{0}};
     bool base_ok = bl_base_block_parse(h->map, h->map_size, h->path, &h->info.base, &bberr) == 0;
     bool checksum_bad = h->info.base.checksum != h->info.base.computed_checksum;
@@ -357,7 +373,10 @@ const uint8_t *bl_hive_image(const bl_hive *h, size_t *size)
     return h->image;
 }
 
-/* ---- keys ---- */
+/* ---- keys ----
+ * Two readers sit behind one API: the direct cell reader (cells.c, the
+ * default: O(1) per cell) and libregf (`--reader libregf`, the reference).
+ * Both record the same kinds of problems for damaged parts. */
 
 static char *key_utf8_name(libregf_key_t *k)
 {
@@ -377,24 +396,50 @@ static char *key_utf8_name(libregf_key_t *k)
     return (char *)buf;
 }
 
-static bl_key *key_wrap(bl_hive *h, libregf_key_t *k, const char *parent_path)
+static char *join_path(const char *parent, const char *name)
+{
+    bl_sb p = {0};
+    if (parent && *parent) {
+        bl_sb_add(&p, parent);
+        bl_sb_addc(&p, '\\');
+    }
+    bl_sb_add(&p, name);
+    return bl_sb_detach(&p);
+}
+
+static bl_key *key_new(bl_hive *h, char *name, char *path)
 {
     bl_key *key = bl_xcalloc(1, sizeof *key);
     key->hive = h;
-    key->key = k;
-    key->name = key_utf8_name(k);
-    bl_sb p = {0};
-    if (parent_path && *parent_path) {
-        bl_sb_add(&p, parent_path);
-        bl_sb_addc(&p, '\\');
-    }
-    bl_sb_add(&p, key->name);
-    key->path = bl_sb_detach(&p);
+    key->name = name;
+    key->path = path;
+    return key;
+}
+
+static bl_key *fast_wrap(bl_hive *h, const bl_cells_nk *nk, const char *parent_path)
+{
+    bl_sb name = {0};
+    bl_cells_key_name(nk, &name);
+    char *n = bl_sb_detach(&name);
+    bl_key *key = key_new(h, n, join_path(parent_path, n));
+    key->nk = *nk;
     return key;
 }
 
 bl_key *bl_hive_root(bl_hive *h)
 {
+    if (h->fast) {
+        bl_cells_nk nk;
+        const char *why;
+        if (bl_cells_key(&h->cells, h->info.base.root_cell, &nk, &why) != 0) {
+            bl_hive_add_problem(h, "", "root key unreadable: %s", why);
+            return NULL;
+        }
+        bl_key *k = fast_wrap(h, &nk, NULL);
+        free(k->path);
+        k->path = bl_xstrdup(""); /* paths are reported relative to the root */
+        return k;
+    }
     libregf_key_t *k = NULL;
     libregf_error_t *e = NULL;
     int rc = libregf_file_get_root_key(h->regf, &k, &e);
@@ -405,14 +450,49 @@ bl_key *bl_hive_root(bl_hive *h)
             bl_hive_add_problem(h, "", "root key unreadable: %s", why);
         return NULL;
     }
-    bl_key *key = key_wrap(h, k, NULL);
-    free(key->path);
-    key->path = bl_xstrdup(""); /* paths are reported relative to the root */
+    bl_key *key = key_new(h, key_utf8_name(k), bl_xstrdup(""));
+    key->key = k;
     return key;
+}
+
+static bl_key *fast_open(bl_hive *h, bl_key *parent, const char *path, const char *full)
+{
+    bl_cells_nk cur;
+    const char *why;
+    if (parent) {
+        cur = parent->nk;
+    } else if (bl_cells_key(&h->cells, h->info.base.root_cell, &cur, &why) != 0) {
+        bl_hive_add_problem(h, "", "root key unreadable: %s", why);
+        return NULL;
+    }
+    char *copy = bl_xstrdup(path), *save = NULL;
+    for (char *part = strtok_r(copy, "\\", &save); part; part = strtok_r(NULL, "\\", &save)) {
+        bl_cells_nk next;
+        int rc = bl_cells_find_subkey(&h->cells, &cur, part, &next, &why);
+        if (rc <= 0) {
+            if (rc < 0)
+                bl_hive_add_problem(h, full, "key unreadable: %s", why);
+            free(copy);
+            return NULL;
+        }
+        cur = next;
+    }
+    free(copy);
+    bl_key *k = fast_wrap(h, &cur, NULL);
+    free(k->path);
+    k->path = bl_xstrdup(full);
+    return k;
 }
 
 bl_key *bl_key_open(bl_hive *h, bl_key *parent, const char *path)
 {
+    /* Keep the path as requested below the parent, for messages. */
+    char *full = join_path(parent ? parent->path : NULL, path);
+    if (h->fast) {
+        bl_key *k = fast_open(h, parent, path, full);
+        free(full);
+        return k;
+    }
     libregf_key_t *k = NULL;
     libregf_error_t *e = NULL;
     int rc;
@@ -422,25 +502,16 @@ bl_key *bl_key_open(bl_hive *h, bl_key *parent, const char *path)
     else
         rc = libregf_file_get_key_by_utf8_path(h->regf, (const uint8_t *)path, strlen(path), &k,
                                                &e);
-    bl_sb full = {0};
-    if (parent && *parent->path) {
-        bl_sb_add(&full, parent->path);
-        bl_sb_addc(&full, '\\');
-    }
-    bl_sb_add(&full, path);
     if (rc != 1) {
         char why[512];
         regf_error_text(e, why, sizeof why);
         if (rc < 0)
-            bl_hive_add_problem(h, bl_sb_str(&full), "key unreadable: %s", why);
-        bl_sb_free(&full);
+            bl_hive_add_problem(h, full, "key unreadable: %s", why);
+        free(full);
         return NULL;
     }
-    bl_key *key = key_wrap(h, k, NULL);
-    free(key->path);
-    /* Keep the path as the hive spells it: parent path + this key's name
-     * for single components, the requested path otherwise. */
-    key->path = bl_sb_detach(&full);
+    bl_key *key = key_new(h, key_utf8_name(k), full);
+    key->key = k;
     return key;
 }
 
@@ -462,9 +533,14 @@ void bl_key_close(bl_key *k)
     if (!k)
         return;
     value_release(k);
-    libregf_error_t *e = NULL;
-    libregf_key_free(&k->key, &e);
-    libregf_error_free(&e);
+    if (k->key) {
+        libregf_error_t *e = NULL;
+        libregf_key_free(&k->key, &e);
+        libregf_error_free(&e);
+    }
+    free(k->subs);
+    bl_sb_free(&k->big);
+    bl_sb_free(&k->vname);
     free(k->name);
     free(k->path);
     free(k);
@@ -480,8 +556,25 @@ const char *bl_key_path(const bl_key *k)
     return k->path;
 }
 
+/* The fast reader resolves a key's subkey lists once. */
+static bool fast_subs(bl_key *k)
+{
+    if (k->subs_loaded)
+        return !k->subs_failed;
+    k->subs_loaded = true;
+    const char *why;
+    if (bl_cells_subkeys(&k->hive->cells, &k->nk, &k->subs, &k->nsubs, &why) != 0) {
+        bl_hive_add_problem(k->hive, k->path, "subkey list unreadable: %s", why);
+        k->subs_failed = true;
+        return false;
+    }
+    return true;
+}
+
 uint32_t bl_key_subkey_count(bl_key *k)
 {
+    if (k->hive->fast)
+        return fast_subs(k) ? k->nsubs : 0;
     int n = 0;
     libregf_error_t *e = NULL;
     if (libregf_key_get_number_of_sub_keys(k->key, &n, &e) != 1 || n < 0) {
@@ -495,6 +588,17 @@ uint32_t bl_key_subkey_count(bl_key *k)
 
 bl_key *bl_key_subkey(bl_key *k, uint32_t index)
 {
+    if (k->hive->fast) {
+        if (!fast_subs(k) || index >= k->nsubs)
+            return NULL;
+        bl_cells_nk nk;
+        const char *why;
+        if (bl_cells_key(&k->hive->cells, k->subs[index], &nk, &why) != 0) {
+            bl_hive_add_problem(k->hive, k->path, "subkey #%u unreadable: %s", index, why);
+            return NULL;
+        }
+        return fast_wrap(k->hive, &nk, k->path);
+    }
     libregf_key_t *sub = NULL;
     libregf_error_t *e = NULL;
     if (index > INT32_MAX || libregf_key_get_sub_key(k->key, (int)index, &sub, &e) != 1) {
@@ -503,11 +607,16 @@ bl_key *bl_key_subkey(bl_key *k, uint32_t index)
         bl_hive_add_problem(k->hive, k->path, "subkey #%u unreadable: %s", index, why);
         return NULL;
     }
-    return key_wrap(k->hive, sub, k->path);
+    char *name = key_utf8_name(sub);
+    bl_key *key = key_new(k->hive, name, join_path(k->path, name));
+    key->key = sub;
+    return key;
 }
 
 uint64_t bl_key_last_written(bl_key *k)
 {
+    if (k->hive->fast)
+        return k->nk.last_written;
     uint64_t t = 0;
     libregf_error_t *e = NULL;
     if (libregf_key_get_last_written_time(k->key, &t, &e) != 1) {
@@ -519,6 +628,15 @@ uint64_t bl_key_last_written(bl_key *k)
 
 uint32_t bl_key_value_count(bl_key *k)
 {
+    if (k->hive->fast) {
+        /* A count no value list could hold is damage, not a number to trust. */
+        if (k->nk.nvalues > k->hive->cells.size / 4) {
+            bl_hive_add_problem(k->hive, k->path, "value list unreadable: count %u is impossible",
+                                k->nk.nvalues);
+            return 0;
+        }
+        return k->nk.nvalues;
+    }
     int n = 0;
     libregf_error_t *e = NULL;
     if (libregf_key_get_number_of_values(k->key, &n, &e) != 1 || n < 0) {
@@ -530,8 +648,28 @@ uint32_t bl_key_value_count(bl_key *k)
     return (uint32_t)n;
 }
 
+static bool fast_value(bl_key *k, uint32_t index, bl_value *out)
+{
+    bl_cells_vk vk;
+    const char *why;
+    if (bl_cells_value(&k->hive->cells, &k->nk, index, &vk, &why) != 0) {
+        bl_hive_add_problem(k->hive, k->path, "value #%u unreadable: %s", index, why);
+        return false;
+    }
+    bl_sb_reset(&k->vname);
+    bl_cells_value_name(&vk, &k->vname);
+    if (bl_cells_value_data(&k->hive->cells, &vk, BL_VALUE_MAX_SIZE, &k->big, &out->data, &out->size,
+                            &why) != 0) {
+        bl_hive_add_problem(k->hive, k->path, "value \"%s\" unreadable: %s", bl_sb_str(&k->vname), why);
+        return false;
+    }
+    out->name = bl_sb_str(&k->vname);
+    out->type = vk.type;
+    return true;
+}
+
 /* Fills out from the libregf value held in k->value. */
-static bool value_fill(bl_key *k, bl_value *out)
+static bool regf_value_fill(bl_key *k, bl_value *out)
 {
     libregf_error_t *e = NULL;
     size_t nsize = 0;
@@ -584,6 +722,8 @@ static bool value_fill(bl_key *k, bl_value *out)
 
 bool bl_key_value(bl_key *k, uint32_t index, bl_value *out)
 {
+    if (k->hive->fast)
+        return fast_value(k, index, out);
     value_release(k);
     libregf_error_t *e = NULL;
     if (index > INT32_MAX || libregf_key_get_value(k->key, (int)index, &k->value, &e) != 1) {
@@ -592,11 +732,29 @@ bool bl_key_value(bl_key *k, uint32_t index, bl_value *out)
         bl_hive_add_problem(k->hive, k->path, "value #%u unreadable: %s", index, why);
         return false;
     }
-    return value_fill(k, out);
+    return regf_value_fill(k, out);
 }
 
 bool bl_key_value_by_name(bl_key *k, const char *name, bl_value *out)
 {
+    if (k->hive->fast) {
+        uint32_t n = bl_key_value_count(k);
+        bl_sb vn = {0};
+        for (uint32_t i = 0; i < n; i++) {
+            bl_cells_vk vk;
+            const char *why;
+            if (bl_cells_value(&k->hive->cells, &k->nk, i, &vk, &why) != 0)
+                continue;
+            bl_sb_reset(&vn);
+            bl_cells_value_name(&vk, &vn);
+            if (bl_fold_eq(bl_sb_str(&vn), name)) {
+                bl_sb_free(&vn);
+                return fast_value(k, i, out);
+            }
+        }
+        bl_sb_free(&vn);
+        return false;
+    }
     value_release(k);
     libregf_error_t *e = NULL;
     int rc = libregf_key_get_value_by_utf8_name(k->key, (const uint8_t *)name, strlen(name),
@@ -608,5 +766,5 @@ bool bl_key_value_by_name(bl_key *k, const char *name, bl_value *out)
             bl_hive_add_problem(k->hive, k->path, "value \"%s\" unreadable: %s", name, why);
         return false;
     }
-    return value_fill(k, out);
+    return regf_value_fill(k, out);
 }

@@ -245,12 +245,31 @@ uint32_t bl_model_add_device(bl_model *m, const char *instance_id)
 
 /* ---- value interpretation ---- */
 
+/* A value being interpreted.  The key path (below the control set) is only
+ * spelled out when an anomaly is recorded: prefix + name + suffix. */
 typedef struct value_ctx {
     bl_model *m;
-    const char *path;       /* key path below the control set, for anomalies */
+    const char *prefix;
+    const char *name;
+    const char *suffix;
     const char *value_name;
     bl_value v;
 } value_ctx;
+
+BL_PRINTF(2, 3) static void ctx_anomaly(const value_ctx *c, const char *fmt, ...)
+{
+    bl_sb path = {0}, what = {0};
+    bl_sb_add(&path, c->prefix);
+    bl_sb_add(&path, c->name ? c->name : "");
+    bl_sb_add(&path, c->suffix ? c->suffix : "");
+    va_list ap;
+    va_start(ap, fmt);
+    bl_sb_vaddf(&what, fmt, ap);
+    va_end(ap);
+    bl_model_add_anomaly(c->m, bl_sb_str(&path), "%s", bl_sb_str(&what));
+    bl_sb_free(&path);
+    bl_sb_free(&what);
+}
 
 static const char *type_expect_name(uint32_t t)
 {
@@ -261,12 +280,12 @@ static bool get_dword(value_ctx *c, uint32_t *out)
 {
     bool coerced = false;
     if (!bl_value_dword(&c->v, out, &coerced)) {
-        bl_model_add_anomaly(c->m, c->path, "%s is %s and cannot be read as a number: ignored",
+        ctx_anomaly(c, "%s is %s and cannot be read as a number: ignored",
                              c->value_name, type_expect_name(c->v.type));
         return false;
     }
     if (coerced)
-        bl_model_add_anomaly(c->m, c->path, "%s is %s where REG_DWORD is expected (read as %u)",
+        ctx_anomaly(c, "%s is %s where REG_DWORD is expected (read as %u)",
                              c->value_name, type_expect_name(c->v.type), *out);
     return true;
 }
@@ -276,13 +295,13 @@ static bool get_string(value_ctx *c, bl_str *out)
     bl_sb sb = {0};
     bool coerced = false;
     if (!bl_value_string(&c->v, &sb, &coerced)) {
-        bl_model_add_anomaly(c->m, c->path, "%s is %s and cannot be read as a string: ignored",
+        ctx_anomaly(c, "%s is %s and cannot be read as a string: ignored",
                              c->value_name, type_expect_name(c->v.type));
         bl_sb_free(&sb);
         return false;
     }
     if (coerced)
-        bl_model_add_anomaly(c->m, c->path, "%s is %s where a string is expected", c->value_name,
+        ctx_anomaly(c, "%s is %s where a string is expected", c->value_name,
                              type_expect_name(c->v.type));
     *out = sb.len ? bl_pool_strn(c->m->pool, sb.buf, sb.len) : 0;
     bl_sb_free(&sb);
@@ -315,35 +334,31 @@ static bool get_multi(value_ctx *c, bl_vec *out)
     bool coerced = false;
     int n = bl_value_multi(&c->v, multi_push, &a, &coerced);
     if (n < 0) {
-        bl_model_add_anomaly(c->m, c->path, "%s is %s and cannot be read as a string list: ignored",
+        ctx_anomaly(c, "%s is %s and cannot be read as a string list: ignored",
                              c->value_name, type_expect_name(c->v.type));
         free(a.ids);
         return false;
     }
     if (coerced)
-        bl_model_add_anomaly(c->m, c->path, "%s is %s where REG_MULTI_SZ is expected",
+        ctx_anomaly(c, "%s is %s where REG_MULTI_SZ is expected",
                              c->value_name, type_expect_name(c->v.type));
     *out = bl_pool_vec(c->m->pool, a.ids, a.n);
     free(a.ids);
     return true;
 }
 
-static void ctx_init(value_ctx *c, bl_model *m, const char *path, const char *value_name,
-                     uint32_t type, const uint8_t *data, size_t size)
+static void ctx_init(value_ctx *c, bl_model *m, const char *prefix, const char *name, const char *suffix,
+                     const char *value_name, uint32_t type, const uint8_t *data, size_t size)
 {
     c->m = m;
-    c->path = path;
+    c->prefix = prefix;
+    c->name = name;
+    c->suffix = suffix;
     c->value_name = value_name;
     c->v.name = value_name;
     c->v.type = type;
     c->v.data = data;
     c->v.size = size;
-}
-
-static void service_rel_path(const bl_model *m, bl_sb *sb, uint32_t svc)
-{
-    bl_sb_add(sb, "Services\\");
-    bl_sb_add(sb, bl_model_str(m, m->services[svc].name));
 }
 
 /* The start type Windows uses: StartOverride wins over Start. */
@@ -365,11 +380,9 @@ void bl_model_set_start_override(bl_model *m, uint32_t svc, const char *name, ui
     snprintf(id, sizeof id, "%u", m->hardware_config_id);
     if (strcmp(name, id) != 0)
         return;
-    bl_sb path = {0};
-    service_rel_path(m, &path, svc);
-    bl_sb_add(&path, "\\StartOverride");
     value_ctx c;
-    ctx_init(&c, m, bl_sb_str(&path), name, type, data, size);
+    ctx_init(&c, m, "Services\\", bl_model_str(m, m->services[svc].name), "\\StartOverride", name, type,
+             data, size);
     uint32_t d;
     if (get_dword(&c, &d)) {
         bl_service *s = &m->services[svc];
@@ -377,7 +390,6 @@ void bl_model_set_start_override(bl_model *m, uint32_t svc, const char *name, ui
         s->start_override = d;
         service_effective_start(s);
     }
-    bl_sb_free(&path);
 }
 
 bool bl_model_set_service_value(bl_model *m, uint32_t svc, const char *name, uint32_t type,
@@ -385,10 +397,8 @@ bool bl_model_set_service_value(bl_model *m, uint32_t svc, const char *name, uin
 {
     if (svc >= m->nservices)
         return false;
-    bl_sb path = {0};
-    service_rel_path(m, &path, svc);
     value_ctx c;
-    ctx_init(&c, m, bl_sb_str(&path), name, type, data, size);
+    ctx_init(&c, m, "Services\\", bl_model_str(m, m->services[svc].name), NULL, name, type, data, size);
     bl_service *s = &m->services[svc];
     bool ok = true;
     uint32_t d;
@@ -400,8 +410,7 @@ bool bl_model_set_service_value(bl_model *m, uint32_t svc, const char *name, uin
     } else if (bl_fold_eq(name, "Start")) {
         if ((ok = get_dword(&c, &d))) {
             if (d > BL_START_DISABLED) {
-                bl_model_add_anomaly(m, bl_sb_str(&path),
-                                     "Start is %u, not a start type (0-4): treated as unknown", d);
+                ctx_anomaly(&c, "Start is %u, not a start type (0-4): treated as unknown", d);
                 s->start_value = BL_START_UNKNOWN;
             } else {
                 s->start_value = (int32_t)d;
@@ -438,7 +447,6 @@ bool bl_model_set_service_value(bl_model *m, uint32_t svc, const char *name, uin
     } else {
         ok = false;
     }
-    bl_sb_free(&path);
     return ok;
 }
 
@@ -500,12 +508,6 @@ static uint32_t service_instance(bl_model *m, uint32_t svc, const char *inst)
     return idx;
 }
 
-static void instances_path(const bl_model *m, bl_sb *sb, uint32_t svc, uint8_t layout)
-{
-    service_rel_path(m, sb, svc);
-    bl_sb_add(sb, layout == BL_INST_PARAMETERS ? "\\Parameters\\Instances" : "\\Instances");
-}
-
 void bl_model_set_instances_value(bl_model *m, uint32_t svc, uint8_t layout, const char *name,
                                   uint32_t type, const uint8_t *data, size_t size)
 {
@@ -517,14 +519,13 @@ void bl_model_set_instances_value(bl_model *m, uint32_t svc, uint8_t layout, con
         s->instances_layout = layout;
     if (!bl_fold_eq(name, "DefaultInstance"))
         return;
-    bl_sb path = {0};
-    instances_path(m, &path, svc, layout);
     value_ctx c;
-    ctx_init(&c, m, bl_sb_str(&path), name, type, data, size);
+    ctx_init(&c, m, "Services\\", bl_model_str(m, s->name),
+             layout == BL_INST_PARAMETERS ? "\\Parameters\\Instances" : "\\Instances", name, type, data,
+             size);
     bl_str str;
     if (get_string(&c, &str))
         m->services[svc].default_instance = str;
-    bl_sb_free(&path);
 }
 
 void bl_model_set_instance_value(bl_model *m, uint32_t svc, uint8_t layout, const char *inst,
@@ -536,12 +537,12 @@ void bl_model_set_instance_value(bl_model *m, uint32_t svc, uint8_t layout, cons
     if (m->services[svc].instances_layout != BL_INST_PARAMETERS)
         m->services[svc].instances_layout = layout;
     uint32_t idx = service_instance(m, svc, inst);
-    bl_sb path = {0};
-    instances_path(m, &path, svc, layout);
-    bl_sb_addc(&path, '\\');
-    bl_sb_add(&path, inst);
+    bl_sb suffix = {0};
+    bl_sb_add(&suffix, layout == BL_INST_PARAMETERS ? "\\Parameters\\Instances\\" : "\\Instances\\");
+    bl_sb_add(&suffix, inst);
     value_ctx c;
-    ctx_init(&c, m, bl_sb_str(&path), name, type, data, size);
+    ctx_init(&c, m, "Services\\", bl_model_str(m, m->services[svc].name), bl_sb_str(&suffix), name, type, data,
+             size);
     bl_str str;
     uint32_t d;
     if (bl_fold_eq(name, "Altitude")) {
@@ -551,7 +552,7 @@ void bl_model_set_instance_value(bl_model *m, uint32_t svc, uint8_t layout, cons
         if (get_dword(&c, &d))
             m->instances[idx].flags = d, m->instances[idx].has_flags = true;
     }
-    bl_sb_free(&path);
+    bl_sb_free(&suffix);
 }
 
 bool bl_model_set_class_value(bl_model *m, uint32_t cls, const char *name, uint32_t type,
@@ -559,11 +560,8 @@ bool bl_model_set_class_value(bl_model *m, uint32_t cls, const char *name, uint3
 {
     if (cls >= m->nclasses)
         return false;
-    bl_sb path = {0};
-    bl_sb_add(&path, "Control\\Class\\");
-    bl_sb_add(&path, bl_model_str(m, m->classes[cls].guid));
     value_ctx c;
-    ctx_init(&c, m, bl_sb_str(&path), name, type, data, size);
+    ctx_init(&c, m, "Control\\Class\\", bl_model_str(m, m->classes[cls].guid), NULL, name, type, data, size);
     bl_class *k = &m->classes[cls];
     bool ok = true;
     bl_str str;
@@ -580,7 +578,6 @@ bool bl_model_set_class_value(bl_model *m, uint32_t cls, const char *name, uint3
     } else {
         ok = false;
     }
-    bl_sb_free(&path);
     return ok;
 }
 
@@ -612,11 +609,8 @@ bool bl_model_set_device_value(bl_model *m, uint32_t dev, const char *name, uint
 {
     if (dev >= m->ndevices)
         return false;
-    bl_sb path = {0};
-    bl_sb_add(&path, "Enum\\");
-    bl_sb_add(&path, bl_model_str(m, m->devices[dev].instance_id));
     value_ctx c;
-    ctx_init(&c, m, bl_sb_str(&path), name, type, data, size);
+    ctx_init(&c, m, "Enum\\", bl_model_str(m, m->devices[dev].instance_id), NULL, name, type, data, size);
     bl_device *d = &m->devices[dev];
     bool ok = true;
     bl_str str;
@@ -659,7 +653,6 @@ bool bl_model_set_device_value(bl_model *m, uint32_t dev, const char *name, uint
     } else {
         ok = false;
     }
-    bl_sb_free(&path);
     return ok;
 }
 
@@ -681,7 +674,7 @@ void bl_model_delete_device_value(bl_model *m, uint32_t dev, const char *name)
 void bl_model_set_group_order(bl_model *m, uint32_t type, const uint8_t *data, size_t size)
 {
     value_ctx c;
-    ctx_init(&c, m, "Control\\ServiceGroupOrder", "List", type, data, size);
+    ctx_init(&c, m, "Control\\ServiceGroupOrder", NULL, NULL, "List", type, data, size);
     bl_vec vec;
     if (get_multi(&c, &vec)) {
         m->group_order = vec;
@@ -741,7 +734,7 @@ void bl_model_set_control_value(bl_model *m, const char *name, uint32_t type, co
     if (!bl_fold_eq(name, "BootDriverFlags"))
         return;
     value_ctx c;
-    ctx_init(&c, m, "Control", name, type, data, size);
+    ctx_init(&c, m, "Control", NULL, NULL, name, type, data, size);
     uint32_t d;
     if (get_dword(&c, &d))
         m->boot_driver_flags = d, m->has_boot_driver_flags = true;
