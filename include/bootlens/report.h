@@ -42,7 +42,8 @@ struct cJSON;
 struct cJSON *bl_json_hive(const bl_analysis *a);
 struct cJSON *bl_json_load_order(const bl_analysis *a, bl_phase_filter filter);
 struct cJSON *bl_json_devices(const bl_analysis *a);
-struct cJSON *bl_json_device(const bl_analysis *a, uint32_t dev);
+struct cJSON *bl_json_device(const bl_analysis *a, uint32_t dev);       /* with hardware/compatible ids */
+struct cJSON *bl_json_device_brief(const bl_analysis *a, uint32_t dev); /* the analysis' device entry */
 struct cJSON *bl_json_findings(const bl_findings *f);
 struct cJSON *bl_json_finding(const bl_finding *f);
 struct cJSON *bl_json_analysis(const bl_analysis *a);

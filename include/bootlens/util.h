@@ -95,6 +95,8 @@ void bl_sb_addc(bl_sb *sb, char c);
 void bl_sb_addf(bl_sb *sb, const char *fmt, ...) BL_PRINTF(2, 3);
 void bl_sb_vaddf(bl_sb *sb, const char *fmt, va_list ap);
 void bl_sb_reset(bl_sb *sb);
+/* Makes room for `extra` more bytes (and the terminator) without writing. */
+void bl_sb_reserve(bl_sb *sb, size_t extra);
 const char *bl_sb_str(const bl_sb *sb); /* never NULL */
 char *bl_sb_detach(bl_sb *sb);          /* caller frees; sb is reset */
 void bl_sb_free(bl_sb *sb);

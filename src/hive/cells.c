@@ -85,15 +85,17 @@ static void name_utf8(const uint8_t *p, uint32_t n, bool compressed, bl_sb *out)
         bl_utf16le_to_utf8(p, n, out);
         return;
     }
+    bl_sb_reserve(out, 2 * (size_t)n);
     for (uint32_t i = 0; i < n; i++) {
         uint8_t ch = p[i];
         if (ch < 0x80) {
-            bl_sb_addc(out, (char)ch);
+            out->buf[out->len++] = (char)ch;
         } else {
-            char two[2] = {(char)(0xC0 | (ch >> 6)), (char)(0x80 | (ch & 0x3F))};
-            bl_sb_addn(out, two, 2);
+            out->buf[out->len++] = (char)(0xC0 | (ch >> 6));
+            out->buf[out->len++] = (char)(0x80 | (ch & 0x3F));
         }
     }
+    out->buf[out->len] = '\0';
 }
 
 void bl_cells_key_name(const bl_cells_nk *nk, bl_sb *out)

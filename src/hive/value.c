@@ -36,6 +36,13 @@ static void put_utf8(bl_sb *sb, uint32_t cp)
 size_t bl_utf16le_to_utf8(const uint8_t *p, size_t n, bl_sb *sb)
 {
     size_t i = 0;
+    /* Fast path: registry names and values are nearly always ASCII. */
+    bl_sb_reserve(sb, n / 2 + 1);
+    while (i + 1 < n && p[i + 1] == 0 && p[i] != 0 && p[i] < 0x80) {
+        sb->buf[sb->len++] = (char)p[i];
+        i += 2;
+    }
+    sb->buf[sb->len] = '\0';
     while (i + 1 < n) {
         uint32_t u = (uint32_t)p[i] | ((uint32_t)p[i + 1] << 8);
         i += 2;

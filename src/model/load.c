@@ -273,7 +273,11 @@ static void load_enum(bl_model *m, bl_hive *h, bl_key *cs)
                 if (!ik)
                     continue;
                 bl_sb_reset(&id);
-                bl_sb_addf(&id, "%s\\%s\\%s", bl_key_name(ek), bl_key_name(dk), bl_key_name(ik));
+                bl_sb_add(&id, bl_key_name(ek));
+                bl_sb_addc(&id, '\\');
+                bl_sb_add(&id, bl_key_name(dk));
+                bl_sb_addc(&id, '\\');
+                bl_sb_add(&id, bl_key_name(ik));
                 idx_ctx ctx = {m, bl_model_add_device(m, bl_sb_str(&id))};
                 load_values(ik, on_device_value, &ctx);
                 bl_key_close(ik);

@@ -245,6 +245,14 @@ uint32_t bl_model_add_device(bl_model *m, const char *instance_id)
 
 /* ---- value interpretation ---- */
 
+/* Value names compare case-insensitively; checking the length first keeps
+ * the dispatch cheap for the many values bootlens does not use. */
+static bool name_is(const char *name, size_t len, const char *lit, size_t litlen)
+{
+    return len == litlen && bl_fold_eq(name, lit);
+}
+#define NAME_IS(lit) name_is(name, name_len, lit, sizeof(lit) - 1)
+
 /* A value being interpreted.  The key path (below the control set) is only
  * spelled out when an anomaly is recorded: prefix + name + suffix. */
 typedef struct value_ctx {
@@ -395,6 +403,7 @@ void bl_model_set_start_override(bl_model *m, uint32_t svc, const char *name, ui
 bool bl_model_set_service_value(bl_model *m, uint32_t svc, const char *name, uint32_t type,
                                 const uint8_t *data, size_t size)
 {
+    size_t name_len = strlen(name);
     if (svc >= m->nservices)
         return false;
     value_ctx c;
@@ -404,10 +413,10 @@ bool bl_model_set_service_value(bl_model *m, uint32_t svc, const char *name, uin
     uint32_t d;
     bl_str str;
     bl_vec vec;
-    if (bl_fold_eq(name, "Type")) {
+    if (NAME_IS("Type")) {
         if ((ok = get_dword(&c, &d)))
             s->type = d, s->has_type = true;
-    } else if (bl_fold_eq(name, "Start")) {
+    } else if (NAME_IS("Start")) {
         if ((ok = get_dword(&c, &d))) {
             if (d > BL_START_DISABLED) {
                 ctx_anomaly(&c, "Start is %u, not a start type (0-4): treated as unknown", d);
@@ -417,31 +426,31 @@ bool bl_model_set_service_value(bl_model *m, uint32_t svc, const char *name, uin
             }
             service_effective_start(s);
         }
-    } else if (bl_fold_eq(name, "ErrorControl")) {
+    } else if (NAME_IS("ErrorControl")) {
         if ((ok = get_dword(&c, &d)))
             s->error_control = d, s->has_error_control = true;
-    } else if (bl_fold_eq(name, "Group")) {
+    } else if (NAME_IS("Group")) {
         if ((ok = get_string(&c, &str)))
             s->group = str;
-    } else if (bl_fold_eq(name, "Tag")) {
+    } else if (NAME_IS("Tag")) {
         if ((ok = get_dword(&c, &d)))
             s->tag = d, s->has_tag = true;
-    } else if (bl_fold_eq(name, "ImagePath")) {
+    } else if (NAME_IS("ImagePath")) {
         if ((ok = get_string(&c, &str)))
             s->image_path = str;
-    } else if (bl_fold_eq(name, "DisplayName")) {
+    } else if (NAME_IS("DisplayName")) {
         if ((ok = get_string(&c, &str)))
             s->display_name = str;
-    } else if (bl_fold_eq(name, "DependOnService")) {
+    } else if (NAME_IS("DependOnService")) {
         if ((ok = get_multi(&c, &vec)))
             s->depend_on_service = vec, s->has_depend_on_service = true;
-    } else if (bl_fold_eq(name, "DependOnGroup")) {
+    } else if (NAME_IS("DependOnGroup")) {
         if ((ok = get_multi(&c, &vec)))
             s->depend_on_group = vec, s->has_depend_on_group = true;
-    } else if (bl_fold_eq(name, "BootFlags")) {
+    } else if (NAME_IS("BootFlags")) {
         if ((ok = get_dword(&c, &d)))
             s->boot_flags = d, s->has_boot_flags = true;
-    } else if (bl_fold_eq(name, "DelayedAutostart")) {
+    } else if (NAME_IS("DelayedAutostart")) {
         if ((ok = get_dword(&c, &d)))
             s->delayed_autostart = d != 0;
     } else {
@@ -558,6 +567,7 @@ void bl_model_set_instance_value(bl_model *m, uint32_t svc, uint8_t layout, cons
 bool bl_model_set_class_value(bl_model *m, uint32_t cls, const char *name, uint32_t type,
                               const uint8_t *data, size_t size)
 {
+    size_t name_len = strlen(name);
     if (cls >= m->nclasses)
         return false;
     value_ctx c;
@@ -566,13 +576,13 @@ bool bl_model_set_class_value(bl_model *m, uint32_t cls, const char *name, uint3
     bool ok = true;
     bl_str str;
     bl_vec vec;
-    if (bl_fold_eq(name, "Class")) {
+    if (NAME_IS("Class")) {
         if ((ok = get_string(&c, &str)))
             k->name = str;
-    } else if (bl_fold_eq(name, "UpperFilters")) {
+    } else if (NAME_IS("UpperFilters")) {
         if ((ok = get_multi(&c, &vec)))
             k->upper = vec, k->has_upper = true;
-    } else if (bl_fold_eq(name, "LowerFilters")) {
+    } else if (NAME_IS("LowerFilters")) {
         if ((ok = get_multi(&c, &vec)))
             k->lower = vec, k->has_lower = true;
     } else {
@@ -607,6 +617,7 @@ static bl_str readable_description(bl_model *m, bl_str s)
 bool bl_model_set_device_value(bl_model *m, uint32_t dev, const char *name, uint32_t type,
                                const uint8_t *data, size_t size)
 {
+    size_t name_len = strlen(name);
     if (dev >= m->ndevices)
         return false;
     value_ctx c;
@@ -616,37 +627,37 @@ bool bl_model_set_device_value(bl_model *m, uint32_t dev, const char *name, uint
     bl_str str;
     bl_vec vec;
     uint32_t u;
-    if (bl_fold_eq(name, "ClassGUID")) {
+    if (NAME_IS("ClassGUID")) {
         if ((ok = get_string(&c, &str)))
             d->class_guid = str ? fold_guid(m, bl_model_str(m, str)) : 0;
-    } else if (bl_fold_eq(name, "Service")) {
+    } else if (NAME_IS("Service")) {
         if ((ok = get_string(&c, &str)))
             d->service = str;
-    } else if (bl_fold_eq(name, "UpperFilters")) {
+    } else if (NAME_IS("UpperFilters")) {
         if ((ok = get_multi(&c, &vec)))
             d->upper = vec;
-    } else if (bl_fold_eq(name, "LowerFilters")) {
+    } else if (NAME_IS("LowerFilters")) {
         if ((ok = get_multi(&c, &vec)))
             d->lower = vec;
-    } else if (bl_fold_eq(name, "HardwareID")) {
+    } else if (NAME_IS("HardwareID")) {
         if ((ok = get_multi(&c, &vec)))
             d->hardware_ids = vec;
-    } else if (bl_fold_eq(name, "CompatibleIDs")) {
+    } else if (NAME_IS("CompatibleIDs")) {
         if ((ok = get_multi(&c, &vec)))
             d->compatible_ids = vec;
-    } else if (bl_fold_eq(name, "ConfigFlags")) {
+    } else if (NAME_IS("ConfigFlags")) {
         if ((ok = get_dword(&c, &u)))
             d->config_flags = u, d->has_config_flags = true;
-    } else if (bl_fold_eq(name, "ParentIdPrefix")) {
+    } else if (NAME_IS("ParentIdPrefix")) {
         if ((ok = get_string(&c, &str)))
             d->parent_id_prefix = str;
-    } else if (bl_fold_eq(name, "Driver")) {
+    } else if (NAME_IS("Driver")) {
         if ((ok = get_string(&c, &str)))
             d->driver = str;
-    } else if (bl_fold_eq(name, "FriendlyName")) {
+    } else if (NAME_IS("FriendlyName")) {
         if ((ok = get_string(&c, &str)) && str)
             d->description = readable_description(m, str);
-    } else if (bl_fold_eq(name, "DeviceDesc")) {
+    } else if (NAME_IS("DeviceDesc")) {
         /* FriendlyName, when present, is the better name. */
         if ((ok = get_string(&c, &str)) && str && !d->description)
             d->description = readable_description(m, str);

@@ -69,13 +69,41 @@ static cJSON *str_or_null(const char *s)
     return (s && *s) ? cJSON_CreateString(s) : cJSON_CreateNull();
 }
 
+/* Keys are literals and most strings live in the model's pool, which
+ * outlives any JSON tree: referencing instead of copying halves the
+ * allocations of a large analysis (and the frees). */
+static cJSON *ref_or_null(const char *s)
+{
+    return (s && *s) ? cJSON_CreateStringReference(s) : cJSON_CreateNull();
+}
+
+static void put(cJSON *o, const char *key, cJSON *item)
+{
+    cJSON_AddItemToObjectCS(o, key, item);
+}
+
+static void put_ref(cJSON *o, const char *key, const char *s)
+{
+    put(o, key, ref_or_null(s));
+}
+
+static void put_num(cJSON *o, const char *key, double v)
+{
+    put(o, key, cJSON_CreateNumber(v));
+}
+
+static void put_bool(cJSON *o, const char *key, bool v)
+{
+    put(o, key, cJSON_CreateBool(v));
+}
+
 static cJSON *vec_json(const bl_model *m, bl_vec v)
 {
     cJSON *a = cJSON_CreateArray();
     uint32_t n = bl_pool_vec_len(m->pool, v);
     const uint32_t *it = bl_pool_vec_items(m->pool, v);
     for (uint32_t i = 0; i < n; i++)
-        cJSON_AddItemToArray(a, cJSON_CreateString(bl_model_str(m, it[i])));
+        cJSON_AddItemToArray(a, cJSON_CreateStringReference(bl_model_str(m, it[i])));
     return a;
 }
 
@@ -171,43 +199,43 @@ static cJSON *load_json(const bl_analysis *a, const bl_load *l)
     const bl_model *m = a->model;
     const bl_service *s = &m->services[l->service];
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "position", l->position);
-    cJSON_AddStringToObject(o, "phase", bl_phase_name(l->phase));
-    cJSON_AddStringToObject(o, "service", bl_model_str(m, s->name));
-    cJSON_AddStringToObject(o, "start", bl_start_name(s->start));
+    put_num(o, "position", l->position);
+    put_ref(o, "phase", bl_phase_name(l->phase));
+    put_ref(o, "service", bl_model_str(m, s->name));
+    put_ref(o, "start", bl_start_name(s->start));
     if (s->start >= 0)
-        cJSON_AddNumberToObject(o, "start_value", s->start);
+        put_num(o, "start_value", s->start);
     else
-        cJSON_AddNullToObject(o, "start_value");
-    cJSON_AddItemToObject(o, "group", str_or_null(bl_model_str(m, s->group)));
+        put(o, "start_value", cJSON_CreateNull());
+    put_ref(o, "group", bl_model_str(m, s->group));
     if (l->group_rank != BL_NONE)
-        cJSON_AddNumberToObject(o, "group_position", l->group_rank);
+        put_num(o, "group_position", l->group_rank);
     else
-        cJSON_AddNullToObject(o, "group_position");
+        put(o, "group_position", cJSON_CreateNull());
     if (s->has_tag)
-        cJSON_AddNumberToObject(o, "tag", s->tag);
+        put_num(o, "tag", s->tag);
     else
-        cJSON_AddNullToObject(o, "tag");
+        put(o, "tag", cJSON_CreateNull());
     if (l->tag_index == BL_TAG_NONE || l->tag_index == BL_TAG_UNLISTED)
-        cJSON_AddNullToObject(o, "tag_position");
+        put(o, "tag_position", cJSON_CreateNull());
     else
-        cJSON_AddNumberToObject(o, "tag_position", l->tag_index);
+        put_num(o, "tag_position", l->tag_index);
     if (s->has_type)
-        cJSON_AddNumberToObject(o, "type", s->type);
+        put_num(o, "type", s->type);
     else
-        cJSON_AddNullToObject(o, "type");
-    cJSON_AddStringToObject(o, "type_name", bl_type_name(s));
+        put(o, "type", cJSON_CreateNull());
+    put_ref(o, "type_name", bl_type_name(s));
     bl_sb img = {0};
     bl_service_image(m, l->service, &img);
     cJSON_AddItemToObject(o, "image", str_or_null(bl_sb_str(&img)));
-    cJSON_AddBoolToObject(o, "image_default", !s->image_path);
+    put_bool(o, "image_default", !s->image_path);
     bl_sb_free(&img);
     cJSON_AddItemToObject(o, "why", why_json(l->why));
     if (l->why & BL_WHY_DEVICE)
         cJSON_AddStringToObject(o, "for_device",
                                 bl_model_str(m, m->devices[l->for_device].instance_id));
     if ((l->why & BL_WHY_DEPENDENCY) && l->for_device != BL_NONE)
-        cJSON_AddStringToObject(o, "for_service", bl_model_service_name(m, l->for_device));
+        put_ref(o, "for_service", bl_model_service_name(m, l->for_device));
     return o;
 }
 
@@ -234,57 +262,63 @@ static const char *parent_how_name(uint8_t how)
 
 cJSON *bl_json_device(const bl_analysis *a, uint32_t dev)
 {
+    cJSON *o = bl_json_device_brief(a, dev);
+    cJSON_AddItemToObject(o, "hardware_ids", vec_json(a->model, a->model->devices[dev].hardware_ids));
+    cJSON_AddItemToObject(o, "compatible_ids", vec_json(a->model, a->model->devices[dev].compatible_ids));
+    return o;
+}
+
+cJSON *bl_json_device_brief(const bl_analysis *a, uint32_t dev)
+{
     const bl_model *m = a->model;
     const bl_timeline *t = a->timeline;
     const bl_device *d = &m->devices[dev];
     const bl_device_start *ds = &t->devices[dev];
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "instance", bl_model_str(m, d->instance_id));
-    cJSON_AddItemToObject(o, "description", str_or_null(bl_model_str(m, d->description)));
-    cJSON_AddItemToObject(o, "class", str_or_null(bl_model_device_class_name(m, d)));
-    cJSON_AddItemToObject(o, "class_guid", str_or_null(bl_model_str(m, d->class_guid)));
-    cJSON_AddItemToObject(o, "service", str_or_null(bl_model_str(m, d->service)));
+    put_ref(o, "instance", bl_model_str(m, d->instance_id));
+    put_ref(o, "description", bl_model_str(m, d->description));
+    put_ref(o, "class", bl_model_device_class_name(m, d));
+    put_ref(o, "class_guid", bl_model_str(m, d->class_guid));
+    put_ref(o, "service", bl_model_str(m, d->service));
     cJSON_AddItemToObject(o, "parent",
                           d->parent != BL_NONE
                               ? cJSON_CreateString(bl_model_str(m, m->devices[d->parent].instance_id))
                               : cJSON_CreateNull());
-    cJSON_AddStringToObject(o, "parent_source", parent_how_name(d->parent_how));
-    cJSON_AddStringToObject(o, "phase", bl_phase_name(ds->phase));
+    put_ref(o, "parent_source", parent_how_name(d->parent_how));
+    put_ref(o, "phase", bl_phase_name(ds->phase));
     if (ds->phase == BL_PHASE_BOOT || ds->phase == BL_PHASE_PNP)
-        cJSON_AddNumberToObject(o, "start_slot", ds->slot);
+        put_num(o, "start_slot", ds->slot);
     else
-        cJSON_AddNullToObject(o, "start_slot");
-    cJSON_AddItemToObject(o, "deferred_by", str_or_null(bl_model_service_name(m, ds->deferred_by)));
-    cJSON_AddItemToObject(o, "waits_for", str_or_null(bl_model_service_name(m, ds->waits_for)));
+        put(o, "start_slot", cJSON_CreateNull());
+    put_ref(o, "deferred_by", bl_model_service_name(m, ds->deferred_by));
+    put_ref(o, "waits_for", bl_model_service_name(m, ds->waits_for));
     if (ds->phase == BL_PHASE_NEVER) {
         cJSON *b = cJSON_AddObjectToObject(o, "blocked");
-        cJSON_AddStringToObject(b, "reason", bl_block_text(ds->block));
+        put_ref(b, "reason", bl_block_text(ds->block));
         if (ds->block == BL_BLOCK_PARENT && ds->blocked_by != BL_NONE)
             cJSON_AddStringToObject(b, "by",
                                     bl_model_str(m, m->devices[ds->blocked_by].instance_id));
         else
-            cJSON_AddItemToObject(b, "by", str_or_null(bl_model_service_name(m, ds->blocked_by)));
+            put_ref(b, "by", bl_model_service_name(m, ds->blocked_by));
     }
     cJSON *stack = cJSON_AddArrayToObject(o, "stack");
     for (uint32_t k = 0; k < ds->stack_count; k++) {
         const bl_stack_entry *e = &t->stack[ds->stack_first + k];
         cJSON *se = cJSON_CreateObject();
-        cJSON_AddStringToObject(se, "name", bl_model_str(m, e->name));
-        cJSON_AddStringToObject(se, "role", bl_role_name(e->role));
-        cJSON_AddBoolToObject(se, "missing", e->service == BL_NONE);
+        put_ref(se, "name", bl_model_str(m, e->name));
+        put_ref(se, "role", bl_role_name(e->role));
+        put_bool(se, "missing", e->service == BL_NONE);
         if (e->service != BL_NONE) {
-            cJSON_AddStringToObject(se, "start", bl_start_name(m->services[e->service].start));
-            cJSON_AddStringToObject(se, "phase", bl_phase_name(t->services[e->service].phase));
+            put_ref(se, "start", bl_start_name(m->services[e->service].start));
+            put_ref(se, "phase", bl_phase_name(t->services[e->service].phase));
             uint32_t pos = bl_timeline_position(t, e->service);
             if (pos)
-                cJSON_AddNumberToObject(se, "slot", pos);
+                put_num(se, "slot", pos);
             else
-                cJSON_AddNullToObject(se, "slot");
+                put(se, "slot", cJSON_CreateNull());
         }
         cJSON_AddItemToArray(stack, se);
     }
-    cJSON *hw = vec_json(m, d->hardware_ids);
-    cJSON_AddItemToObject(o, "hardware_ids", hw);
     return o;
 }
 
@@ -292,7 +326,7 @@ cJSON *bl_json_devices(const bl_analysis *a)
 {
     cJSON *arr = cJSON_CreateArray();
     for (uint32_t i = 0; i < a->model->ndevices; i++)
-        cJSON_AddItemToArray(arr, bl_json_device(a, i));
+        cJSON_AddItemToArray(arr, bl_json_device_brief(a, i));
     return arr;
 }
 
@@ -381,7 +415,8 @@ cJSON *bl_json_analysis(const bl_analysis *a)
 
 void bl_json_print(FILE *out, cJSON *j, bool compact)
 {
-    char *s = compact ? cJSON_PrintUnformatted(j) : cJSON_Print(j);
+    /* One large first buffer instead of many reallocations. */
+    char *s = cJSON_PrintBuffered(j, 1 << 16, !compact);
     if (s) {
         fputs(s, out);
         fputc('\n', out);

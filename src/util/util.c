@@ -84,7 +84,7 @@ char *bl_xstrndup(const char *s, size_t n)
     return p;
 }
 
-static void sb_reserve(bl_sb *sb, size_t extra)
+void bl_sb_reserve(bl_sb *sb, size_t extra)
 {
     size_t need = sb->len + extra + 1;
     if (need <= sb->cap)
@@ -98,7 +98,7 @@ static void sb_reserve(bl_sb *sb, size_t extra)
 
 void bl_sb_addn(bl_sb *sb, const char *s, size_t n)
 {
-    sb_reserve(sb, n);
+    bl_sb_reserve(sb, n);
     memcpy(sb->buf + sb->len, s, n);
     sb->len += n;
     sb->buf[sb->len] = '\0';
@@ -122,7 +122,7 @@ void bl_sb_vaddf(bl_sb *sb, const char *fmt, va_list ap)
     va_end(cp);
     if (n < 0)
         return;
-    sb_reserve(sb, (size_t)n);
+    bl_sb_reserve(sb, (size_t)n);
     vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
     sb->len += (size_t)n;
 }
@@ -201,6 +201,18 @@ static uint32_t upper_cp(uint32_t c)
 int bl_fold_cmp(const char *a, const char *b)
 {
     const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+    /* ASCII fast path; falls through to full decoding at the first
+     * non-ASCII byte. */
+    while (*p && *q && *p < 0x80 && *q < 0x80) {
+        unsigned x = *p, y = *q;
+        if (x - 'A' < 26u)
+            x += 32;
+        if (y - 'A' < 26u)
+            y += 32;
+        if (x != y)
+            return x < y ? -1 : 1;
+        p++, q++;
+    }
     while (*p && *q) {
         uint32_t x = fold_cp(utf8_next(&p)), y = fold_cp(utf8_next(&q));
         if (x != y)
@@ -239,7 +251,7 @@ int bl_registry_name_cmp(const char *a, const char *b)
 
 void bl_fold_append(bl_sb *sb, const char *s, size_t n)
 {
-    sb_reserve(sb, n);
+    bl_sb_reserve(sb, n);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 'A' && c <= 'Z')

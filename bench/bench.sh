@@ -1,0 +1,114 @@
+#!/bin/sh
+# bench.sh — `make bench`: times `bootlens analyze --format json` on real
+# SYSTEM hives (../shared/hives/real) and on a 15 MB-class Windows 10 hive
+# derived from the real one (large-hive.sh), pinned to one core when taskset
+# exists.  Prints, per hive, the median and spread (min..max) of each stage
+# (open, model, simulation, rules, output, total; from --timings), the whole
+# process wall time, CPU time and peak RSS; and, if RegRipper is installed
+# (Debian package regripper), the median of `regripper -p services` on the
+# same hive in the same run and the ratio.  Machines are shared and noisy:
+# read medians and ratios, not single runs.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+BOOTLENS=${BOOTLENS:-build/bootlens}
+SHARED=${SHARED:-../shared}
+RUNS=${BENCH_RUNS:-31}
+RR_RUNS=${BENCH_RR_RUNS:-7}
+DIR=build/bench
+mkdir -p "$DIR"
+if [ ! -d "$SHARED/hives/real" ]; then
+    echo "bench: $SHARED/hives/real is absent: nothing to measure (set SHARED=DIR)" >&2
+    exit 1
+fi
+PIN=""
+command -v taskset >/dev/null && PIN="taskset -c 0"
+PERF=""
+if command -v perf >/dev/null && perf stat -e task-clock true >/dev/null 2>&1; then PERF=perf; fi
+
+for f in "$SHARED"/hives/real/*.xz; do
+    out="$DIR/$(basename "$f" .xz)"
+    [ -f "$out" ] || xz -dc "$f" >"$out"
+done
+large="$DIR/SYSTEM-win10-15MB-derived"
+if [ ! -f "$large" ]; then
+    if sh bench/large-hive.sh "$DIR/SYSTEM-win10-virtualbox" "$large" 2>"$DIR/large.err"; then :; else
+        echo "bench: could not build the 15 MB hive: $(head -1 "$DIR/large.err")" >&2
+    fi
+fi
+
+# median and min..max of a column of numbers
+stats() {
+    sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "n/a"; exit }
+        m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+        printf "%8.2f  (%.2f..%.2f)", m, v[1], v[NR] }'
+}
+median() {
+    sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print 0; exit }
+        print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+now_ms() {
+    # GNU date: nanoseconds
+    echo $(($(date +%s%N) / 1000)) | awk '{ printf "%.3f", $1 / 1000 }'
+}
+
+echo "bootlens benchmark: $RUNS runs per hive, analyze --format json to /dev/null${PIN:+, pinned to CPU 0}"
+echo "host: $(nproc) CPUs; $(uname -sr)"
+for hive in "$DIR/SYSTEM-win7-vmware" "$DIR/SYSTEM-win10-virtualbox" "$large"; do
+    [ -f "$hive" ] || continue
+    size=$(wc -c <"$hive")
+    : >"$DIR/t.txt"
+    : >"$DIR/wall.txt"
+    : >"$DIR/rss.txt"
+    : >"$DIR/cpu.txt"
+    i=0
+    while [ $i -lt "$RUNS" ]; do
+        t0=$(now_ms)
+        /usr/bin/time -f "%M" -o "$DIR/time.txt" $PIN "$BOOTLENS" analyze "$hive" --format json --timings \
+            -o /dev/null 2>>"$DIR/t.txt" || true
+        t1=$(now_ms)
+        echo "$t0 $t1" | awk '{ print $2 - $1 }' >>"$DIR/wall.txt"
+        cat "$DIR/time.txt" >>"$DIR/rss.txt"
+        # CPU time of the whole process, where perf can count it.
+        if [ -n "$PERF" ]; then
+            $PERF stat -x, -e task-clock -o "$DIR/perf.txt" $PIN "$BOOTLENS" analyze "$hive" --format json \
+                -o /dev/null 2>/dev/null && awk -F, '/task-clock/ { print $1 }' "$DIR/perf.txt" >>"$DIR/cpu.txt"
+        fi
+        i=$((i + 1))
+    done
+    echo
+    printf '%s (%.1f MB)\n' "$(basename "$hive")" "$(echo "$size" | awk '{ print $1 / 1048576 }')"
+    printf '  %-12s %s ms (median, min..max)\n' "stage" ""
+    for st in open model sim rules output total; do
+        printf '  %-12s ' "$st"
+        grep '^timings-ms' "$DIR/t.txt" | tr ' ' '\n' | sed -n "s/^$st=//p" | stats
+        echo
+    done
+    printf '  %-12s ' "process"
+    stats <"$DIR/wall.txt"
+    echo "   (wall, fork+exec+dynamic linking included)"
+    if [ -s "$DIR/cpu.txt" ]; then
+        printf '  %-12s ' "cpu"
+        stats <"$DIR/cpu.txt"
+        echo "   (task-clock of the whole process, perf stat)"
+    fi
+    rss=$(awk '{ print $1 }' "$DIR/rss.txt" | median)
+    printf '  peak RSS     %s KB = hive %s KB + %s KB\n' "$rss" $((size / 1024)) $((rss - size / 1024))
+    bl_ms=$(median <"$DIR/wall.txt")
+    if command -v regripper >/dev/null 2>&1; then
+        : >"$DIR/rr.txt"
+        i=0
+        while [ $i -lt "$RR_RUNS" ]; do
+            t0=$(now_ms)
+            $PIN regripper -r "$hive" -p services >/dev/null 2>&1 || true
+            t1=$(now_ms)
+            echo "$t0 $t1" | awk '{ print $2 - $1 }' >>"$DIR/rr.txt"
+            i=$((i + 1))
+        done
+        rr_ms=$(median <"$DIR/rr.txt")
+        printf '  regripper -p services: %s ms median of %s runs; bootlens analyze is %sx faster\n' "$rr_ms" "$RR_RUNS" \
+            "$(echo "$rr_ms $bl_ms" | awk '{ printf "%.1f", $1 / $2 }')"
+    else
+        echo "  regripper not installed (apt-get install regripper): no ratio"
+    fi
+done
