@@ -8,8 +8,8 @@
 #include <cjson/cJSON.h>
 #include <string.h>
 
-#define MODEL_NOTE                                                                                 \
-    "Windows builds one such stack per volume, when the volume is mounted; bootlens models one "   \
+#define MODEL_NOTE                                                                                           \
+    "Windows builds one such stack per volume, when the volume is mounted; bootlens models one "             \
     "volume present from the start of the boot."
 
 static const char *filter_name(const bl_fs_stack *s, const bl_fs_filter *f)
@@ -66,9 +66,9 @@ static cJSON *filter_json(const bl_fs_stack *s, const bl_fs_filter *f)
     else
         cJSON_AddNullToObject(o, "slot");
     if (f->kind == BL_FS_MINIFILTER)
-        cJSON_AddItemToObject(o, "instance",
-                              str_or_null(f->instance != BL_NONE ? bl_model_str(m, m->instances[f->instance].name)
-                                                                 : NULL));
+        cJSON_AddItemToObject(
+            o, "instance",
+            str_or_null(f->instance != BL_NONE ? bl_model_str(m, m->instances[f->instance].name) : NULL));
     if (f->state == BL_FS_PLACED && f->collides_with != BL_NONE)
         cJSON_AddStringToObject(o, "instance_refused_by", filter_name(s, &s->filters[f->collides_with]));
     if (f->state != BL_FS_PLACED)
@@ -99,9 +99,9 @@ static cJSON *stack_json(const bl_fs_stack *s)
         cJSON_AddStringToObject(o, "low", bl_model_str(m, fr->low));
         cJSON_AddStringToObject(o, "high", bl_model_str(m, fr->high));
         cJSON_AddStringToObject(o, "created_high", bl_model_str(m, fr->created_high));
-        cJSON_AddStringToObject(o, "created_by", fr->created_by == BL_NONE
-                                                     ? bl_model_service_name(m, s->fltmgr)
-                                                     : filter_name(s, &s->filters[fr->created_by]));
+        cJSON_AddStringToObject(o, "created_by",
+                                fr->created_by == BL_NONE ? bl_model_service_name(m, s->fltmgr)
+                                                          : filter_name(s, &s->filters[fr->created_by]));
         cJSON_AddNumberToObject(o, "slot", fr->position);
         cJSON_AddItemToArray(frames, o);
     }
@@ -148,7 +148,8 @@ static void measure(const bl_fs_stack *s, const bl_fs_filter *f, widths *w)
 {
     bl_sb fr = {0};
     frame_cell(f, &fr);
-    int n = capped(strlen(filter_name(s, f)), 32), a = capped(strlen(bl_model_str(s->model, f->altitude)), 20),
+    int n = capped(strlen(filter_name(s, f)), 32),
+        a = capped(strlen(bl_model_str(s->model, f->altitude)), 20),
         g = capped(strlen(filter_group(s, f)), 34), c = (int)fr.len;
     if (n > w->name)
         w->name = n;
@@ -175,7 +176,8 @@ static void row(FILE *out, const bl_fs_stack *s, const bl_fs_filter *f, const wi
     if (placed)
         fprintf(out, "%-*s  ", w->frame, bl_sb_str(&fr));
     fprintf(out, "%-6s  %-*s  %-8s  %-*s", kind_name(f), w->group,
-            *filter_group(s, f) ? filter_group(s, f) : "-", filter_start(s, f), placed ? 0 : 4, bl_sb_str(&slot));
+            *filter_group(s, f) ? filter_group(s, f) : "-", filter_start(s, f), placed ? 0 : 4,
+            bl_sb_str(&slot));
     if (placed && f->collides_with != BL_NONE)
         fprintf(out, "  (instance refused: %s holds this altitude)",
                 filter_name(s, &s->filters[f->collides_with]));
@@ -201,7 +203,8 @@ static void stack_text(FILE *out, const bl_fs_stack *s)
     for (uint32_t i = 0; i < s->nfilters; i++)
         measure(s, &s->filters[i], &w);
     if (s->fltmgr_position)
-        fprintf(out, "File-system filter stack, top first (FltMgr loads at slot %u):\n\n", s->fltmgr_position);
+        fprintf(out, "File-system filter stack, top first (FltMgr loads at slot %u):\n\n",
+                s->fltmgr_position);
     else
         fputs("File-system filter stack, top first (FltMgr does not load during boot: no frames):\n\n", out);
     if (s->norder) {

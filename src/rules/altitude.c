@@ -210,7 +210,8 @@ static void propose_dummy(const rule_ctx *c, bl_finding *f, const bl_fs_stack *s
     bl_sb alt = {0}, name = {0};
     for (uint32_t g = from + 1; g < to; g++) {
         const bl_altitude_range *r = bl_altitude_table_find(&s->altitudes, bl_model_str(m, groups[g]));
-        if (!r || bl_model_group_rank(m, groups[g]) != g || !dummy_altitude(c, r, alt_of(s, &s->filters[L]), &alt))
+        if (!r || bl_model_group_rank(m, groups[g]) != g ||
+            !dummy_altitude(c, r, alt_of(s, &s->filters[L]), &alt))
             continue;
         free_service_name(c, &name);
         bl_sb key = {0}, inst = {0}, inst_name = {0}, sum = {0};
@@ -410,11 +411,12 @@ void rule_altitude_out_of_group_range(const rule_ctx *c, bl_findings *out)
         bl_sb where = {0};
         if (home)
             bl_sb_addf(&where, ", in the range of \"%s\" (%s-%s)", home->group, home->low, home->high);
-        bl_finding *x = bl_finding_add(out, "altitude-out-of-group-range", L != BL_NONE ? BL_SEV_WARNING : BL_SEV_INFO,
-                                       svc_name(c, f->service),
-                                       "minifilter %s's altitude %s is outside its load-order group \"%s\" "
-                                       "(%s-%s)%s",
-                                       svc_name(c, f->service), alt, r->group, r->low, r->high, bl_sb_str(&where));
+        bl_finding *x =
+            bl_finding_add(out, "altitude-out-of-group-range", L != BL_NONE ? BL_SEV_WARNING : BL_SEV_INFO,
+                           svc_name(c, f->service),
+                           "minifilter %s's altitude %s is outside its load-order group \"%s\" "
+                           "(%s-%s)%s",
+                           svc_name(c, f->service), alt, r->group, r->low, r->high, bl_sb_str(&where));
         bl_finding_service(x, svc_name(c, f->service));
         ev_service(c, x, f->service, "Group");
         ev_instance(c, x, f->service, f->instance);
@@ -429,11 +431,11 @@ void rule_altitude_out_of_group_range(const rule_ctx *c, bl_findings *out)
             if (home && group_rank(c->m, home->group) != BL_NONE)
                 propose_group(c, x, f->service, home->group, ", the group its altitude belongs to");
         } else {
-            bl_finding_detail(x,
-                              "The group decides when a filter loads, the altitude where it attaches; with no "
-                              "legacy filter between the two they cannot disagree about the stack. Windows "
-                              "itself ships filters like this (Wof at 40700 in FSFilter Compression, WIMMount "
-                              "at 180700 in FSFilter Infrastructure).");
+            bl_finding_detail(
+                x, "The group decides when a filter loads, the altitude where it attaches; with no "
+                   "legacy filter between the two they cannot disagree about the stack. Windows "
+                   "itself ships filters like this (Wof at 40700 in FSFilter Compression, WIMMount "
+                   "at 180700 in FSFilter Infrastructure).");
         }
         bl_sb_free(&where);
     }
@@ -461,7 +463,8 @@ void rule_duplicate_altitude(const rule_ctx *c, bl_findings *out)
                 if (b->kind != BL_FS_MINIFILTER || b->state == BL_FS_NOT_LOADED)
                     continue;
                 const bl_service *bs = &m->services[b->service];
-                for (uint32_t ib = j == i ? ia + 1 : bs->inst_first; ib < bs->inst_first + bs->inst_count; ib++) {
+                for (uint32_t ib = j == i ? ia + 1 : bs->inst_first; ib < bs->inst_first + bs->inst_count;
+                     ib++) {
                     const char *balt = bl_model_str(m, m->instances[ib].altitude);
                     if (!bl_altitude_valid(balt) || bl_altitude_cmp(alt, balt) != 0)
                         continue;
@@ -533,13 +536,15 @@ void rule_minifilter_altitude_missing(const rule_ctx *c, bl_findings *out)
         bl_finding *x;
         if (!sv->inst_count)
             x = bl_finding_add(out, "minifilter-altitude-missing", sev, svc_name(c, f->service),
-                               "%s has an Instances key but no instance with an Altitude%s", svc_name(c, f->service),
+                               "%s has an Instances key but no instance with an Altitude%s",
+                               svc_name(c, f->service),
                                real ? ": registering as a minifilter fails" : " (probably not a minifilter)");
         else if (!bl_altitude_valid(alt_of(s, f)))
             x = bl_finding_add(out, "minifilter-altitude-missing", sev, svc_name(c, f->service),
                                "minifilter %s's instance \"%s\" has %s: it cannot register %s",
                                svc_name(c, f->service), bl_model_str(m, m->instances[f->instance].name),
-                               f->altitude ? "an Altitude that is not a decimal number" : "no Altitude", when);
+                               *alt_of(s, f) ? "an Altitude that is not a decimal number" : "no Altitude",
+                               when);
         else
             x = bl_finding_add(out, "minifilter-altitude-missing", sev, svc_name(c, f->service),
                                "minifilter %s has %u instance%s without a usable Altitude: %s cannot attach",
@@ -548,17 +553,17 @@ void rule_minifilter_altitude_missing(const rule_ctx *c, bl_findings *out)
         bl_sb p = {0};
         instances_key(c, f->service, &p);
         if (sv->default_instance)
-            bl_finding_evidence(x, bl_sb_str(&p), "DefaultInstance = \"%s\"", bl_model_str(m, sv->default_instance));
+            bl_finding_evidence(x, bl_sb_str(&p), "DefaultInstance = \"%s\"",
+                                bl_model_str(m, sv->default_instance));
         else
             bl_finding_evidence(x, bl_sb_str(&p), NULL);
         bl_sb_free(&p);
         for (uint32_t k = sv->inst_first; k < sv->inst_first + sv->inst_count; k++)
             if (!bl_altitude_valid(bl_model_str(m, m->instances[k].altitude)))
                 ev_instance(c, x, f->service, k);
-        bl_finding_detail(x,
-                          "FltRegisterFilter reads the altitude of the default instance (Instances\\"
-                          "DefaultInstance names it) from the registry; an altitude is a decimal number "
-                          "written as a string (digits, optionally a fraction such as 325000.5).");
+        bl_finding_detail(x, "FltRegisterFilter reads the altitude of the default instance (Instances\\"
+                             "DefaultInstance names it) from the registry; an altitude is a decimal number "
+                             "written as a string (digits, optionally a fraction such as 325000.5).");
     }
     bl_fs_stack_free(s);
 }
@@ -600,7 +605,8 @@ void rule_minifilter_loads_before_fltmgr(const rule_ctx *c, bl_findings *out)
             const bl_altitude_range *home = range_holding(&s->altitudes, alt_of(s, f));
             uint32_t rank = home ? group_rank(m, home->group) : BL_NONE;
             if (rank != BL_NONE && rank > bl_model_group_rank(m, m->services[s->fltmgr].group))
-                propose_group(c, x, f->service, home->group, ", the group its altitude belongs to, after FltMgr's");
+                propose_group(c, x, f->service, home->group,
+                              ", the group its altitude belongs to, after FltMgr's");
         }
     }
     bl_fs_stack_free(s);

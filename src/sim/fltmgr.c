@@ -11,7 +11,7 @@ extern const char bl_builtin_altitudes[];
 
 /* Frame 0's range when FltMgr creates it (the article's "default altitude
  * range of 0 to 49999"). */
-#define FRAME0_LOW "0"
+#define FRAME0_LOW  "0"
 #define FRAME0_HIGH "49999"
 
 /* ---- altitudes ---- */
@@ -158,8 +158,7 @@ static bool parse_range(bl_altitude_range *r, const char *field, const char *lab
     char *low = trimmed_dup(field, dash), *high = trimmed_dup(dash + 1, dash + strlen(dash));
     bool ok = false;
     if (!bl_altitude_valid(low) || !bl_altitude_valid(high))
-        bl_error_set(err, "%s:%u: altitude range \"%s\": bounds must be decimal numbers", label, line,
-                     field);
+        bl_error_set(err, "%s:%u: altitude range \"%s\": bounds must be decimal numbers", label, line, field);
     else if (bl_altitude_cmp(low, high) > 0)
         bl_error_set(err, "%s:%u: altitude range \"%s\": low bound above high bound", label, line, field);
     else
@@ -350,10 +349,11 @@ static void register_in(bl_fs_stack *s, uint32_t fi, uint32_t k)
     f->frame = k;
     f->layer = s->frames[k].layer;
     /* Two instances at one altitude on a volume: fltmgr attaches the first
-     * and refuses the second. */
+     * registered (it has a frame) and refuses the second. */
     for (uint32_t i = 0; i < s->nfilters; i++) {
         const bl_fs_filter *o = &s->filters[i];
-        if (i != fi && o->kind == BL_FS_MINIFILTER && o->state == BL_FS_PLACED && o->collides_with == BL_NONE && bl_altitude_cmp(str(s, o->altitude), str(s, f->altitude)) == 0) {
+        if (i != fi && o->frame != BL_NONE && o->collides_with == BL_NONE &&
+            bl_altitude_cmp(str(s, o->altitude), str(s, f->altitude)) == 0) {
             f->collides_with = i;
             break;
         }
@@ -414,7 +414,7 @@ static void load_filter(bl_fs_stack *s, uint32_t fi)
         add_event(s, BL_FS_EV_ATTACH, fi, BL_NONE, f->position);
         return;
     }
-    if (!f->altitude)
+    if (!*str(s, f->altitude))
         f->state = BL_FS_NO_ALTITUDE;
     else if (!bl_altitude_valid(str(s, f->altitude)))
         f->state = BL_FS_BAD_ALTITUDE;
@@ -573,7 +573,8 @@ void bl_fs_event_text(const bl_fs_stack *s, const bl_fs_event *e, bl_sb *out)
                    e->position, FRAME0_LOW, FRAME0_HIGH);
         break;
     case BL_FS_EV_ATTACH:
-        bl_sb_addf(out, "slot %u: legacy filter %s attaches on top of the stack", e->position, fname(s, e->filter));
+        bl_sb_addf(out, "slot %u: legacy filter %s attaches on top of the stack", e->position,
+                   fname(s, e->filter));
         if (f->altitude)
             bl_sb_addf(out, " (altitude %s, from its group \"%s\")", str(s, f->altitude),
                        s->altitudes.v[f->group_range].group);
@@ -588,8 +589,9 @@ void bl_fs_event_text(const bl_fs_stack *s, const bl_fs_event *e, bl_sb *out)
         break;
     case BL_FS_EV_EXTEND:
         if (e->bound_by != BL_NONE)
-            bl_sb_addf(out, "slot %u: legacy filter %s (%s) is attached above frame %u, which extends to "
-                            "%s-%s",
+            bl_sb_addf(out,
+                       "slot %u: legacy filter %s (%s) is attached above frame %u, which extends to "
+                       "%s-%s",
                        e->position, fname(s, e->bound_by), str(s, e->to), e->frame,
                        str(s, s->frames[e->frame].low), str(s, e->to));
         else
