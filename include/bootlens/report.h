@@ -85,6 +85,10 @@ uint32_t bl_report_stack(FILE *out, const bl_analysis *a, const bl_stack_query *
  * Returns -1 when NAME is neither a service nor a device instance id. */
 int bl_report_explain(FILE *out, const bl_analysis *a, const char *name, bl_format fmt);
 
+/* `diff`: changes from analysis x to analysis y (text or JSON).  Returns the
+ * number of new findings at or above fail_on (a bl_severity; 3 = none). */
+uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, bl_format fmt, int fail_on);
+
 /* Small text helpers shared by reports. */
 void bl_service_image(const bl_model *m, uint32_t svc, bl_sb *sb);
 const char *bl_type_name(const bl_service *s);

@@ -14,7 +14,7 @@ typedef struct command {
 static const command commands[] = {
     {"analyze", CMD_ANALYZE, cmd_analyze}, {"order", CMD_ORDER, cmd_order},
     {"stack", CMD_STACK, cmd_stack},       {"explain", CMD_EXPLAIN, cmd_explain},
-    {"recover", CMD_RECOVER, cmd_recover},
+    {"recover", CMD_RECOVER, cmd_recover}, {"diff", CMD_DIFF, cmd_diff},
     {"filters", CMD_FILTERS, cmd_filters},
 };
 

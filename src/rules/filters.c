@@ -458,11 +458,17 @@ static void bad_filter_rule(const rule_ctx *c, bl_findings *out, bad_kind kind)
                 bl_severity sev = ndev ? BL_SEV_ERROR : BL_SEV_WARNING;
                 bl_sb subject = {0};
                 bl_sb_addf(&subject, "%s:%s", bl_model_str(m, it[i]), bl_model_str(m, m->classes[cls].guid));
+                bl_sb effect = {0};
+                if (ndev)
+                    bl_sb_addf(&effect, ": %u %s device%s cannot start%s", ndev, class_label(c, cls),
+                               ndev == 1 ? "" : "s", crit ? ", the boot disk path included" : "");
+                else
+                    bl_sb_add(&effect, " (no device of the class is known: harmless until one appears)");
                 bl_finding *f = bl_finding_add(
                     out, rule, sev, bl_sb_str(&subject), "%s class filter \"%s\" of the %s class %s%s",
                     up ? "upper" : "lower", bl_model_str(m, it[i]), class_label(c, cls),
-                    kind == BAD_MISSING ? "has no service key" : "is disabled (Start=4)",
-                    ndev ? "" : " (no device of the class is known: harmless until one appears)");
+                    kind == BAD_MISSING ? "has no service key" : "is disabled (Start=4)", bl_sb_str(&effect));
+                bl_sb_free(&effect);
                 bl_finding_service(f, bl_model_str(m, it[i]));
                 if (ndev) {
                     bl_finding_detail(f, "%u %s device%s cannot start: Windows will not build a stack "

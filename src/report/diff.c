@@ -1,0 +1,459 @@
+/* diff.c — `bootlens diff`: what changed between two boot configurations
+ * (two hives, or two control sets of one): services and their boot values,
+ * ServiceGroupOrder and GroupOrderList, class and device filters, devices,
+ * the boot load order, and the findings that are new or gone.  The answer
+ * to "what did that install change". */
+#include "bootlens/report.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct diff_out {
+    FILE *out;
+    bool json;
+    cJSON *root;
+    cJSON *changes; /* array of {kind, what, before, after} */
+    uint32_t count;
+    const char *section; /* current text section, printed before its first line */
+    bool section_printed;
+} diff_out;
+
+static void section(diff_out *d, const char *title)
+{
+    d->section = title;
+    d->section_printed = false;
+}
+
+/* One change: kind (added, removed, changed, moved), what it is about, the
+ * values before and after (NULL when not applicable). */
+static void change(diff_out *d, const char *kind, const char *what, const char *before, const char *after)
+{
+    d->count++;
+    if (d->json) {
+        cJSON *c = cJSON_CreateObject();
+        cJSON_AddStringToObject(c, "section", d->section);
+        cJSON_AddStringToObject(c, "kind", kind);
+        cJSON_AddStringToObject(c, "what", what);
+        cJSON_AddItemToObject(c, "before", before ? cJSON_CreateString(before) : cJSON_CreateNull());
+        cJSON_AddItemToObject(c, "after", after ? cJSON_CreateString(after) : cJSON_CreateNull());
+        cJSON_AddItemToArray(d->changes, c);
+        return;
+    }
+    if (!d->section_printed) {
+        fprintf(d->out, "\n%s:\n", d->section);
+        d->section_printed = true;
+    }
+    char mark = kind[0] == 'a' ? '+' : kind[0] == 'r' ? '-' : '~';
+    fprintf(d->out, "  %c %s", mark, what);
+    if (before && after)
+        fprintf(d->out, ": %s -> %s", before, after);
+    else if (after)
+        fprintf(d->out, ": %s", after);
+    else if (before)
+        fprintf(d->out, " (was %s)", before);
+    fputc('\n', d->out);
+}
+
+static void vec_text(const bl_model *m, bl_vec v, bl_sb *sb)
+{
+    uint32_t n = bl_pool_vec_len(m->pool, v);
+    const uint32_t *it = bl_pool_vec_items(m->pool, v);
+    for (uint32_t i = 0; i < n; i++)
+        bl_sb_addf(sb, "%s%s", i ? "," : "", bl_model_str(m, it[i]));
+}
+
+static bool vec_eq(const bl_model *a, bl_vec va, const bl_model *b, bl_vec vb)
+{
+    uint32_t na = bl_pool_vec_len(a->pool, va), nb = bl_pool_vec_len(b->pool, vb);
+    if (na != nb)
+        return false;
+    const uint32_t *ia = bl_pool_vec_items(a->pool, va), *ib = bl_pool_vec_items(b->pool, vb);
+    for (uint32_t i = 0; i < na; i++)
+        if (!bl_fold_eq(bl_model_str(a, ia[i]), bl_model_str(b, ib[i])))
+            return false;
+    return true;
+}
+
+static void compare_str(diff_out *d, const char *what, const char *x, const char *y)
+{
+    if (!bl_fold_eq(x ? x : "", y ? y : ""))
+        change(d, "changed", what, *x ? x : "(none)", *y ? y : "(none)");
+}
+
+static void compare_vec(diff_out *d, const char *what, const bl_model *a, bl_vec va, const bl_model *b, bl_vec vb)
+{
+    if (vec_eq(a, va, b, vb))
+        return;
+    bl_sb x = {0}, y = {0};
+    vec_text(a, va, &x);
+    vec_text(b, vb, &y);
+    change(d, "changed", what, x.len ? bl_sb_str(&x) : "(none)", y.len ? bl_sb_str(&y) : "(none)");
+    bl_sb_free(&x);
+    bl_sb_free(&y);
+}
+
+static void num_text(bool has, uint32_t v, char *buf, size_t n)
+{
+    if (has)
+        snprintf(buf, n, "%u", v);
+    else
+        snprintf(buf, n, "(none)");
+}
+
+static void compare_num(diff_out *d, const char *what, bool ha, uint32_t a, bool hb, uint32_t b)
+{
+    if (ha == hb && (!ha || a == b))
+        return;
+    char x[32], y[32];
+    num_text(ha, a, x, sizeof x);
+    num_text(hb, b, y, sizeof y);
+    change(d, "changed", what, x, y);
+}
+
+static void diff_services(diff_out *d, const bl_model *a, const bl_model *b)
+{
+    section(d, "Services");
+    bl_sb what = {0};
+    for (uint32_t i = 0; i < b->nservices; i++) {
+        const bl_service *sb = &b->services[i];
+        uint32_t j = bl_model_find_service(a, bl_model_str(b, sb->name));
+        if (j == BL_NONE) {
+            bl_sb desc = {0};
+            bl_sb_addf(&desc, "%s start, group \"%s\"", bl_start_name(sb->start), bl_model_str(b, sb->group));
+            change(d, "added", bl_model_str(b, sb->name), NULL, bl_sb_str(&desc));
+            bl_sb_free(&desc);
+            continue;
+        }
+        const bl_service *sa = &a->services[j];
+        const char *n = bl_model_str(b, sb->name);
+#define WHAT(field) (bl_sb_reset(&what), bl_sb_addf(&what, "%s %s", n, field), bl_sb_str(&what))
+        if (sa->start != sb->start)
+            change(d, "changed", WHAT("Start"), bl_start_name(sa->start), bl_start_name(sb->start));
+        compare_num(d, WHAT("Type"), sa->has_type, sa->type, sb->has_type, sb->type);
+        compare_str(d, WHAT("Group"), bl_model_str(a, sa->group), bl_model_str(b, sb->group));
+        compare_num(d, WHAT("Tag"), sa->has_tag, sa->tag, sb->has_tag, sb->tag);
+        compare_str(d, WHAT("ImagePath"), bl_model_str(a, sa->image_path), bl_model_str(b, sb->image_path));
+        compare_num(d, WHAT("ErrorControl"), sa->has_error_control, sa->error_control, sb->has_error_control,
+                    sb->error_control);
+        compare_num(d, WHAT("BootFlags"), sa->has_boot_flags, sa->boot_flags, sb->has_boot_flags, sb->boot_flags);
+        compare_vec(d, WHAT("DependOnService"), a, sa->depend_on_service, b, sb->depend_on_service);
+        compare_vec(d, WHAT("DependOnGroup"), a, sa->depend_on_group, b, sb->depend_on_group);
+        compare_str(d, WHAT("DefaultInstance"), bl_model_str(a, sa->default_instance),
+                    bl_model_str(b, sb->default_instance));
+        /* Minifilter altitudes, by instance name. */
+        for (uint32_t k = 0; k < sb->inst_count; k++) {
+            const bl_instance *ib = &b->instances[sb->inst_first + k];
+            const char *alt_a = "";
+            for (uint32_t q = 0; q < sa->inst_count; q++)
+                if (bl_fold_eq(bl_model_str(a, a->instances[sa->inst_first + q].name), bl_model_str(b, ib->name)))
+                    alt_a = bl_model_str(a, a->instances[sa->inst_first + q].altitude);
+            bl_sb_reset(&what);
+            bl_sb_addf(&what, "%s instance \"%s\" Altitude", n, bl_model_str(b, ib->name));
+            compare_str(d, bl_sb_str(&what), alt_a, bl_model_str(b, ib->altitude));
+        }
+#undef WHAT
+    }
+    for (uint32_t i = 0; i < a->nservices; i++)
+        if (bl_model_find_service(b, bl_model_str(a, a->services[i].name)) == BL_NONE)
+            change(d, "removed", bl_model_str(a, a->services[i].name), bl_start_name(a->services[i].start), NULL);
+    bl_sb_free(&what);
+}
+
+/* The tag list of a group named by a string (the two models have different
+ * string pools, so ids cannot cross). */
+static const bl_group_tags *tags_by_name(const bl_model *m, const char *group)
+{
+    for (uint32_t i = 0; i < m->ngroup_tags; i++)
+        if (bl_fold_eq(bl_model_str(m, m->group_tags[i].group), group))
+            return &m->group_tags[i];
+    return NULL;
+}
+
+static void diff_groups(diff_out *d, const bl_model *a, const bl_model *b)
+{
+    section(d, "Load-order groups");
+    compare_vec(d, "ServiceGroupOrder\\List", a, a->group_order, b, b->group_order);
+    for (uint32_t i = 0; i < b->ngroup_tags; i++) {
+        const bl_group_tags *gb = &b->group_tags[i];
+        const bl_group_tags *ga = tags_by_name(a, bl_model_str(b, gb->group));
+        bl_sb what = {0}, x = {0}, y = {0};
+        bl_sb_addf(&what, "GroupOrderList\\%s", bl_model_str(b, gb->group));
+        uint32_t nb = bl_pool_vec_len(b->pool, gb->tags), na = ga ? bl_pool_vec_len(a->pool, ga->tags) : 0;
+        const uint32_t *tb = bl_pool_vec_items(b->pool, gb->tags), *ta = ga ? bl_pool_vec_items(a->pool, ga->tags) : NULL;
+        bool same = ga && na == nb && (!na || memcmp(ta, tb, na * sizeof *ta) == 0);
+        if (!same) {
+            for (uint32_t k = 0; k < na; k++)
+                bl_sb_addf(&x, "%s%u", k ? "," : "", ta[k]);
+            for (uint32_t k = 0; k < nb; k++)
+                bl_sb_addf(&y, "%s%u", k ? "," : "", tb[k]);
+            change(d, ga ? "changed" : "added", bl_sb_str(&what), ga ? bl_sb_str(&x) : NULL, bl_sb_str(&y));
+        }
+        bl_sb_free(&what);
+        bl_sb_free(&x);
+        bl_sb_free(&y);
+    }
+    for (uint32_t i = 0; i < a->ngroup_tags; i++)
+        if (!tags_by_name(b, bl_model_str(a, a->group_tags[i].group))) {
+            bl_sb what = {0};
+            bl_sb_addf(&what, "GroupOrderList\\%s", bl_model_str(a, a->group_tags[i].group));
+            change(d, "removed", bl_sb_str(&what), NULL, NULL);
+            bl_sb_free(&what);
+        }
+    char x[32], y[32];
+    num_text(a->has_boot_driver_flags, a->boot_driver_flags, x, sizeof x);
+    num_text(b->has_boot_driver_flags, b->boot_driver_flags, y, sizeof y);
+    if (strcmp(x, y) != 0)
+        change(d, "changed", "Control\\BootDriverFlags", x, y);
+}
+
+static void diff_filters(diff_out *d, const bl_model *a, const bl_model *b)
+{
+    section(d, "Class and device filters");
+    bl_sb what = {0};
+    for (uint32_t i = 0; i < b->nclasses; i++) {
+        const bl_class *cb = &b->classes[i];
+        uint32_t j = bl_model_find_class(a, bl_model_str(b, cb->key));
+        bl_vec up = j != BL_NONE ? a->classes[j].upper : 0, lo = j != BL_NONE ? a->classes[j].lower : 0;
+        const char *label = cb->name ? bl_model_str(b, cb->name) : bl_model_str(b, cb->guid);
+        bl_sb_reset(&what);
+        bl_sb_addf(&what, "%s class UpperFilters", label);
+        compare_vec(d, bl_sb_str(&what), a, up, b, cb->upper);
+        bl_sb_reset(&what);
+        bl_sb_addf(&what, "%s class LowerFilters", label);
+        compare_vec(d, bl_sb_str(&what), a, lo, b, cb->lower);
+    }
+    for (uint32_t i = 0; i < a->nclasses; i++) {
+        const bl_class *ca = &a->classes[i];
+        if (bl_model_find_class(b, bl_model_str(a, ca->key)) != BL_NONE)
+            continue;
+        const char *label = ca->name ? bl_model_str(a, ca->name) : bl_model_str(a, ca->guid);
+        bl_sb_reset(&what);
+        bl_sb_addf(&what, "%s class UpperFilters", label);
+        compare_vec(d, bl_sb_str(&what), a, ca->upper, b, 0);
+        bl_sb_reset(&what);
+        bl_sb_addf(&what, "%s class LowerFilters", label);
+        compare_vec(d, bl_sb_str(&what), a, ca->lower, b, 0);
+    }
+    for (uint32_t i = 0; i < b->ndevices; i++) {
+        const bl_device *db = &b->devices[i];
+        uint32_t j = bl_model_find_device(a, bl_model_str(b, db->instance_id));
+        bl_vec up = j != BL_NONE ? a->devices[j].upper : 0, lo = j != BL_NONE ? a->devices[j].lower : 0;
+        bl_sb_reset(&what);
+        bl_sb_addf(&what, "%s UpperFilters", bl_model_str(b, db->instance_id));
+        compare_vec(d, bl_sb_str(&what), a, up, b, db->upper);
+        bl_sb_reset(&what);
+        bl_sb_addf(&what, "%s LowerFilters", bl_model_str(b, db->instance_id));
+        compare_vec(d, bl_sb_str(&what), a, lo, b, db->lower);
+    }
+    bl_sb_free(&what);
+}
+
+static void diff_devices(diff_out *d, const bl_analysis *x, const bl_analysis *y)
+{
+    const bl_model *a = x->model, *b = y->model;
+    section(d, "Devices");
+    bl_sb desc = {0};
+    for (uint32_t i = 0; i < b->ndevices; i++) {
+        const bl_device *db = &b->devices[i];
+        const char *id = bl_model_str(b, db->instance_id);
+        uint32_t j = bl_model_find_device(a, id);
+        if (j == BL_NONE) {
+            bl_sb_reset(&desc);
+            bl_sb_addf(&desc, "%s, service %s", bl_model_device_class_name(b, db), bl_model_str(b, db->service));
+            change(d, "added", id, NULL, bl_sb_str(&desc));
+            continue;
+        }
+        const bl_device *da = &a->devices[j];
+        bl_sb what = {0};
+        bl_sb_addf(&what, "%s Service", id);
+        compare_str(d, bl_sb_str(&what), bl_model_str(a, da->service), bl_model_str(b, db->service));
+        bl_sb_free(&what);
+        /* Start phase and deferral: the visible effect of filter changes. */
+        const bl_device_start *sa = &x->timeline->devices[j], *sb = &y->timeline->devices[i];
+        const char *fa = bl_model_service_name(a, sa->deferred_by), *fb = bl_model_service_name(b, sb->deferred_by);
+        if (sa->phase != sb->phase || !bl_fold_eq(fa, fb)) {
+            bl_sb before = {0}, after = {0}, w = {0};
+            if (sa->phase == BL_PHASE_NEVER)
+                bl_sb_addf(&before, "does not start (%s)", bl_block_text(sa->block));
+            else
+                bl_sb_addf(&before, "%s phase%s%s", bl_phase_name(sa->phase), *fa ? ", deferred by " : "", fa);
+            if (sb->phase == BL_PHASE_NEVER)
+                bl_sb_addf(&after, "does not start (%s)", bl_block_text(sb->block));
+            else
+                bl_sb_addf(&after, "%s phase%s%s", bl_phase_name(sb->phase), *fb ? ", deferred by " : "", fb);
+            bl_sb_addf(&w, "%s starts", id);
+            change(d, "changed", bl_sb_str(&w), bl_sb_str(&before), bl_sb_str(&after));
+            bl_sb_free(&before);
+            bl_sb_free(&after);
+            bl_sb_free(&w);
+        }
+    }
+    for (uint32_t i = 0; i < a->ndevices; i++)
+        if (bl_model_find_device(b, bl_model_str(a, a->devices[i].instance_id)) == BL_NONE)
+            change(d, "removed", bl_model_str(a, a->devices[i].instance_id), NULL, NULL);
+    bl_sb_free(&desc);
+}
+
+/* The boot order: drivers that entered or left it, and those whose place
+ * relative to the others changed (not on a longest common subsequence). */
+static void diff_boot_order(diff_out *d, const bl_analysis *x, const bl_analysis *y)
+{
+    section(d, "Boot load order");
+    const bl_model *a = x->model, *b = y->model;
+    uint32_t na = x->timeline->boot_count, nb = y->timeline->boot_count;
+    /* Common drivers, in A's order and in B's order. */
+    uint32_t *ca = bl_xmalloc((na ? na : 1) * sizeof *ca), *cb = bl_xmalloc((nb ? nb : 1) * sizeof *cb);
+    uint32_t nca = 0, ncb = 0;
+    char pos[64];
+    for (uint32_t i = 0; i < nb; i++) {
+        const char *n = bl_model_service_name(b, y->timeline->loads[i].service);
+        uint32_t s = bl_model_find_service(a, n);
+        uint32_t pa = s != BL_NONE ? bl_timeline_position(x->timeline, s) : 0;
+        if (!pa || x->timeline->loads[pa - 1].phase != BL_PHASE_BOOT) {
+            snprintf(pos, sizeof pos, "slot %u", i + 1);
+            change(d, "added", n, NULL, pos);
+        } else {
+            cb[ncb++] = i;
+        }
+    }
+    for (uint32_t i = 0; i < na; i++) {
+        const char *n = bl_model_service_name(a, x->timeline->loads[i].service);
+        uint32_t s = bl_model_find_service(b, n);
+        uint32_t pb = s != BL_NONE ? bl_timeline_position(y->timeline, s) : 0;
+        if (!pb || y->timeline->loads[pb - 1].phase != BL_PHASE_BOOT) {
+            snprintf(pos, sizeof pos, "slot %u", i + 1);
+            change(d, "removed", n, pos, NULL);
+        } else {
+            ca[nca++] = i;
+        }
+    }
+    /* LCS over the common drivers (boot lists are a few hundred long). */
+    uint32_t n = nca; /* == ncb */
+    if (n > 4000) {
+        /* The table would be n^2: a hostile hive must not get that far. */
+        change(d, "changed", "order of the common boot drivers", NULL, "not compared (more than 4000 drivers)");
+    } else if (n && n == ncb) {
+        uint16_t *t = bl_xcalloc(((size_t)n + 1) * (n + 1), sizeof *t);
+#define T(i, j) t[(size_t)(i) * (n + 1) + (j)]
+        for (uint32_t i = n; i-- > 0;)
+            for (uint32_t j = n; j-- > 0;) {
+                const char *sa = bl_model_service_name(a, x->timeline->loads[ca[i]].service);
+                const char *sb = bl_model_service_name(b, y->timeline->loads[cb[j]].service);
+                T(i, j) = bl_fold_eq(sa, sb) ? (uint16_t)(T(i + 1, j + 1) + 1)
+                                             : (T(i + 1, j) > T(i, j + 1) ? T(i + 1, j) : T(i, j + 1));
+            }
+        uint8_t *kept = bl_xcalloc(n, 1);
+        for (uint32_t i = 0, j = 0; i < n && j < n;) {
+            const char *sa = bl_model_service_name(a, x->timeline->loads[ca[i]].service);
+            const char *sb = bl_model_service_name(b, y->timeline->loads[cb[j]].service);
+            if (bl_fold_eq(sa, sb)) {
+                kept[j] = 1;
+                i++, j++;
+            } else if (T(i + 1, j) >= T(i, j + 1)) {
+                i++;
+            } else {
+                j++;
+            }
+        }
+#undef T
+        for (uint32_t j = 0; j < n; j++) {
+            if (kept[j])
+                continue;
+            const char *nm = bl_model_service_name(b, y->timeline->loads[cb[j]].service);
+            char before[32], after[32];
+            snprintf(before, sizeof before, "slot %u", bl_timeline_position(x->timeline, bl_model_find_service(a, nm)));
+            snprintf(after, sizeof after, "slot %u", cb[j] + 1);
+            change(d, "moved", nm, before, after);
+        }
+        free(kept);
+        free(t);
+    }
+    free(ca);
+    free(cb);
+}
+
+static const bl_finding *find_subject(const bl_findings *f, const char *subject)
+{
+    for (uint32_t i = 0; f && i < f->n; i++)
+        if (strcmp(f->v[i].subject, subject) == 0)
+            return &f->v[i];
+    return NULL;
+}
+
+uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, bl_format fmt, int fail_on)
+{
+    diff_out d = {out, fmt == BL_FMT_JSON, NULL, NULL, 0, "", false};
+    if (d.json) {
+        d.root = cJSON_CreateObject();
+        cJSON *h = cJSON_AddObjectToObject(d.root, "a");
+        cJSON_AddStringToObject(h, "path", x->hive ? x->hive->path : "");
+        cJSON_AddStringToObject(h, "control_set", bl_model_str(x->model, x->model->control_set_name));
+        h = cJSON_AddObjectToObject(d.root, "b");
+        cJSON_AddStringToObject(h, "path", y->hive ? y->hive->path : "");
+        cJSON_AddStringToObject(h, "control_set", bl_model_str(y->model, y->model->control_set_name));
+        d.changes = cJSON_AddArrayToObject(d.root, "changes");
+    } else {
+        fprintf(out, "bootlens diff: A = %s (%s), B = %s (%s)\n", x->hive ? x->hive->path : "",
+                bl_model_str(x->model, x->model->control_set_name), y->hive ? y->hive->path : "",
+                bl_model_str(y->model, y->model->control_set_name));
+    }
+    diff_services(&d, x->model, y->model);
+    diff_groups(&d, x->model, y->model);
+    diff_filters(&d, x->model, y->model);
+    diff_devices(&d, x, y);
+    diff_boot_order(&d, x, y);
+
+    /* Findings: new in B (or more severe), gone from A. */
+    uint32_t failing = 0, nnew = 0, ngone = 0;
+    cJSON *jnew = NULL, *jgone = NULL;
+    if (d.json) {
+        jnew = cJSON_AddArrayToObject(d.root, "new_findings");
+        jgone = cJSON_AddArrayToObject(d.root, "gone_findings");
+    }
+    for (uint32_t i = 0; y->findings && i < y->findings->n; i++) {
+        const bl_finding *f = &y->findings->v[i];
+        const bl_finding *was = find_subject(x->findings, f->subject);
+        if (was && was->severity >= f->severity)
+            continue;
+        nnew++;
+        if ((int)f->severity >= fail_on)
+            failing++;
+        if (d.json) {
+            cJSON_AddItemToArray(jnew, bl_json_finding(f));
+        } else {
+            if (nnew == 1)
+                fputs("\nNew findings:\n", out);
+            fprintf(out, "  %s [%s] %s%s\n", bl_severity_name(f->severity), f->rule, f->message,
+                    was ? " (was less severe)" : "");
+            if (f->nfixes)
+                fprintf(out, "      fix (re-simulated): %s\n", f->fixes[0].summary);
+        }
+    }
+    for (uint32_t i = 0; x->findings && i < x->findings->n; i++) {
+        const bl_finding *f = &x->findings->v[i];
+        if (find_subject(y->findings, f->subject))
+            continue;
+        ngone++;
+        if (d.json) {
+            cJSON_AddItemToArray(jgone, bl_json_finding(f));
+        } else {
+            if (ngone == 1)
+                fputs("\nGone findings:\n", out);
+            fprintf(out, "  %s [%s] %s\n", bl_severity_name(f->severity), f->rule, f->message);
+        }
+    }
+    if (d.json) {
+        cJSON *s = cJSON_AddObjectToObject(d.root, "summary");
+        cJSON_AddNumberToObject(s, "changes", d.count);
+        cJSON_AddNumberToObject(s, "new_findings", nnew);
+        cJSON_AddNumberToObject(s, "gone_findings", ngone);
+        bl_json_print(out, d.root, false);
+    } else if (!d.count && !nnew && !ngone) {
+        fputs("\nNo difference in the boot configuration or its findings.\n", out);
+    } else {
+        fprintf(out, "\n%u change%s, %u new finding%s, %u gone.\n", d.count, d.count == 1 ? "" : "s", nnew,
+                nnew == 1 ? "" : "s", ngone);
+    }
+    return failing;
+}
