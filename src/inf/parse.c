@@ -800,11 +800,17 @@ static int build_lines(parser *p)
             v->text = literal ? v->raw : substitute(p, &sc, v->raw, pl->line_no);
             if (!v->text) {
                 rc = -1;
-            } else if (!warned_long && utf16_units(v->text) >= BL_INF_WINDOWS_FIELD_CHARS) {
+                break;
+            }
+            /* Windows limits a field both before and after substitution. */
+            size_t units = utf16_units(v->text), raw_units = utf16_units(v->raw);
+            if (raw_units > units)
+                units = raw_units;
+            if (!warned_long && units >= BL_INF_WINDOWS_FIELD_CHARS) {
                 inf_warn(inf, pl->line_no,
                          "field of %zu characters; Windows' limit is %u including the "
                          "terminating NUL",
-                         utf16_units(v->text), BL_INF_WINDOWS_FIELD_CHARS);
+                         units, BL_INF_WINDOWS_FIELD_CHARS);
                 warned_long = true;
             }
         }
@@ -1055,6 +1061,8 @@ bl_inf *bl_inf_parse_mem(const char *name, const void *data, size_t size, const 
         bl_inf_options_init(&defaults);
         opt = &defaults;
     }
+    if (!data)
+        data = "", size = 0;
     bl_inf *inf = bl_xcalloc(1, sizeof *inf);
     inf->name = bl_xstrdup(name ? name : "<memory>");
     inf->strings_section = -1;

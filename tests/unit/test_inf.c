@@ -1196,6 +1196,12 @@ static void test_file_errors(void **state)
     assert_non_null(inf);
     assert_int_equal(bl_inf_section_count(inf), 0);
     bl_inf_free(inf);
+    inf = bl_inf_parse_mem(NULL, NULL, 0, NULL, NULL);
+    assert_non_null(inf);
+    assert_string_equal(bl_inf_name(inf), "<memory>");
+    assert_string_equal(bl_inf_diag_at(inf, 0)->message,
+                        "<memory>:1: no [Version] section: Windows rejects the INF");
+    bl_inf_free(inf);
 }
 
 /* ---- the real INFs ----------------------------------------------------------- */
