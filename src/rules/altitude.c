@@ -180,8 +180,9 @@ static bool altitude_taken(const rule_ctx *c, const char *alt)
     return false;
 }
 
-/* An unused whole altitude in r above `above`: the article's pick was the
- * group's low bound + 30 (FSFilter Compression: 160030). */
+/* An unused whole altitude in r above `above`, starting where the article
+ * picked its own (the group's low bound + 30: FSFilter Compression gives
+ * 160030) and trying the next thousand; false if none fits. */
 static bool dummy_altitude(const rule_ctx *c, const bl_altitude_range *r, const char *above, bl_sb *out)
 {
     unsigned long low = strtoul(r->low, NULL, 10);
