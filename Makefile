@@ -130,7 +130,9 @@ check: deps
 	$(MAKE) fuzz-smoke
 	@echo "make check: all passed"
 
-unit: $(TESTS)
+# Some unit tests read generated test hives (build/test_hives).
+unit: $(TESTS) $(MKHIVE)
+	@tests/gen-hives.sh >/dev/null
 	@tests/run-unit.sh $(TESTS)
 
 e2e: $(BIN) $(MKHIVE)
@@ -138,8 +140,8 @@ e2e: $(BIN) $(MKHIVE)
 	@BOOTLENS=$(BIN) SHARED=$(SHARED) tests/e2e/run.sh
 
 asan: $(SAN_BIN) $(SAN_TESTS) $(MKHIVE)
-	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run-unit.sh $(SAN_TESTS)
 	@tests/gen-hives.sh >/dev/null
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run-unit.sh $(SAN_TESTS)
 	@ASAN_OPTIONS=detect_leaks=1 BOOTLENS=$(SAN_BIN) SHARED=$(SHARED) tests/e2e/run.sh
 
 fuzz: $(FUZZERS)

@@ -126,6 +126,8 @@ void bl_hive_close(bl_hive *h);
 const bl_hive_info *bl_hive_get_info(const bl_hive *h);
 /* The bytes libregf reads (recovered image when logs were replayed). */
 const uint8_t *bl_hive_image(const bl_hive *h, size_t *size);
+/* The reason recorded for `path` (exact, case-insensitive), or NULL. */
+const char *bl_hive_problem_for(const bl_hive *h, const char *path);
 /* Records a problem found while reading (path may be ""). */
 void bl_hive_add_problem(bl_hive *h, const char *path, const char *fmt, ...) BL_PRINTF(3, 4);
 

@@ -203,6 +203,24 @@ int bl_cells_find_subkey(const bl_cells *c, const bl_cells_nk *nk, const char *n
     return rc;
 }
 
+int bl_cells_value_list_ok(const bl_cells *c, const bl_cells_nk *nk, const char **why)
+{
+    if (nk->nvalues == 0)
+        return 0;
+    uint32_t len;
+    if (nk->nvalues > c->size / 4) {
+        *why = "value count larger than the hive could hold";
+        return -1;
+    }
+    if (!cell_at(c, nk->values, &len, why))
+        return -1;
+    if ((uint64_t)nk->nvalues * 4 > len) {
+        *why = "value count runs past the value list";
+        return -1;
+    }
+    return 0;
+}
+
 int bl_cells_value(const bl_cells *c, const bl_cells_nk *nk, uint32_t index, bl_cells_vk *vk,
                    const char **why)
 {

@@ -40,6 +40,8 @@ int bl_cells_subkeys(const bl_cells *c, const bl_cells_nk *nk, uint32_t **offs, 
 /* Case-insensitive lookup of one subkey name: 1 found, 0 absent, -1 error. */
 int bl_cells_find_subkey(const bl_cells *c, const bl_cells_nk *nk, const char *name, bl_cells_nk *out,
                          const char **why);
+/* Checks the key's value list cell once (0 = usable). */
+int bl_cells_value_list_ok(const bl_cells *c, const bl_cells_nk *nk, const char **why);
 int bl_cells_value(const bl_cells *c, const bl_cells_nk *nk, uint32_t index, bl_cells_vk *vk,
                    const char **why);
 void bl_cells_value_name(const bl_cells_vk *vk, bl_sb *out);

@@ -83,6 +83,14 @@ static void regf_error_text(libregf_error_t *e, char *buf, size_t size)
      * help when reporting a damaged cell. */
 }
 
+const char *bl_hive_problem_for(const bl_hive *h, const char *path)
+{
+    for (uint32_t i = 0; i < h->nproblems; i++)
+        if (bl_fold_eq(h->problems[i].path, path))
+            return h->problems[i].reason;
+    return NULL;
+}
+
 void bl_hive_add_problem(bl_hive *h, const char *path, const char *fmt, ...)
 {
     if (h->nproblems >= MAX_PROBLEMS) {
@@ -629,10 +637,11 @@ uint64_t bl_key_last_written(bl_key *k)
 uint32_t bl_key_value_count(bl_key *k)
 {
     if (k->hive->fast) {
-        /* A count no value list could hold is damage, not a number to trust. */
-        if (k->nk.nvalues > k->hive->cells.size / 4) {
-            bl_hive_add_problem(k->hive, k->path, "value list unreadable: count %u is impossible",
-                                k->nk.nvalues);
+        /* One check of the value list, so a broken list is one problem, not
+         * one per value. */
+        const char *why;
+        if (bl_cells_value_list_ok(&k->hive->cells, &k->nk, &why) != 0) {
+            bl_hive_add_problem(k->hive, k->path, "value list unreadable: %s", why);
             return 0;
         }
         return k->nk.nvalues;

@@ -325,7 +325,11 @@ int bl_model_load(bl_model *m, bl_hive *h, const bl_load_options *opt, bl_error 
     snprintf(csname, sizeof csname, "ControlSet%03u", n);
     bl_key *cs = bl_key_open(h, root, csname);
     if (!cs) {
-        bl_error_set(err, "%s: %s does not exist in this hive", path, csname);
+        const char *why = bl_hive_problem_for(h, csname);
+        if (why)
+            bl_error_set(err, "%s: nothing useful left: %s cannot be read (%s)", path, csname, why);
+        else
+            bl_error_set(err, "%s: %s does not exist in this hive", path, csname);
         bl_key_close(root);
         return -1;
     }
@@ -344,5 +348,15 @@ int bl_model_load(bl_model *m, bl_hive *h, const bl_load_options *opt, bl_error 
     bl_model_detect_loader(m);
     bl_key_close(cs);
     bl_key_close(root);
+    /* A damaged hive is analyzed as far as it can be read; with no service
+     * at all there is no boot configuration to speak of. */
+    if (m->nservices == 0) {
+        char sp[64];
+        snprintf(sp, sizeof sp, "%s\\Services", csname);
+        const char *why = bl_hive_problem_for(h, sp);
+        bl_error_set(err, "%s: nothing useful left: %s\\Services %s", path, csname,
+                     why ? why : "holds no service");
+        return -1;
+    }
     return 0;
 }

@@ -1,0 +1,232 @@
+/* test_damage.c — damaged SYSTEM hives: a corrupt cell costs only its
+ * subtree, which is reported by path and reason; the rest is analyzed; a
+ * hive with nothing useful left is refused.  Both readers (the direct cell
+ * reader and libregf) are held to this.  The damage is made here, on a copy
+ * of a generated test hive, at cells found by their key names. */
+#include "bootlens/hive.h"
+#include "bootlens/model.h"
+#include "bootlens/rules.h"
+#include "bootlens/sim.h"
+
+#include "testutil.h"
+
+#define HIVE "build/test_hives/vmci-filter-delay.hiv"
+
+static uint8_t *image;
+static size_t image_size;
+
+static int setup(void **state)
+{
+    (void)state;
+    bl_error err = {{0}};
+    if (bl_read_file(HIVE, 1u << 30, &image, &image_size, &err) != 0) {
+        fprintf(stderr, "test_damage: %s (run tests/gen-hives.sh first)\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    free(image);
+    return 0;
+}
+
+/* Offset in the image of the nk cell data of the key named `name`
+ * (compressed ASCII name), or 0. */
+static size_t find_nk(const uint8_t *img, size_t size, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t off = 4096 + 4; off + 0x4C + n <= size; off += 8) {
+        const uint8_t *p = img + off;
+        if (p[0] == 'n' && p[1] == 'k' && (p[2] & 0x20) && (size_t)(p[0x48] | (p[0x49] << 8)) == n &&
+            memcmp(p + 0x4C, name, n) == 0)
+            return off;
+    }
+    return 0;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+typedef struct outcome {
+    int load_rc;
+    uint32_t nservices, nproblems;
+    bool has_vmci, has_vsock, has_pci;
+    char first_problem_path[256];
+    char first_problem[256];
+    char error[512];
+} outcome;
+
+static outcome analyze(const uint8_t *img, size_t size, bool libregf_reader)
+{
+    outcome o;
+    memset(&o, 0, sizeof o);
+    bl_hive *h = NULL;
+    bl_error err = {{0}};
+    char label[] = "damaged.hiv";
+    bl_hive_options opt = {0};
+    opt.libregf_reader = libregf_reader;
+    /* Write the image to a file so the normal open path (and options) apply. */
+    char path[256];
+    snprintf(path, sizeof path, "/tmp/bootlens-damage-%d.hiv", (int)getpid());
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(img, 1, size, f), size);
+    fclose(f);
+    (void)label;
+    opt.no_recovery = true;
+    if (bl_hive_open(path, &opt, &h, &err) != 0) {
+        o.load_rc = -2;
+        snprintf(o.error, sizeof o.error, "%s", err.msg);
+        unlink(path);
+        return o;
+    }
+    bl_model *m = bl_model_new(NULL);
+    o.load_rc = bl_model_load(m, h, NULL, &err);
+    snprintf(o.error, sizeof o.error, "%s", err.msg);
+    o.nservices = m->nservices;
+    o.has_vmci = bl_model_find_service(m, "vmci") != BL_NONE;
+    o.has_vsock = bl_model_find_service(m, "vsock") != BL_NONE;
+    o.has_pci = bl_model_find_service(m, "pci") != BL_NONE;
+    const bl_hive_info *hi = bl_hive_get_info(h);
+    o.nproblems = hi->nproblems;
+    if (hi->nproblems) {
+        snprintf(o.first_problem_path, sizeof o.first_problem_path, "%s", hi->problems[0].path);
+        snprintf(o.first_problem, sizeof o.first_problem, "%s", hi->problems[0].reason);
+    }
+    if (o.load_rc == 0) {
+        /* The rest of the pipeline runs on a partial model, and the damage is
+         * a finding. */
+        bl_timeline *t = bl_simulate(m, NULL);
+        bl_knowledge *k = bl_knowledge_new();
+        assert_int_equal(bl_knowledge_add_builtin(k, &err), 0);
+        bl_rules_options ro = {k, hi, NULL, true, NULL};
+        bl_findings fs = {0};
+        bl_rules_run(m, t, &ro, &fs);
+        bool damaged = false;
+        for (uint32_t i = 0; i < fs.n; i++)
+            damaged |= strcmp(fs.v[i].rule, "hive-damaged") == 0;
+        assert_true(damaged == (o.nproblems > 0));
+        bl_findings_free(&fs);
+        bl_knowledge_free(k);
+        bl_timeline_free(t);
+    }
+    bl_model_free(m);
+    bl_hive_close(h);
+    unlink(path);
+    return o;
+}
+
+static void test_intact(void **state)
+{
+    (void)state;
+    for (int r = 0; r < 2; r++) {
+        outcome o = analyze(image, image_size, r);
+        assert_int_equal(o.load_rc, 0);
+        assert_int_equal(o.nproblems, 0);
+        assert_true(o.has_vmci && o.has_vsock && o.has_pci);
+    }
+}
+
+/* vmci's value list offset points outside the hive: vmci's values are lost,
+ * vmci and everything else still load.  The direct reader says exactly what
+ * was lost; libregf (the --reader libregf reference) silently returns no
+ * values for such a key, which is why the direct reader is the default for
+ * damaged evidence. */
+static void test_bad_value_list(void **state)
+{
+    (void)state;
+    uint8_t *img = bl_xmalloc(image_size);
+    memcpy(img, image, image_size);
+    size_t nk = find_nk(img, image_size, "vmci");
+    assert_true(nk != 0);
+    put32(img + nk + 0x28, 0x7FFFFFF0u);
+    outcome o = analyze(img, image_size, false);
+    assert_int_equal(o.load_rc, 0);
+    assert_true(o.has_vmci && o.has_vsock && o.has_pci);
+    assert_int_equal(o.nproblems, 1); /* one problem for the list, not one per value */
+    assert_non_null(strstr(o.first_problem_path, "vmci"));
+    assert_non_null(strstr(o.first_problem, "value list"));
+    o = analyze(img, image_size, true);
+    assert_int_equal(o.load_rc, 0);
+    assert_true(o.has_vmci && o.has_vsock && o.has_pci);
+    free(img);
+}
+
+/* The Enum key's subkey list is garbage: no device, services intact, and
+ * the problem names Enum. */
+static void test_bad_subkey_list(void **state)
+{
+    (void)state;
+    uint8_t *img = bl_xmalloc(image_size);
+    memcpy(img, image, image_size);
+    size_t nk = find_nk(img, image_size, "Enum");
+    assert_true(nk != 0);
+    put32(img + nk + 0x1C, 0x13u); /* misaligned: not a cell */
+    for (int r = 0; r < 2; r++) {
+        outcome o = analyze(img, image_size, r);
+        assert_int_equal(o.load_rc, 0);
+        assert_true(o.has_vmci && o.has_pci);
+        assert_true(o.nproblems >= 1);
+        assert_non_null(strstr(o.first_problem_path, "Enum"));
+    }
+    free(img);
+}
+
+/* One service key node destroyed (its signature): that service is skipped,
+ * the others load. */
+static void test_bad_service_node(void **state)
+{
+    (void)state;
+    uint8_t *img = bl_xmalloc(image_size);
+    memcpy(img, image, image_size);
+    size_t nk = find_nk(img, image_size, "vsock");
+    assert_true(nk != 0);
+    img[nk] = 'X';
+    img[nk + 1] = 'X';
+    outcome o = analyze(img, image_size, false);
+    assert_int_equal(o.load_rc, 0);
+    assert_false(o.has_vsock);
+    assert_true(o.has_vmci && o.has_pci);
+    assert_true(o.nproblems >= 1);
+    assert_non_null(strstr(o.first_problem_path, "ervices")); /* "services" of the parent */
+    free(img);
+}
+
+/* The Services key itself unreadable and the control set's subkeys gone:
+ * nothing useful is left, so the hive is refused with a reason. */
+static void test_nothing_left(void **state)
+{
+    (void)state;
+    uint8_t *img = bl_xmalloc(image_size);
+    memcpy(img, image, image_size);
+    size_t nk = find_nk(img, image_size, "ControlSet001");
+    assert_true(nk != 0);
+    put32(img + nk + 0x1C, 0x7FFFFFF8u);
+    for (int r = 0; r < 2; r++) {
+        outcome o = analyze(img, image_size, r);
+        assert_int_equal(o.load_rc, -1);
+        assert_non_null(strstr(o.error, "damaged.hiv") ? o.error : strstr(o.error, "bootlens-damage"));
+        assert_non_null(strstr(o.error, "nothing"));
+    }
+    free(img);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_intact),
+        cmocka_unit_test(test_bad_value_list),
+        cmocka_unit_test(test_bad_subkey_list),
+        cmocka_unit_test(test_bad_service_node),
+        cmocka_unit_test(test_nothing_left),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
