@@ -436,6 +436,7 @@ static uint8_t *slurp(const char *path, size_t *n)
 }
 
 typedef struct fixture {
+    bool libregf; /* read through libregf (--reader libregf) instead of the cell reader */
     char path[256];
     bl_hive *h;
     bl_key *root;
@@ -446,6 +447,13 @@ static int open_values_hive(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
     *state = f;
+    return 0;
+}
+
+static int open_values_hive_libregf(void **state)
+{
+    open_values_hive(state);
+    ((fixture *)*state)->libregf = true;
     return 0;
 }
 
@@ -466,7 +474,9 @@ static fixture *values_hive(void **state)
     fixture *f = *state;
     test_hive_file("unit-values", f->path, sizeof f->path);
     bl_error err = {{0}};
-    if (bl_hive_open(f->path, NULL, &f->h, &err) != 0)
+    bl_hive_options opt = {0};
+    opt.libregf_reader = f->libregf;
+    if (bl_hive_open(f->path, &opt, &f->h, &err) != 0)
         fail_msg("%s", err.msg);
     f->root = bl_hive_root(f->h);
     assert_non_null(f->root);
@@ -607,6 +617,11 @@ static void test_values_by_name(void **state)
     assert_int_equal(bl_hive_get_info(f->h)->nproblems, 0);
 }
 
+/* The default value is the value named "" (hive.h).
+ * BUG (src/hive/open.c, bl_key_value_by_name with the libregf reader):
+ * libregf_key_get_value_by_utf8_name finds nothing for an empty name, so
+ * bl_key_value_by_name(k, "") fails under `--reader libregf` although the
+ * key has a default value (the cell reader finds it). */
 static void test_default_value(void **state)
 {
     fixture *f = values_hive(state);
@@ -653,8 +668,10 @@ static void test_inline_small_values(void **state)
 
 /* Values of 1 to 3 bytes live left-aligned in the vk's data field, as
  * Windows writes them (test_hives/README.md).  The product must return
- * those bytes.  Known libregf 20201007 bug: it reads them from the wrong end
- * of the field; if this fails, the hive layer passes that bug through. */
+ * those bytes with either reader.
+ * BUG (src/hive/open.c, libregf reader's value_fill): libregf 20201007 reads
+ * them from the wrong end of the field ("One"=hex:ab comes back as 00) and
+ * `--reader libregf` passes that through; the direct cell reader is right. */
 static void test_inline_values_of_1_to_3_bytes(void **state)
 {
     fixture *f = values_hive(state);
@@ -777,7 +794,10 @@ static void test_open_file_refusals(void **state)
 
 int main(void)
 {
-#define HIVE_TEST(fn) cmocka_unit_test_setup_teardown(fn, open_values_hive, close_values_hive)
+    /* Every hive test runs with both readers. */
+#define HIVE_TEST(fn)                                                                             \
+    cmocka_unit_test_setup_teardown(fn, open_values_hive, close_values_hive),                     \
+        {#fn " (libregf reader)", fn, open_values_hive_libregf, close_values_hive, NULL}
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dword_binary_types),
         cmocka_unit_test(test_dword_from_text),
