@@ -37,11 +37,10 @@ enum {
     BL_WHY_DEPENDENCY = 0x10,  /* started by the SCM as a dependency of another service */
 };
 
-/* Where a driver's tag placed it within its group. */
-enum {
-    BL_TAG_NONE = UINT32_MAX,          /* no Tag value: last in the group */
-    BL_TAG_UNLISTED = UINT32_MAX - 1,  /* Tag not in GroupOrderList: after the listed ones */
-};
+/* Where a driver's tag placed it within its group (beyond any list index;
+ * macros because C enums must fit in an int). */
+#define BL_TAG_NONE UINT32_MAX            /* no Tag value: last in the group */
+#define BL_TAG_UNLISTED (UINT32_MAX - 1u) /* Tag not in GroupOrderList: after the listed ones */
 
 /* Why a service did not start (NEVER phase) or a device did not start. */
 enum bl_block {

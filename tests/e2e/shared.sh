@@ -34,9 +34,7 @@ for real in SYSTEM-win7-vmware SYSTEM-win10-virtualbox; do
         "$BOOTLENS" $cmd "$h" >"$DIR/$real.$cmd.out" 2>"$DIR/$real.$cmd.err"
         status=$?
         if crashed "$status" "$DIR/$real.$cmd.err"; then fail "$real $cmd crashed"; fi
-        if [ "$cmd" != filters ] || [ "$status" != 2 ]; then
-            [ "$status" = 0 ] || fail "$real: $cmd exit $status (an error on a machine that booted fine is a false alarm)"
-        fi
+        [ "$status" = 0 ] || fail "$real: $cmd exit $status (an error on a machine that booted fine is a false alarm)"
     done
     "$BOOTLENS" analyze "$h" --format json >"$DIR/$real.json" 2>/dev/null || fail "$real: analyze --format json failed"
 done
