@@ -37,11 +37,11 @@ void inf_reader_free(inf_reader *r);
 
 /* ---- parse.c: the parsed INF ---- */
 
-/* Open-addressing index from a folded name to a u32, owned by its user. */
+/* Open-addressing index from a folded name to a u32 (store.c). */
 typedef struct inf_index {
     const char **keys;
     uint32_t *vals;
-    uint32_t cap, count;
+    uint32_t cap, count, seed;
 } inf_index;
 
 typedef struct inf_arena_chunk inf_arena_chunk;
@@ -71,14 +71,40 @@ struct bl_inf {
     uint32_t ndiags, diags_cap, diags_dropped;
 
     bl_inf_version_info version;
+
+    /* Sections by the folded text before the first and the last ".nt" of
+     * their name: the base a decorated name extends.  nt_index maps a base
+     * to its first link + 1; a link is (section, next link + 1). */
+    inf_index nt_index;
+    uint32_t (*nt_links)[2];
+    uint32_t nt_nlinks, nt_links_cap;
+
+    /* bl_inf_select_section answers for memo_target, keyed by
+     * "base\x1fsuffix" (folded), valued section index + 1 or 0. */
+    inf_index select_memo;
+    bl_inf_target memo_target;
 };
 
 /* Appends a warning "NAME:LINE: ..." (bounded by BL_INF_MAX_DIAGS). */
 void inf_warn(bl_inf *inf, uint32_t line_no, const char *fmt, ...) BL_PRINTF(3, 4);
+
+/* ---- store.c: the arena owning every string of a bl_inf, and the index ---- */
+
+char *inf_alloc(bl_inf *inf, size_t n);
+const char *inf_strn(bl_inf *inf, const char *s, size_t n);
 /* Folds s into the case Windows ignores, as a string in inf's arena. */
 const char *inf_fold(bl_inf *inf, const char *s, size_t n);
-/* Index lookup by an already folded key; false when absent. */
+void inf_arena_free(bl_inf *inf);
+
+/* Lookup by an already folded key; false when absent. */
 bool inf_index_get(const inf_index *ix, const char *folded, uint32_t *val);
+/* The value slot of folded (which must outlive the index), added with value
+ * 0 when absent (*added tells which). */
+uint32_t *inf_index_ref(inf_index *ix, const char *folded, bool *added);
+/* Adds folded -> val unless folded is there already (the first definition
+ * wins, as in Windows' first-match lookups); false if it was. */
+bool inf_index_put(inf_index *ix, const char *folded, uint32_t val);
+void inf_index_free(inf_index *ix);
 
 /* ---- select.c: used by parse.c's reference checks ---- */
 
@@ -89,7 +115,9 @@ const char *inf_stamp(const char *s, size_t n, const char *arch, bl_sb *tmp, siz
 /* Whether s[0..n) holds a $ARCH$ placeholder. */
 bool inf_has_arch_placeholder(const char *s, size_t n);
 
-/* Whether some section is named base or base.<decoration>[.suffix]. */
+/* Fills inf->nt_index once all sections are known. */
+void inf_index_decorated(bl_inf *inf);
+/* Whether some section is named base or base.NT<anything>. */
 bool inf_any_install_section(const bl_inf *inf, const char *base);
 
 #endif

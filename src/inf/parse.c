@@ -6,132 +6,12 @@
  *
  * Two passes, because [Strings] usually comes last but applies to all of
  * the file: pass 1 lexes everything into raw fields (unquoted, not yet
- * substituted); pass 2 substitutes and lays the lines out per section.
- * All strings live in an arena owned by the bl_inf. */
+ * substituted); pass 2 substitutes and lays the lines out per section. */
 #include "inf_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- arena -------------------------------------------------------------- */
-
-struct inf_arena_chunk {
-    inf_arena_chunk *next;
-    size_t used, cap;
-    char data[];
-};
-
-enum { ARENA_CHUNK = 64 * 1024 - 64 };
-
-static char *arena_alloc(bl_inf *inf, size_t n)
-{
-    inf_arena_chunk *c = inf->arena;
-    if (c && c->cap - c->used >= n) {
-        char *p = c->data + c->used;
-        c->used += n;
-        return p;
-    }
-    size_t cap = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
-    inf_arena_chunk *nc = bl_xmalloc(sizeof *nc + cap);
-    nc->cap = cap;
-    nc->used = n;
-    if (c && n > ARENA_CHUNK / 4) {
-        /* A big string gets a chunk of its own behind the current one, so
-         * the current chunk's free space is not wasted. */
-        nc->next = c->next;
-        c->next = nc;
-    } else {
-        nc->next = c;
-        inf->arena = nc;
-    }
-    return nc->data;
-}
-
-static const char *arena_strn(bl_inf *inf, const char *s, size_t n)
-{
-    char *p = arena_alloc(inf, n + 1);
-    memcpy(p, s, n);
-    p[n] = '\0';
-    return p;
-}
-
-static void arena_free(inf_arena_chunk *c)
-{
-    while (c) {
-        inf_arena_chunk *next = c->next;
-        free(c);
-        c = next;
-    }
-}
-
-const char *inf_fold(bl_inf *inf, const char *s, size_t n)
-{
-    bl_sb sb = {0};
-    bl_fold_append(&sb, s, n);
-    const char *r = arena_strn(inf, bl_sb_str(&sb), sb.len);
-    bl_sb_free(&sb);
-    return r;
-}
-
-/* ---- name index ----------------------------------------------------------- */
-
-static uint32_t index_slot(const inf_index *ix, const char *folded)
-{
-    uint32_t mask = ix->cap - 1;
-    uint32_t i = bl_hash_bytes(folded, strlen(folded)) & mask;
-    while (ix->keys[i] && strcmp(ix->keys[i], folded) != 0)
-        i = (i + 1) & mask;
-    return i;
-}
-
-bool inf_index_get(const inf_index *ix, const char *folded, uint32_t *val)
-{
-    if (!ix->cap)
-        return false;
-    uint32_t i = index_slot(ix, folded);
-    if (!ix->keys[i])
-        return false;
-    *val = ix->vals[i];
-    return true;
-}
-
-/* Adds folded -> val unless folded is already there (the first definition
- * wins, as Windows' first-match lookups do).  Returns false if it was. */
-static bool index_put(inf_index *ix, const char *folded, uint32_t val)
-{
-    if ((ix->count + 1) * 2 > ix->cap) {
-        inf_index bigger = {0};
-        bigger.cap = ix->cap ? ix->cap * 2 : 64;
-        bigger.keys = bl_xcalloc(bigger.cap, sizeof *bigger.keys);
-        bigger.vals = bl_xcalloc(bigger.cap, sizeof *bigger.vals);
-        for (uint32_t i = 0; i < ix->cap; i++) {
-            if (ix->keys[i]) {
-                uint32_t j = index_slot(&bigger, ix->keys[i]);
-                bigger.keys[j] = ix->keys[i];
-                bigger.vals[j] = ix->vals[i];
-            }
-        }
-        bigger.count = ix->count;
-        free(ix->keys);
-        free(ix->vals);
-        *ix = bigger;
-    }
-    uint32_t i = index_slot(ix, folded);
-    if (ix->keys[i])
-        return false;
-    ix->keys[i] = folded;
-    ix->vals[i] = val;
-    ix->count++;
-    return true;
-}
-
-static void index_free(inf_index *ix)
-{
-    free(ix->keys);
-    free(ix->vals);
-    memset(ix, 0, sizeof *ix);
-}
 
 /* ---- diagnostics ------------------------------------------------------------ */
 
@@ -150,11 +30,11 @@ static void diag_add(bl_inf *inf, uint32_t line_no, const char *text)
     size_t len = strlen(text);
     char *msg;
     if (len > DIAG_MAX_BYTES) {
-        msg = arena_alloc(inf, DIAG_MAX_BYTES + 4);
+        msg = inf_alloc(inf, DIAG_MAX_BYTES + 4);
         memcpy(msg, text, DIAG_MAX_BYTES);
         memcpy(msg + DIAG_MAX_BYTES, "...", 4);
     } else {
-        msg = arena_alloc(inf, len + 1);
+        msg = inf_alloc(inf, len + 1);
         memcpy(msg, text, len + 1);
     }
     bl_grow((void **)&inf->diags, sizeof *inf->diags, &inf->diags_cap, inf->ndiags + 1);
@@ -292,11 +172,11 @@ static uint32_t section_add(parser *p, const char *name, size_t n, uint32_t line
     bl_grow((void **)&inf->sections, sizeof *inf->sections, &inf->sections_cap, idx + 1);
     inf->folded = bl_xrealloc(inf->folded, (size_t)inf->sections_cap * sizeof *inf->folded);
     memset(&inf->sections[idx], 0, sizeof inf->sections[idx]);
-    inf->sections[idx].name = arena_strn(inf, name, n);
+    inf->sections[idx].name = inf_strn(inf, name, n);
     inf->sections[idx].line_no = line_no;
     inf->folded[idx] = folded;
     inf->nsections++;
-    index_put(&inf->section_index, folded, idx);
+    inf_index_put(&inf->section_index, folded, idx);
     return idx;
 }
 
@@ -393,7 +273,7 @@ static void field_end(parser *p)
     bl_inf *inf = p->inf;
     bl_grow((void **)&p->pfields, sizeof *p->pfields, &p->pfields_cap, p->npfields + 1);
     pending_field *f = &p->pfields[p->npfields++];
-    f->raw = arena_strn(inf, p->field.buf ? p->field.buf : "", p->sig_end);
+    f->raw = inf_strn(inf, p->field.buf ? p->field.buf : "", p->sig_end);
     f->quoted = p->field_quoted;
     field_reset(p);
 }
@@ -436,7 +316,7 @@ static void line_finish(parser *p)
  * visible characters, so a blank, quote or comma ends the search. */
 static size_t token_len(const char *s, size_t n)
 {
-    for (size_t j = 1; j < n; j++) {
+    for (size_t j = 1; j < n && s[j]; j++) {
         if (s[j] == '%')
             return j + 1;
         if (is_blank(s[j]) || s[j] == '"' || s[j] == ',')
@@ -599,7 +479,7 @@ static void load_strings(parser *p, uint32_t sec, inf_index *ix, bool store)
         const char *key = p->pfields[l->first].raw;
         const char *folded = inf_fold(inf, key, strlen(key));
         uint32_t v = store ? inf->nstrings : 0;
-        if (!index_put(ix, folded, v)) {
+        if (!inf_index_put(ix, folded, v)) {
             if (store)
                 inf_warn(inf, l->line_no,
                          "string key %s is defined twice in [%s]; the first "
@@ -698,7 +578,7 @@ static const char *substitute(parser *p, subst_ctx *sc, const char *raw, uint32_
             s += 2;
             continue;
         }
-        size_t len = token_len(s, strlen(s));
+        size_t len = token_len(s, SIZE_MAX); /* stops at the NUL: no strlen per token */
         if (!len) {
             if (!sc->warned_lone)
                 inf_warn(inf, line_no, "lone '%%' kept as is (write %%%% for a percent sign)");
@@ -732,7 +612,7 @@ static const char *substitute(parser *p, subst_ctx *sc, const char *raw, uint32_
              BL_INF_MAX_EXPANDED_BYTES);
         return NULL;
     }
-    return arena_strn(inf, bl_sb_str(out), out->len);
+    return inf_strn(inf, bl_sb_str(out), out->len);
 }
 
 /* UTF-16 code units of UTF-8 s: what Windows' 4096-character limit counts. */
@@ -816,7 +696,7 @@ static int build_lines(parser *p)
         }
     }
     free(start);
-    index_free(&sc.plain);
+    inf_index_free(&sc.plain);
     return rc;
 }
 
@@ -958,9 +838,13 @@ static void check_directive_refs(bl_inf *inf)
 }
 
 /* Checks a models section's entries: each names an install section that
- * must exist, decorated or not. */
-static void check_models_section(bl_inf *inf, const bl_inf_section *models)
+ * must exist, decorated or not.  checked[] marks sections already done, as
+ * several [Manufacturer] entries may name the same one. */
+static void check_models_section(bl_inf *inf, const bl_inf_section *models, bool *checked)
 {
+    if (checked[models - inf->sections])
+        return;
+    checked[models - inf->sections] = true;
     for (uint32_t i = 0; i < models->nlines; i++) {
         const bl_inf_line *l = &models->lines[i];
         const char *install = bl_inf_value_at(l, 0);
@@ -979,6 +863,7 @@ static void check_manufacturer(bl_inf *inf)
         return;
     bl_sb name = {0}, tmp = {0};
     bool warned_placeholder = false;
+    bool *checked = bl_xcalloc(inf->nsections, sizeof *checked);
     for (uint32_t i = 0; i < mfg->nlines; i++) {
         const bl_inf_line *l = &mfg->lines[i];
         const char *base = bl_inf_value_at(l, 0);
@@ -1012,11 +897,11 @@ static void check_manufacturer(bl_inf *inf)
                          "in the INF",
                          bl_sb_str(&name));
             else
-                check_models_section(inf, models);
+                check_models_section(inf, models, checked);
         }
         const bl_inf_section *plain = bl_inf_find_section(inf, base);
         if (plain)
-            check_models_section(inf, plain);
+            check_models_section(inf, plain, checked);
         else if (!ndecorations)
             inf_warn(inf, l->line_no,
                      "[Manufacturer] names models section [%s], which is not in "
@@ -1025,6 +910,7 @@ static void check_manufacturer(bl_inf *inf)
     }
     bl_sb_free(&name);
     bl_sb_free(&tmp);
+    free(checked);
 }
 
 /* ---- entry points --------------------------------------------------------------- */
@@ -1042,14 +928,17 @@ void bl_inf_free(bl_inf *inf)
     free(inf->name);
     free(inf->sections);
     free(inf->folded);
-    index_free(&inf->section_index);
+    inf_index_free(&inf->section_index);
     free(inf->lines);
     free(inf->values);
-    index_free(&inf->strings);
+    inf_index_free(&inf->strings);
+    inf_index_free(&inf->nt_index);
+    free(inf->nt_links);
+    inf_index_free(&inf->select_memo);
     free(inf->string_values);
     free(inf->refs);
     free(inf->diags);
-    arena_free(inf->arena);
+    inf_arena_free(inf);
     free(inf);
 }
 
@@ -1084,6 +973,7 @@ bl_inf *bl_inf_parse_mem(const char *name, const void *data, size_t size, const 
     if (rc == 0 && p.rd.pos > BL_INF_MAX_FILE_BYTES)
         rc = fail(&p, p.rd.line_no, "file larger than %u bytes", BL_INF_MAX_FILE_BYTES);
     if (rc == 0) {
+        inf_index_decorated(inf);
         inf->strings_section = choose_strings_section(inf, opt->langid);
         rc = build_lines(&p);
     }

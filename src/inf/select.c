@@ -170,65 +170,132 @@ const char *inf_stamp(const char *s, size_t n, const char *arch, bl_sb *tmp, siz
     return bl_sb_str(tmp);
 }
 
-/* Folded "base." (and ".suffix"), for matching decorated section names. */
-static void fold_into(bl_sb *sb, const char *prefix, const char *s, const char *postfix)
+static void add_decorated_link(bl_inf *inf, const char *name, size_t k, uint32_t section,
+                               bl_sb *tmp)
 {
-    bl_sb_reset(sb);
-    bl_sb_add(sb, prefix);
-    bl_fold_append(sb, s, strlen(s));
-    bl_sb_add(sb, postfix);
+    bl_sb_reset(tmp);
+    bl_sb_addn(tmp, name, k);
+    uint32_t unused;
+    const char *key = bl_sb_str(tmp);
+    if (!inf_index_get(&inf->nt_index, key, &unused))
+        key = inf_strn(inf, name, k); /* the index keeps it */
+    bool added;
+    uint32_t *head = inf_index_ref(&inf->nt_index, key, &added);
+    bl_grow((void **)&inf->nt_links, sizeof *inf->nt_links, &inf->nt_links_cap,
+            inf->nt_nlinks + 1);
+    inf->nt_links[inf->nt_nlinks][0] = section;
+    inf->nt_links[inf->nt_nlinks][1] = *head;
+    *head = ++inf->nt_nlinks;
+}
+
+void inf_index_decorated(bl_inf *inf)
+{
+    bl_sb tmp = {0};
+    for (uint32_t i = 0; i < inf->nsections; i++) {
+        /* A decoration starts with "nt" and holds no other ".nt", so the
+         * base is what precedes the last ".nt" (the first one too, should a
+         * suffix contain ".nt"). */
+        const char *name = inf->folded[i];
+        const char *first = strstr(name, ".nt"), *last = first;
+        if (!first)
+            continue;
+        for (const char *q = first; (q = strstr(q + 1, ".nt")) != NULL;)
+            last = q;
+        add_decorated_link(inf, name, (size_t)(first - name), i, &tmp);
+        if (last != first)
+            add_decorated_link(inf, name, (size_t)(last - name), i, &tmp);
+    }
+    bl_sb_free(&tmp);
+}
+
+static bool same_target(const bl_inf_target *a, const bl_inf_target *b)
+{
+    return a->arch == b->arch && a->major == b->major && a->minor == b->minor &&
+           a->build == b->build && a->product_type == b->product_type &&
+           a->suite_mask == b->suite_mask;
+}
+
+/* The best decorated base.<decoration>[.suffix] for t, or -1. */
+static int64_t best_decorated(const bl_inf *inf, const char *folded_base, const char *folded_tail,
+                              const bl_inf_target *t)
+{
+    uint32_t link;
+    if (!inf_index_get(&inf->nt_index, folded_base, &link))
+        return -1;
+    size_t head = strlen(folded_base) + 1, tail = strlen(folded_tail);
+    int64_t best = -1;
+    bl_inf_decoration best_dec;
+    bl_sb tmp = {0};
+    for (; link; link = inf->nt_links[link - 1][1]) {
+        uint32_t i = inf->nt_links[link - 1][0];
+        const char *name = inf->folded[i];
+        size_t n = strlen(name);
+        if (n < head + tail || strncmp(name, folded_base, head - 1) != 0 ||
+            strcmp(name + n - tail, folded_tail) != 0)
+            continue;
+        bl_inf_decoration d;
+        size_t len;
+        const char *dec =
+            inf_stamp(name + head, n - head - tail, bl_inf_arch_name(t->arch), &tmp, &len);
+        if (bl_inf_parse_decoration(dec, len, &d) < 0 || !bl_inf_decoration_applies(&d, t, false))
+            continue;
+        /* Links run backwards; on a tie the section written first wins. */
+        int c = best < 0 ? 1 : bl_inf_decoration_cmp(&d, &best_dec);
+        if (c > 0 || (c == 0 && i < best)) {
+            best = i;
+            best_dec = d;
+        }
+    }
+    bl_sb_free(&tmp);
+    return best;
 }
 
 const bl_inf_section *bl_inf_select_section(const bl_inf *inf, const char *base, const char *suffix,
                                             const bl_inf_target *t)
 {
-    bl_sb head = {0}, tail = {0}, tmp = {0};
-    fold_into(&head, "", base, ".");
-    if (suffix && *suffix)
-        fold_into(&tail, ".", suffix, "");
-    const bl_inf_section *best = NULL;
-    bl_inf_decoration best_dec;
-    for (uint32_t i = 0; i < inf->nsections; i++) {
-        const char *name = inf->folded[i];
-        size_t n = strlen(name);
-        if (n < head.len + tail.len || strncmp(name, bl_sb_str(&head), head.len) != 0 ||
-            strcmp(name + n - tail.len, bl_sb_str(&tail)) != 0)
-            continue;
-        bl_inf_decoration d;
-        size_t len;
-        const char *dec = inf_stamp(name + head.len, n - head.len - tail.len,
-                                    bl_inf_arch_name(t->arch), &tmp, &len);
-        if (bl_inf_parse_decoration(dec, len, &d) < 0 || !bl_inf_decoration_applies(&d, t, false))
-            continue;
-        if (!best || bl_inf_decoration_cmp(&d, &best_dec) > 0) {
-            best = &inf->sections[i];
-            best_dec = d;
+    /* The apply step asks about the same install section once per model
+     * line; the memo keeps that linear.  It changes nothing the caller can
+     * see, hence the cast. */
+    bl_inf *memo = (bl_inf *)inf;
+    if (!same_target(&memo->memo_target, t)) {
+        inf_index_free(&memo->select_memo);
+        memo->memo_target = *t;
+    }
+    bl_sb key = {0}, folded_base = {0}, folded_tail = {0};
+    bl_fold_append(&folded_base, base, strlen(base));
+    if (suffix && *suffix) {
+        bl_sb_addc(&folded_tail, '.');
+        bl_fold_append(&folded_tail, suffix, strlen(suffix));
+    }
+    bl_sb_addf(&key, "%s\x1f%s", bl_sb_str(&folded_base), bl_sb_str(&folded_tail));
+    uint32_t v;
+    if (!inf_index_get(&memo->select_memo, bl_sb_str(&key), &v)) {
+        int64_t best = best_decorated(inf, bl_sb_str(&folded_base), bl_sb_str(&folded_tail), t);
+        if (best < 0) {
+            /* No decoration fits: the undecorated section, if any. */
+            bl_sb_add(&folded_base, bl_sb_str(&folded_tail));
+            uint32_t plain;
+            if (inf_index_get(&inf->section_index, bl_sb_str(&folded_base), &plain))
+                best = plain;
         }
+        v = best < 0 ? 0 : (uint32_t)best + 1;
+        inf_index_put(&memo->select_memo, inf_strn(memo, key.buf, key.len), v);
     }
-    if (!best) {
-        /* The undecorated section; head still holds "base." */
-        bl_sb_reset(&head);
-        bl_sb_add(&head, base);
-        if (suffix && *suffix)
-            bl_sb_addf(&head, ".%s", suffix);
-        best = bl_inf_find_section(inf, bl_sb_str(&head));
-    }
-    bl_sb_free(&head);
-    bl_sb_free(&tail);
-    bl_sb_free(&tmp);
-    return best;
+    bl_sb_free(&key);
+    bl_sb_free(&folded_base);
+    bl_sb_free(&folded_tail);
+    return v ? &inf->sections[v - 1] : NULL;
 }
 
 bool inf_any_install_section(const bl_inf *inf, const char *base)
 {
     if (bl_inf_find_section(inf, base))
         return true;
-    bl_sb head = {0};
-    fold_into(&head, "", base, ".nt");
-    bool found = false;
-    for (uint32_t i = 0; i < inf->nsections && !found; i++)
-        found = strncmp(inf->folded[i], bl_sb_str(&head), head.len) == 0;
-    bl_sb_free(&head);
+    bl_sb folded = {0};
+    bl_fold_append(&folded, base, strlen(base));
+    uint32_t link;
+    bool found = inf_index_get(&inf->nt_index, bl_sb_str(&folded), &link);
+    bl_sb_free(&folded);
     return found;
 }
 

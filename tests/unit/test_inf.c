@@ -928,6 +928,54 @@ static void test_install_section_selection(void **state)
     bl_inf_free(inf);
 }
 
+static void test_install_section_ties_and_targets(void **state)
+{
+    (void)state;
+    bl_inf *inf = parse("[Version]\nSignature=\"$Windows NT$\"\n"
+                        "[Inst.NTamd64.0]\n[Inst.NTamd64]\n[Inst.NTx86]\n");
+    bl_inf_target t;
+    bl_inf_target_init(&t);
+    /* Equally specific decorations: the section written first wins. */
+    assert_string_equal(bl_inf_select_section(inf, "Inst", NULL, &t)->name, "Inst.NTamd64.0");
+    /* Answers are remembered per target, never across targets. */
+    t.arch = BL_INF_ARCH_X86;
+    assert_string_equal(bl_inf_select_section(inf, "Inst", NULL, &t)->name, "Inst.NTx86");
+    t.arch = BL_INF_ARCH_ARM64;
+    assert_null(bl_inf_select_section(inf, "Inst", NULL, &t));
+    t.arch = BL_INF_ARCH_AMD64;
+    assert_string_equal(bl_inf_select_section(inf, "INST", NULL, &t)->name, "Inst.NTamd64.0");
+    bl_inf_free(inf);
+}
+
+static void test_many_sections_stay_linear(void **state)
+{
+    (void)state;
+    /* 100000 decorated variants of one install section and as many model
+     * lines naming it: every lookup must not rescan every section. */
+    enum { N = 100000 };
+    bl_sb sb = {0};
+    bl_sb_add(&sb, "[Version]\nSignature=\"$Windows NT$\"\n[Manufacturer]\nM=Models");
+    for (int i = 0; i < 2000; i++)
+        bl_sb_add(&sb, ",NTamd64");
+    bl_sb_add(&sb, "\n[Models.NTamd64]\n");
+    for (int i = 0; i < N; i++)
+        bl_sb_addf(&sb, "D%d = X, HW%d\n", i, i);
+    for (int i = 0; i < N; i++)
+        bl_sb_addf(&sb, "[X.NT.%d]\n", i);
+    bl_inf *inf = parse(sb.buf);
+    bl_inf_target t;
+    bl_inf_target_init(&t);
+    t.major = 50000;
+    const bl_inf_section *models = bl_inf_find_section(inf, "Models.NTamd64");
+    for (uint32_t i = 0; i < models->nlines; i++) {
+        const bl_inf_section *s = bl_inf_select_section(inf, models->lines[i].values[0].text, NULL,
+                                                        &t);
+        assert_string_equal(s->name, "X.NT.50000");
+    }
+    bl_inf_free(inf);
+    bl_sb_free(&sb);
+}
+
 /* ---- DIRIDs ---------------------------------------------------------------- */
 
 static void test_dirids(void **state)
@@ -1290,6 +1338,8 @@ int main(void)
         cmocka_unit_test(test_models_selection),
         cmocka_unit_test(test_models_errors),
         cmocka_unit_test(test_install_section_selection),
+        cmocka_unit_test(test_install_section_ties_and_targets),
+        cmocka_unit_test(test_many_sections_stay_linear),
         cmocka_unit_test(test_dirids),
         cmocka_unit_test(test_unterminated_quote),
         cmocka_unit_test(test_missing_sections),
