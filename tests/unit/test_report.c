@@ -1,0 +1,708 @@
+/* test_report.c — the output contracts.  JSON (DESIGN.md "CLI contract"):
+ * bl_json_analysis printed, parsed back with cJSON, and checked field by
+ * field with types — hive (path, control set, dirty, recovered...),
+ * load_order (position, phase, start, group, tag, image), devices
+ * (instance, class, service, stack, start_slot, deferred_by), findings
+ * (rule, severity, message, services, devices, evidence, fix with reg and
+ * verified) — on the seed scenario hive run through the whole pipeline and
+ * on a model built in code (nulls for what is absent).  SARIF 2.1.0: the
+ * envelope, every catalogue rule, results with ruleId/level/message and a
+ * physicalLocation exactly when locate() gives one.  Text: `analyze` puts
+ * the answer (errors, then warnings) before info and the summary; `order`
+ * lines its columns up under its header. */
+#include "bootlens/hive.h"
+#include "bootlens/model.h"
+#include "bootlens/report.h"
+#include "bootlens/rules.h"
+#include "bootlens/sim.h"
+
+#include "testutil.h"
+
+#include <cjson/cJSON.h>
+
+/* ---- helpers ---- */
+
+/* Everything one analysis needs, owned together. */
+typedef struct pipeline {
+    char path[256];
+    bl_hive *h;
+    bl_model *m;
+    bl_timeline *t;
+    bl_knowledge *k;
+    bl_findings f;
+    bl_analysis a;
+} pipeline;
+
+static void pipeline_run(pipeline *p, bool fixes)
+{
+    p->t = bl_simulate(p->m, NULL);
+    p->k = bl_knowledge_new();
+    bl_error err = {{0}};
+    assert_int_equal(bl_knowledge_add_builtin(p->k, &err), 0);
+    bl_rules_options ro = {0};
+    ro.knowledge = p->k;
+    ro.hive = p->h ? bl_hive_get_info(p->h) : NULL;
+    ro.no_fixes = !fixes;
+    bl_rules_run(p->m, p->t, &ro, &p->f);
+    p->a.hive = ro.hive;
+    p->a.model = p->m;
+    p->a.timeline = p->t;
+    p->a.findings = &p->f;
+}
+
+/* The seed scenario (test_hives/vmci-filter-delay.reg) through the whole
+ * pipeline: open, load, simulate, rules with the shipped knowledge, fixes. */
+static void pipeline_seed_hive(pipeline *p)
+{
+    memset(p, 0, sizeof *p);
+    if (access("build/mkhive", X_OK) != 0) {
+        fprintf(stderr, "SKIP: build/mkhive is not built (make build/mkhive)\n");
+        skip();
+    }
+    snprintf(p->path, sizeof p->path, "/tmp/bootlens-test-report-%d.hiv", (int)getpid());
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "build/mkhive test_hives/vmci-filter-delay.reg -o '%s'", p->path);
+    if (system(cmd) != 0)
+        fail_msg("mkhive failed on test_hives/vmci-filter-delay.reg");
+    bl_error err = {{0}};
+    if (bl_hive_open(p->path, NULL, &p->h, &err) != 0)
+        fail_msg("%s", err.msg);
+    p->m = bl_model_new(NULL);
+    if (bl_model_load(p->m, p->h, NULL, &err) != 0)
+        fail_msg("%s", err.msg);
+    pipeline_run(p, true);
+}
+
+static void pipeline_free(pipeline *p)
+{
+    bl_findings_free(&p->f);
+    bl_knowledge_free(p->k);
+    bl_timeline_free(p->t);
+    bl_model_free(p->m);
+    bl_hive_close(p->h);
+    if (p->path[0])
+        unlink(p->path);
+}
+
+/* Runs fn(out) into memory and returns the text (caller frees). */
+typedef struct capture {
+    char *buf;
+    size_t size;
+    FILE *f;
+} capture;
+
+static FILE *capture_start(capture *c)
+{
+    memset(c, 0, sizeof *c);
+    c->f = open_memstream(&c->buf, &c->size);
+    assert_non_null(c->f);
+    return c->f;
+}
+
+static char *capture_end(capture *c)
+{
+    fclose(c->f);
+    return c->buf;
+}
+
+static cJSON *parse(const char *text)
+{
+    cJSON *j = cJSON_Parse(text);
+    if (!j)
+        fail_msg("output is not JSON near: %.60s", cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() : "?");
+    return j;
+}
+
+static const cJSON *field(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!v)
+        fail_msg("no \"%s\" field", name);
+    return v;
+}
+
+static const char *str_field(const cJSON *o, const char *name)
+{
+    const cJSON *v = field(o, name);
+    if (!cJSON_IsString(v))
+        fail_msg("\"%s\" is not a string", name);
+    return v->valuestring;
+}
+
+static double num_field(const cJSON *o, const char *name)
+{
+    const cJSON *v = field(o, name);
+    if (!cJSON_IsNumber(v))
+        fail_msg("\"%s\" is not a number", name);
+    return v->valuedouble;
+}
+
+static bool bool_field(const cJSON *o, const char *name)
+{
+    const cJSON *v = field(o, name);
+    if (!cJSON_IsBool(v))
+        fail_msg("\"%s\" is not a boolean", name);
+    return cJSON_IsTrue(v);
+}
+
+static const cJSON *arr_field(const cJSON *o, const char *name)
+{
+    const cJSON *v = field(o, name);
+    if (!cJSON_IsArray(v))
+        fail_msg("\"%s\" is not an array", name);
+    return v;
+}
+
+/* A string or null. */
+static const char *opt_str_field(const cJSON *o, const char *name)
+{
+    const cJSON *v = field(o, name);
+    if (cJSON_IsNull(v))
+        return NULL;
+    if (!cJSON_IsString(v))
+        fail_msg("\"%s\" is neither a string nor null", name);
+    return v->valuestring;
+}
+
+static bool str_array_has(const cJSON *a, const char *s)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, a)
+    {
+        if (!cJSON_IsString(e))
+            fail_msg("array item is not a string");
+        if (strcmp(e->valuestring, s) == 0)
+            return true;
+    }
+    return false;
+}
+
+static const cJSON *find_by(const cJSON *arr, const char *key, const char *value)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr)
+    {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, key);
+        if (cJSON_IsString(v) && strcmp(v->valuestring, value) == 0)
+            return e;
+    }
+    fail_msg("no item with %s = \"%s\"", key, value);
+    return NULL;
+}
+
+/* ---- JSON ---- */
+
+static void test_json_analysis_contract(void **state)
+{
+    (void)state;
+    pipeline p;
+    pipeline_seed_hive(&p);
+    capture c;
+    bl_report_analyze_json(capture_start(&c), &p.a);
+    char *text = capture_end(&c);
+    cJSON *j = parse(text);
+
+    const cJSON *tool = field(j, "tool");
+    assert_string_equal(str_field(tool, "name"), "bootlens");
+    str_field(tool, "version");
+
+    /* hive */
+    const cJSON *h = field(j, "hive");
+    assert_string_equal(str_field(h, "path"), p.path);
+    assert_int_equal((int)num_field(h, "control_set"), 1);
+    assert_string_equal(str_field(h, "control_set_name"), "ControlSet001");
+    assert_false(bool_field(h, "dirty"));
+    assert_false(bool_field(h, "recovered"));
+    struct stat st;
+    assert_int_equal(stat(p.path, &st), 0);
+    assert_true(num_field(h, "size") == (double)st.st_size);
+    const cJSON *sel = field(h, "select");
+    assert_int_equal((int)num_field(sel, "current"), 1);
+    assert_int_equal((int)num_field(sel, "last_known_good"), 2);
+    const cJSON *rec = field(h, "recovery");
+    assert_true(cJSON_IsArray(field(rec, "logs_applied")));
+    assert_true(cJSON_IsArray(field(h, "anomalies")));
+    assert_true(cJSON_IsArray(field(h, "unreadable")));
+
+    /* load_order: every load, positions 1..n in order */
+    const cJSON *lo = arr_field(j, "load_order");
+    assert_int_equal(cJSON_GetArraySize(lo), (int)p.t->nloads);
+    int pos = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, lo)
+    {
+        assert_int_equal((int)num_field(e, "position"), ++pos);
+        const char *phase = str_field(e, "phase");
+        assert_true(strcmp(phase, "boot") == 0 || strcmp(phase, "pnp") == 0 || strcmp(phase, "system") == 0 ||
+                    strcmp(phase, "auto") == 0 || strcmp(phase, "delayed-auto") == 0);
+        str_field(e, "service");
+        str_field(e, "start");
+        opt_str_field(e, "group");
+        opt_str_field(e, "image");
+        const cJSON *tag = field(e, "tag");
+        assert_true(cJSON_IsNumber(tag) || cJSON_IsNull(tag));
+        assert_true(cJSON_IsArray(field(e, "why")));
+    }
+    const cJSON *vmci = find_by(lo, "service", "vmci");
+    assert_string_equal(str_field(vmci, "phase"), "boot");
+    assert_string_equal(str_field(vmci, "start"), "boot");
+    assert_int_equal((int)num_field(vmci, "start_value"), 0);
+    assert_string_equal(str_field(vmci, "group"), "System Bus Extender");
+    assert_int_equal((int)num_field(vmci, "tag"), 12);
+    assert_string_equal(str_field(vmci, "image"), "system32\\DRIVERS\\vmci.sys");
+    assert_false(bool_field(vmci, "image_default"));
+    assert_int_equal((int)num_field(vmci, "position"), (int)bl_timeline_position(p.t, bl_model_find_service(p.m, "vmci")));
+    const cJSON *ntfs = find_by(lo, "service", "Ntfs");
+    assert_string_equal(str_field(ntfs, "start"), "demand");
+    assert_string_equal(str_field(ntfs, "phase"), "boot");
+    assert_true(str_array_has(field(ntfs, "why"), "boot-file-system"));
+    assert_true(cJSON_IsNull(field(ntfs, "tag")));
+    assert_string_equal(str_field(find_by(lo, "service", "RpcSs"), "phase"), "auto");
+
+    /* devices */
+    const cJSON *devs = arr_field(j, "devices");
+    assert_int_equal(cJSON_GetArraySize(devs), (int)p.m->ndevices);
+    const cJSON *d = find_by(devs, "instance", "Root\\VMWVMCIHOSTDEV\\0000");
+    assert_string_equal(str_field(d, "class"), "System");
+    assert_string_equal(str_field(d, "class_guid"), BL_GUID_SYSTEM);
+    assert_string_equal(str_field(d, "service"), "vmci");
+    assert_string_equal(str_field(d, "phase"), "boot");
+    assert_string_equal(str_field(d, "deferred_by"), "dlpflt");
+    uint32_t dlp = bl_model_find_service(p.m, "dlpflt");
+    assert_int_equal((int)num_field(d, "start_slot"), (int)bl_timeline_position(p.t, dlp));
+    const cJSON *stack = arr_field(d, "stack");
+    assert_int_equal(cJSON_GetArraySize(stack), 2);
+    const cJSON *fn = find_by(stack, "role", "function");
+    assert_string_equal(str_field(fn, "name"), "vmci");
+    assert_false(bool_field(fn, "missing"));
+    assert_string_equal(str_field(fn, "start"), "boot");
+    num_field(fn, "slot");
+    const cJSON *flt = find_by(stack, "role", "upper-class-filter");
+    assert_string_equal(str_field(flt, "name"), "dlpflt");
+    /* A device no filter holds back: deferred_by is null. */
+    const cJSON *disk = find_by(devs, "instance", "SCSI\\Disk&Ven_VMware&Prod_Virtual_disk\\4&2732702b&0&000000");
+    assert_null(opt_str_field(disk, "deferred_by"));
+    assert_string_equal(str_field(disk, "parent"), "PCI\\VEN_1000&DEV_0054&SUBSYS_197615AD&REV_01\\3&61aaa01&0&A8");
+
+    /* findings */
+    const cJSON *fs = arr_field(j, "findings");
+    assert_int_equal(cJSON_GetArraySize(fs), (int)p.f.n);
+    const cJSON *f = find_by(fs, "rule", "filter-delays-device");
+    assert_string_equal(str_field(f, "severity"), "error");
+    assert_non_null(strstr(str_field(f, "message"), "dlpflt"));
+    const cJSON *svcs = arr_field(f, "services");
+    assert_true(str_array_has(svcs, "dlpflt") && str_array_has(svcs, "vmci") && str_array_has(svcs, "vsepflt") &&
+                str_array_has(svcs, "vsock"));
+    assert_string_equal(cJSON_GetArrayItem(svcs, 0)->valuestring, "dlpflt");
+    assert_true(str_array_has(arr_field(f, "devices"), "Root\\VMWVMCIHOSTDEV\\0000"));
+    const cJSON *ev = arr_field(f, "evidence");
+    assert_true(cJSON_GetArraySize(ev) > 0);
+    cJSON_ArrayForEach(e, ev)
+    {
+        assert_true(strncmp(str_field(e, "path"), "HKLM\\SYSTEM\\ControlSet001\\", 26) == 0);
+        opt_str_field(e, "value");
+    }
+    const cJSON *fix = arr_field(f, "fix");
+    assert_true(cJSON_GetArraySize(fix) >= 1);
+    cJSON_ArrayForEach(e, fix)
+    {
+        str_field(e, "summary");
+        assert_true(strncmp(str_field(e, "reg"), "Windows Registry Editor Version 5.00\n", 37) == 0);
+        assert_non_null(strstr(str_field(e, "reg"), "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\"));
+        assert_true(bool_field(e, "verified"));
+        assert_true(strlen(str_field(e, "verification")) > 0);
+    }
+    assert_true(strncmp(str_field(f, "id"), "filter-delays-device:", 21) == 0);
+    /* Findings without a fix have an empty array, not a missing field. */
+    const cJSON *info = find_by(fs, "rule", "group-not-in-service-group-order");
+    assert_string_equal(str_field(info, "severity"), "info");
+    assert_int_equal(cJSON_GetArraySize(arr_field(info, "fix")), 0);
+
+    /* summary counts agree with the findings */
+    const cJSON *sum = field(j, "summary");
+    uint32_t counts[3];
+    bl_findings_count(&p.f, counts);
+    assert_int_equal((int)num_field(sum, "errors"), (int)counts[BL_SEV_ERROR]);
+    assert_int_equal((int)num_field(sum, "warnings"), (int)counts[BL_SEV_WARNING]);
+    assert_int_equal((int)num_field(sum, "info"), (int)counts[BL_SEV_INFO]);
+    assert_int_equal((int)num_field(sum, "boot_drivers"), (int)p.t->boot_count);
+    assert_int_equal((int)num_field(sum, "devices"), (int)p.m->ndevices);
+
+    cJSON_Delete(j);
+    free(text);
+    pipeline_free(&p);
+}
+
+static void test_json_absent_values_are_null(void **state)
+{
+    (void)state;
+    pipeline p;
+    memset(&p, 0, sizeof p);
+    p.m = bl_model_new(NULL);
+    const char *const g[] = {"Boot Bus Extender"};
+    tm_groups(p.m, g, 1);
+    bl_model_set_dword(p.m, "Services\\bare", "Start", 0); /* no Type, Group, Tag or ImagePath */
+    bl_model_set_dword(p.m, "Services\\nostart", "Type", 1);
+    tm_driver(p.m, "off", 4, "", -1);
+    tm_device(p.m, "ROOT\\OFF\\0000", NULL, "off");
+    tm_device(p.m, "ROOT\\GHOST\\0000", NULL, "ghost");
+    pipeline_run(&p, false);
+    cJSON *j = bl_json_analysis(&p.a);
+    char *text = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    j = parse(text);
+    /* No hive file: path null. */
+    const cJSON *h = field(j, "hive");
+    assert_null(opt_str_field(h, "path"));
+    const cJSON *bare = find_by(arr_field(j, "load_order"), "service", "bare");
+    assert_null(opt_str_field(bare, "group"));
+    assert_true(cJSON_IsNull(field(bare, "tag")));
+    assert_true(cJSON_IsNull(field(bare, "type")));
+    assert_true(cJSON_IsNull(field(bare, "group_position")));
+    assert_string_equal(str_field(bare, "image"), "System32\\drivers\\bare.sys");
+    assert_true(bool_field(bare, "image_default"));
+    /* Devices that never start: no slot, and why. */
+    const cJSON *devs = arr_field(j, "devices");
+    const cJSON *off = find_by(devs, "instance", "ROOT\\OFF\\0000");
+    assert_string_equal(str_field(off, "phase"), "never");
+    assert_true(cJSON_IsNull(field(off, "start_slot")));
+    assert_null(opt_str_field(off, "class"));
+    const cJSON *blocked = field(off, "blocked");
+    assert_non_null(strstr(str_field(blocked, "reason"), "disabled"));
+    assert_string_equal(str_field(blocked, "by"), "off");
+    const cJSON *ghost = find_by(devs, "instance", "ROOT\\GHOST\\0000");
+    const cJSON *ge = cJSON_GetArrayItem(arr_field(ghost, "stack"), 0);
+    assert_true(bool_field(ge, "missing"));
+    cJSON_Delete(j);
+    free(text);
+    pipeline_free(&p);
+}
+
+static void test_json_load_order_filter(void **state)
+{
+    (void)state;
+    pipeline p;
+    memset(&p, 0, sizeof p);
+    p.m = bl_model_new(NULL);
+    tm_driver(p.m, "b", 0, "", -1);
+    tm_driver(p.m, "s", 1, "", -1);
+    bl_model_set_dword(p.m, "Services\\a", "Type", 0x10);
+    bl_model_set_dword(p.m, "Services\\a", "Start", 2);
+    pipeline_run(&p, false);
+    static const struct {
+        bl_phase_filter f;
+        const char *only;
+    } cases[] = {{BL_SHOW_BOOT, "b"}, {BL_SHOW_SYSTEM, "s"}, {BL_SHOW_AUTO, "a"}};
+    for (size_t i = 0; i < BL_ARRAY_LEN(cases); i++) {
+        cJSON *lo = bl_json_load_order(&p.a, cases[i].f);
+        assert_int_equal(cJSON_GetArraySize(lo), 1);
+        assert_string_equal(str_field(cJSON_GetArrayItem(lo, 0), "service"), cases[i].only);
+        cJSON_Delete(lo);
+    }
+    cJSON *all = bl_json_load_order(&p.a, BL_SHOW_ALL);
+    assert_int_equal(cJSON_GetArraySize(all), 3);
+    cJSON_Delete(all);
+    /* `order --format json`: hive and load_order. */
+    capture c;
+    bl_report_order_json(capture_start(&c), &p.a, BL_SHOW_BOOT);
+    char *text = capture_end(&c);
+    cJSON *j = parse(text);
+    field(j, "hive");
+    assert_int_equal(cJSON_GetArraySize(arr_field(j, "load_order")), 1);
+    cJSON_Delete(j);
+    free(text);
+    pipeline_free(&p);
+}
+
+static void test_format_parse(void **state)
+{
+    (void)state;
+    bl_format f;
+    assert_true(bl_format_parse("json", &f));
+    assert_int_equal(f, BL_FMT_JSON);
+    assert_true(bl_format_parse("SARIF", &f));
+    assert_int_equal(f, BL_FMT_SARIF);
+    assert_true(bl_format_parse("text", &f));
+    assert_int_equal(f, BL_FMT_TEXT);
+    assert_false(bl_format_parse("xml", &f));
+}
+
+/* ---- SARIF ---- */
+
+static bool locate_some(void *ctx, const bl_finding *f, bl_sarif_location *loc)
+{
+    (void)ctx;
+    if (strcmp(f->rule, "missing-filter-service") != 0)
+        return false;
+    loc->uri = "drivers\\my driver#1.inf";
+    loc->line = 12;
+    return true;
+}
+
+static void test_sarif(void **state)
+{
+    (void)state;
+    bl_findings fs = {0};
+    bl_finding *x = bl_finding_add(&fs, "missing-filter-service", BL_SEV_ERROR, "ghost:{g}", "class filter ghost is missing");
+    bl_finding_evidence(x, "HKLM\\SYSTEM\\ControlSet001\\Control\\Class\\{g}", "UpperFilters = [\"ghost\"]");
+    bl_finding_add(&fs, "duplicate-tag", BL_SEV_WARNING, "g:1:boot", "two drivers share tag 1");
+    bl_finding_add(&fs, "registry-anomaly", BL_SEV_INFO, "anomalies", "1 value was read tolerantly");
+    capture c;
+    bl_report_sarif(capture_start(&c), &fs, locate_some, NULL);
+    char *text = capture_end(&c);
+    cJSON *j = parse(text);
+    assert_string_equal(str_field(j, "version"), "2.1.0");
+    assert_non_null(strstr(str_field(j, "$schema"), "sarif"));
+    const cJSON *runs = arr_field(j, "runs");
+    assert_int_equal(cJSON_GetArraySize(runs), 1);
+    const cJSON *run = cJSON_GetArrayItem(runs, 0);
+    const cJSON *driver = field(field(run, "tool"), "driver");
+    assert_string_equal(str_field(driver, "name"), "bootlens");
+    const cJSON *rules = arr_field(driver, "rules");
+    uint32_t n;
+    const bl_rule_info *cat = bl_rule_catalogue(&n);
+    assert_int_equal(cJSON_GetArraySize(rules), (int)n);
+    for (uint32_t i = 0; i < n; i++) {
+        const cJSON *r = cJSON_GetArrayItem(rules, (int)i);
+        assert_string_equal(str_field(r, "id"), cat[i].id);
+        assert_string_equal(str_field(field(r, "shortDescription"), "text"), cat[i].summary);
+    }
+    const cJSON *results = arr_field(run, "results");
+    assert_int_equal(cJSON_GetArraySize(results), 3);
+    static const char *const levels[] = {"error", "warning", "note"};
+    for (int i = 0; i < 3; i++) {
+        const cJSON *r = cJSON_GetArrayItem(results, i);
+        assert_string_equal(str_field(r, "ruleId"), fs.v[i].rule);
+        assert_string_equal(str_field(r, "level"), levels[i]);
+        assert_non_null(strstr(str_field(field(r, "message"), "text"), fs.v[i].message));
+        int idx = (int)num_field(r, "ruleIndex");
+        assert_string_equal(cat[idx].id, fs.v[i].rule);
+        const cJSON *loc = cJSON_GetArrayItem(arr_field(r, "locations"), 0);
+        const cJSON *phys = cJSON_GetObjectItemCaseSensitive(loc, "physicalLocation");
+        if (i == 0) {
+            assert_non_null(phys);
+            assert_string_equal(str_field(field(phys, "artifactLocation"), "uri"), "drivers/my%20driver%231.inf");
+            assert_int_equal((int)num_field(field(phys, "region"), "startLine"), 12);
+            const cJSON *logical = arr_field(loc, "logicalLocations");
+            assert_string_equal(str_field(cJSON_GetArrayItem(logical, 0), "fullyQualifiedName"),
+                                "HKLM\\SYSTEM\\ControlSet001\\Control\\Class\\{g}");
+        } else {
+            assert_null(phys); /* locate() said nowhere */
+        }
+        str_field(field(r, "partialFingerprints"), "bootlensFinding/v1");
+    }
+    cJSON_Delete(j);
+    free(text);
+    /* Without a locate callback: no physical locations at all. */
+    bl_report_sarif(capture_start(&c), &fs, NULL, NULL);
+    text = capture_end(&c);
+    j = parse(text);
+    assert_null(strstr(text, "physicalLocation"));
+    cJSON_Delete(j);
+    free(text);
+    bl_findings_free(&fs);
+}
+
+static void test_sarif_analyze_points_at_the_hive(void **state)
+{
+    (void)state;
+    pipeline p;
+    pipeline_seed_hive(&p);
+    capture c;
+    bl_report_analyze_sarif(capture_start(&c), &p.a);
+    char *text = capture_end(&c);
+    cJSON *j = parse(text);
+    const cJSON *results = arr_field(cJSON_GetArrayItem(arr_field(j, "runs"), 0), "results");
+    assert_int_equal(cJSON_GetArraySize(results), (int)p.f.n);
+    const cJSON *r = cJSON_GetArrayItem(results, 0);
+    assert_string_equal(str_field(r, "ruleId"), "filter-delays-device");
+    assert_string_equal(str_field(r, "level"), "error");
+    const cJSON *phys = field(cJSON_GetArrayItem(arr_field(r, "locations"), 0), "physicalLocation");
+    assert_string_equal(str_field(field(phys, "artifactLocation"), "uri"), p.path);
+    /* The verified fix travels with the message. */
+    assert_non_null(strstr(str_field(field(r, "message"), "text"), "Fix (re-simulated)"));
+    cJSON_Delete(j);
+    free(text);
+    pipeline_free(&p);
+}
+
+/* ---- text ---- */
+
+static void test_text_analyze_answer_first(void **state)
+{
+    (void)state;
+    pipeline p;
+    pipeline_seed_hive(&p);
+    /* Add a warning to the seed's error and infos. */
+    bl_findings_free(&p.f);
+    const char *const ghost[] = {"ghost"};
+    bl_model_set_multi(p.m, "Control\\Class\\" BL_GUID_CDROM, "UpperFilters", ghost, 1);
+    bl_timeline_free(p.t);
+    bl_knowledge_free(p.k);
+    pipeline_run(&p, true);
+    uint32_t counts[3];
+    bl_findings_count(&p.f, counts);
+    assert_true(counts[BL_SEV_ERROR] == 1 && counts[BL_SEV_WARNING] >= 1 && counts[BL_SEV_INFO] >= 1);
+    bl_text_options o = {false, false};
+    capture c;
+    bl_report_analyze_text(capture_start(&c), &p.a, &o);
+    char *text = capture_end(&c);
+    const char *counts_line = strstr(text, "1 error, ");
+    const char *err = strstr(text, "ERROR [filter-delays-device]");
+    const char *warn = strstr(text, "WARNING [missing-filter-service]");
+    const char *info = strstr(text, "[group-not-in-service-group-order]");
+    const char *timeline = strstr(text, "Boot timeline:");
+    assert_non_null(counts_line);
+    assert_non_null(err);
+    assert_non_null(warn);
+    assert_non_null(info);
+    assert_non_null(timeline);
+    assert_true(counts_line < err);
+    assert_true(err < warn);
+    assert_true(warn < info);
+    assert_true(err < timeline);
+    /* The error comes with its verified fix and the .reg to apply. */
+    const char *fix = strstr(err, "Fix 1 (re-simulated):");
+    assert_non_null(fix);
+    assert_true(fix < warn);
+    assert_non_null(strstr(err, "| Windows Registry Editor Version 5.00"));
+    assert_non_null(strstr(text, p.path));
+    assert_null(strchr(text, '\033')); /* no colour unless asked */
+    /* Info is one line each, after the answer, unless --verbose. */
+    const char *info_head = strstr(text, "Info (--verbose for details):");
+    assert_non_null(info_head);
+    assert_true(warn < info_head && info_head < info);
+    assert_null(strstr(text, "info [group-not-in-service-group-order]"));
+    assert_null(strstr(info + 1, "[group-not-in-service-group-order]")); /* once */
+    free(text);
+    o.verbose = true;
+    o.color = true;
+    bl_report_analyze_text(capture_start(&c), &p.a, &o);
+    text = capture_end(&c);
+    assert_null(strstr(text, "Info (--verbose for details):"));
+    assert_non_null(strstr(text, "\033[1;31mERROR\033[0m [filter-delays-device]"));
+    const char *verr = strstr(text, "[filter-delays-device]"), *vinfo = strstr(text, "[group-not-in-service-group-order]");
+    assert_true(verr && vinfo && verr < vinfo);
+    free(text);
+    pipeline_free(&p);
+}
+
+/* Offset of column `name` in the header line. */
+static size_t col(const char *header, const char *name)
+{
+    const char *h = strstr(header, name);
+    if (!h)
+        fail_msg("no %s column", name);
+    return (size_t)(h - header);
+}
+
+static void test_text_order_table(void **state)
+{
+    (void)state;
+    pipeline p;
+    pipeline_seed_hive(&p);
+    capture c;
+    bl_report_order_text(capture_start(&c), &p.a, BL_SHOW_ALL);
+    char *text = capture_end(&c);
+    char *save = NULL;
+    char *header = strtok_r(text, "\n", &save);
+    assert_non_null(header);
+    /* The columns, in this order. */
+    static const char *const cols[] = {"#", "PHASE", "GROUP", "TAG", "SERVICE", "START", "TYPE", "IMAGE"};
+    size_t last = 0;
+    for (size_t i = 0; i < BL_ARRAY_LEN(cols); i++) {
+        size_t at = col(header, cols[i]);
+        assert_true(i == 0 || at > last);
+        last = at;
+    }
+    size_t c_phase = col(header, "PHASE"), c_group = col(header, "GROUP"), c_svc = col(header, "SERVICE"),
+           c_start = col(header, "START"), c_type = col(header, "TYPE"), c_image = col(header, "IMAGE"),
+           c_tag_end = col(header, "TAG") + 3;
+    uint32_t rows = 0;
+    for (char *line = strtok_r(NULL, "\n", &save); line && *line && line[0] == ' '; line = strtok_r(NULL, "\n", &save)) {
+        const bl_load *l = &p.t->loads[rows];
+        const bl_service *s = &p.m->services[l->service];
+        char want[64];
+        snprintf(want, sizeof want, "%u", l->position);
+        assert_true(strlen(line) > c_image);
+        /* '#' is right-aligned in its 5 columns. */
+        assert_true(strncmp(line + 5 - strlen(want), want, strlen(want)) == 0);
+        assert_true(strncmp(line + c_phase, bl_phase_name(l->phase), strlen(bl_phase_name(l->phase))) == 0);
+        const char *g = bl_model_str(p.m, s->group);
+        if (*g)
+            assert_true(strncmp(line + c_group, g, strlen(g)) == 0);
+        const char *name = bl_model_str(p.m, s->name);
+        if (strncmp(line + c_svc, name, strlen(name)) != 0)
+            fail_msg("row %u: \"%s\" not under SERVICE", rows + 1, line);
+        assert_true(strncmp(line + c_start, bl_start_name(s->start), strlen(bl_start_name(s->start))) == 0);
+        assert_true(strncmp(line + c_type, bl_type_name(s), strlen(bl_type_name(s))) == 0);
+        bl_sb img = {0};
+        bl_service_image(p.m, l->service, &img);
+        assert_true(strncmp(line + c_image, bl_sb_str(&img), img.len) == 0);
+        bl_sb_free(&img);
+        /* Tags end under the TAG header, '*' marking an unlisted one. */
+        if (s->has_tag) {
+            bl_sb tag = {0};
+            bl_tag_text(s, l->tag_index, &tag);
+            assert_true(strncmp(line + c_tag_end - tag.len, bl_sb_str(&tag), tag.len) == 0);
+            bl_sb_free(&tag);
+        }
+        rows++;
+    }
+    assert_int_equal(rows, p.t->nloads);
+    free(text);
+    /* --phase boot shows the boot drivers only; group* marks unlisted groups. */
+    bl_report_order_text(capture_start(&c), &p.a, BL_SHOW_BOOT);
+    text = capture_end(&c);
+    assert_non_null(strstr(text, "vmci"));
+    assert_null(strstr(text, "RpcSs"));
+    assert_null(strstr(text, "cdrom")); /* system start */
+    assert_non_null(strstr(text, "PnP Filter*"));
+    char want[64];
+    snprintf(want, sizeof want, "\n%u drivers and services.", p.t->boot_count);
+    assert_non_null(strstr(text, want));
+    free(text);
+    pipeline_free(&p);
+}
+
+static void test_text_helpers(void **state)
+{
+    (void)state;
+    bl_model *m = bl_model_new(NULL);
+    uint32_t s = tm_driver(m, "drv", 0, "G", 5);
+    bl_sb sb = {0};
+    bl_tag_text(&m->services[s], 0, &sb);
+    assert_string_equal(bl_sb_str(&sb), "5");
+    bl_sb_reset(&sb);
+    bl_tag_text(&m->services[s], BL_TAG_UNLISTED, &sb);
+    assert_string_equal(bl_sb_str(&sb), "5*");
+    bl_sb_reset(&sb);
+    bl_service_image(m, s, &sb);
+    assert_string_equal(bl_sb_str(&sb), "System32\\drivers\\drv.sys");
+    assert_string_equal(bl_type_name(&m->services[s]), "kernel");
+    bl_model_set_dword(m, "Services\\drv", "Type", 2);
+    assert_string_equal(bl_type_name(&m->services[s]), "filesystem");
+    bl_model_set_dword(m, "Services\\drv", "Type", 0x20);
+    assert_string_equal(bl_type_name(&m->services[s]), "share-process");
+    bl_sb_reset(&sb);
+    bl_service_image(m, s, &sb); /* a service without ImagePath has no default image */
+    assert_string_equal(bl_sb_str(&sb), "");
+    bl_sb_free(&sb);
+    bl_model_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_json_analysis_contract),
+        cmocka_unit_test(test_json_absent_values_are_null),
+        cmocka_unit_test(test_json_load_order_filter),
+        cmocka_unit_test(test_format_parse),
+        cmocka_unit_test(test_sarif),
+        cmocka_unit_test(test_sarif_analyze_points_at_the_hive),
+        cmocka_unit_test(test_text_analyze_answer_first),
+        cmocka_unit_test(test_text_order_table),
+        cmocka_unit_test(test_text_helpers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
