@@ -108,7 +108,21 @@ typedef struct bl_inf_version_info {
     uint32_t class_line, class_guid_line, driver_ver_line; /* 0 when absent */
 } bl_inf_version_info;
 
-/* Parses an INF held in memory (name is used in messages only).  Returns
+/* The syntax as parsed:
+ *  - ';' outside quotes and %strkey% tokens starts a comment;
+ *  - a '\' ending a line (outside quotes, before any comment) joins the
+ *    next line, the backslash dropped;
+ *  - [name] starts a section, the name verbatim between the brackets;
+ *    lines before the first section are ignored;
+ *  - the first '=' before any ',' ends the key; ',' separates fields, each
+ *    trimmed of blanks outside quotes; inside quotes "" is one quote;
+ *  - %% is a percent sign, %strkey% the selected [Strings] value, %n% (a
+ *    DIRID) stays for bl_inf_image_path; in [Strings*] sections values are
+ *    literal and commas do not separate;
+ *  - fatal: unterminated quote, header without ']', NUL or control
+ *    characters (binary data), lines past BL_INF_MAX_LINE_BYTES, and the
+ *    other bounds above.
+ * Parses an INF held in memory (name is used in messages only).  Returns
  * NULL on a fatal error with err set to "NAME:LINE: what is wrong"; problems
  * Windows would shrug off become warnings (bl_inf_diag_at).  Never reads
  * outside data[0..size) and never allocates more than a small multiple of
