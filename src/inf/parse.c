@@ -1146,13 +1146,13 @@ int bl_inf_value_u32(const bl_inf *inf, const bl_inf_line *line, uint32_t i, uin
                      bl_error *err)
 {
     const char *text = bl_inf_value_at(line, i);
+    uint32_t line_no = line ? line->line_no : 0;
     if (!text) {
-        bl_inf_error_at(inf, line->line_no, err, "field %u is missing (a number is needed)", i + 1);
+        bl_inf_error_at(inf, line_no, err, "field %u is missing (a number is needed)", i + 1);
         return -1;
     }
     if (bl_inf_parse_u32(text, out) != 0) {
-        bl_inf_error_at(inf, line->line_no, err, "field %u is \"%.64s\", not a number", i + 1,
-                        text);
+        bl_inf_error_at(inf, line_no, err, "field %u is \"%.64s\", not a number", i + 1, text);
         return -1;
     }
     return 0;
