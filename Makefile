@@ -54,7 +54,7 @@ TESTS := $(TEST_SRC:tests/unit/%.c=build/tests/%)
 SAN_TESTS := $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 
-.PHONY: all deps demo check unit e2e asan fuzz fuzz-smoke bench install uninstall clean format hives
+.PHONY: all deps demo check unit e2e asan tsan fuzz fuzz-smoke bench install uninstall clean format hives
 all: $(BIN) $(MKHIVE) build/bootlens.1 build/bootlens.bash
 
 # The man page and the bash completion come from the option table itself.
@@ -127,6 +127,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) e2e
 	$(MAKE) asan
+	$(MAKE) tsan
 	$(MAKE) fuzz-smoke
 	@echo "make check: all passed"
 
@@ -143,6 +144,15 @@ asan: $(SAN_BIN) $(SAN_TESTS) $(MKHIVE)
 	@tests/gen-hives.sh >/dev/null
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run-unit.sh $(SAN_TESTS)
 	@ASAN_OPTIONS=detect_leaks=1 BOOTLENS=$(SAN_BIN) SHARED=$(SHARED) tests/e2e/run.sh
+
+# ThreadSanitizer on the batch runner: many hives analyzed by parallel workers.
+TSAN_BIN := build/tsan/bootlens
+$(TSAN_BIN): $(LIB_SRC) $(CLI_SRC) $(GEN_SRC) $(wildcard include/bootlens/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(BASE_CFLAGS) -Wno-conversion -O1 -g -fsanitize=thread -o $@ $(LIB_SRC) $(CLI_SRC) $(GEN_SRC) $(DEP_LIBS)
+tsan: $(TSAN_BIN) $(MKHIVE)
+	@tests/gen-hives.sh >/dev/null
+	@BOOTLENS=$(TSAN_BIN) tests/batch.sh
 
 fuzz: $(FUZZERS)
 

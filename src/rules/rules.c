@@ -4,6 +4,7 @@
  * through `calls`, plus the dependencies its vendor declared). */
 #include "internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,13 +65,21 @@ static const struct {
     /* ---- end of file-system filter stack ---- */
 };
 
+static bl_rule_info catalogue_infos[BL_ARRAY_LEN(catalogue)];
+static pthread_once_t catalogue_once = PTHREAD_ONCE_INIT;
+
+static void catalogue_init(void)
+{
+    for (size_t i = 0; i < BL_ARRAY_LEN(catalogue); i++)
+        catalogue_infos[i] = catalogue[i].info;
+}
+
 const bl_rule_info *bl_rule_catalogue(uint32_t *n)
 {
-    static bl_rule_info infos[BL_ARRAY_LEN(catalogue)];
-    for (size_t i = 0; i < BL_ARRAY_LEN(catalogue); i++)
-        infos[i] = catalogue[i].info;
+    /* Batch workers may ask at the same time. */
+    pthread_once(&catalogue_once, catalogue_init);
     *n = (uint32_t)BL_ARRAY_LEN(catalogue);
-    return infos;
+    return catalogue_infos;
 }
 
 void bl_rules_run(const bl_model *m, const bl_timeline *t, const bl_rules_options *opt,

@@ -147,13 +147,16 @@ static uint32_t tag_index(const bl_model *m, const bl_service *s)
     return BL_TAG_UNLISTED;
 }
 
-static const bl_model *sort_model;
+/* Services sorted by name carry the name with them: qsort's comparator has
+ * no context argument, and a global would race between batch workers. */
+typedef struct named {
+    const char *name;
+    uint32_t svc;
+} named;
 
 static int registry_order_cmp(const void *a, const void *b)
 {
-    const bl_service *x = &sort_model->services[*(const uint32_t *)a];
-    const bl_service *y = &sort_model->services[*(const uint32_t *)b];
-    return bl_registry_name_cmp(bl_model_str(sort_model, x->name), bl_model_str(sort_model, y->name));
+    return bl_registry_name_cmp(((const named *)a)->name, ((const named *)b)->name);
 }
 
 static bool same_group(const bl_model *m, uint32_t a, uint32_t b)
@@ -304,11 +307,16 @@ uint32_t bl_sim_order_services(const bl_model *m, const uint32_t *cands, uint32_
     if (!n)
         return 0;
     /* Step 1: registry enumeration order, inserted at the head. */
+    named *byname = bl_xmalloc(n * sizeof *byname);
+    for (uint32_t i = 0; i < n; i++) {
+        byname[i].name = bl_model_str(m, m->services[cands[i]].name);
+        byname[i].svc = cands[i];
+    }
+    qsort(byname, n, sizeof *byname, registry_order_cmp);
     uint32_t *enum_order = bl_xmalloc(n * sizeof *enum_order);
-    memcpy(enum_order, cands, n * sizeof *enum_order);
-    sort_model = m;
-    qsort(enum_order, n, sizeof *enum_order, registry_order_cmp);
-    sort_model = NULL;
+    for (uint32_t i = 0; i < n; i++)
+        enum_order[i] = byname[i].svc;
+    free(byname);
 
     dlist l = {bl_xmalloc(n * sizeof(node)), BL_NONE, BL_NONE};
     for (uint32_t i = 0; i < n; i++) {
