@@ -107,24 +107,24 @@ bool inf_index_get(const inf_index *ix, const char *folded, uint32_t *val)
 uint32_t *inf_index_ref(inf_index *ix, const char *folded, bool *added)
 {
     if ((ix->count + 1) * 2 > ix->cap) {
-        inf_index bigger = {0};
+        const char **old_keys = ix->keys;
+        uint32_t *old_vals = ix->vals, old_cap = ix->cap;
         /* Heap addresses differ from run to run (ASLR), which is all the
          * unpredictability the seed needs. */
-        bigger.seed = ix->cap ? ix->seed : (uint32_t)((uintptr_t)ix >> 4) * 2654435761u;
-        bigger.cap = ix->cap ? ix->cap * 2 : 64;
-        bigger.keys = bl_xcalloc(bigger.cap, sizeof *bigger.keys);
-        bigger.vals = bl_xcalloc(bigger.cap, sizeof *bigger.vals);
-        for (uint32_t i = 0; i < ix->cap; i++) {
-            if (ix->keys[i]) {
-                uint32_t j = slot(&bigger, ix->keys[i]);
-                bigger.keys[j] = ix->keys[i];
-                bigger.vals[j] = ix->vals[i];
+        if (!old_cap)
+            ix->seed = (uint32_t)((uintptr_t)ix >> 4) * 2654435761u;
+        ix->cap = old_cap ? old_cap * 2 : 64;
+        ix->keys = bl_xcalloc(ix->cap, sizeof *ix->keys);
+        ix->vals = bl_xcalloc(ix->cap, sizeof *ix->vals);
+        for (uint32_t i = 0; i < old_cap; i++) {
+            if (old_keys[i]) {
+                uint32_t j = slot(ix, old_keys[i]);
+                ix->keys[j] = old_keys[i];
+                ix->vals[j] = old_vals[i];
             }
         }
-        bigger.count = ix->count;
-        free(ix->keys);
-        free(ix->vals);
-        *ix = bigger;
+        free(old_keys);
+        free(old_vals);
     }
     uint32_t i = slot(ix, folded);
     *added = !ix->keys[i];
