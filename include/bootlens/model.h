@@ -192,7 +192,9 @@ const bl_group_tags *bl_model_group_tags(const bl_model *m, bl_str group);
 uint32_t bl_model_add_service(bl_model *m, const char *name);
 uint32_t bl_model_add_class(bl_model *m, const char *guid);
 uint32_t bl_model_add_device(bl_model *m, const char *instance_id);
-void bl_model_remove_service(bl_model *m, uint32_t svc); /* marks it deleted: name kept, start unknown */
+/* Removes a service (DelService, a fix dropping one); the indices of the
+ * services after it shift down by one. */
+void bl_model_remove_service(bl_model *m, uint32_t svc);
 
 /* Value of Services\<name> (value_name case-insensitive).  Unknown names are
  * ignored.  Returns true if the value was understood. */

@@ -15,49 +15,6 @@
 #else
 #define BL_PRINTF(a, b)
 #define BL_NORETURN
-/* ---- String pool ------------------------------------------------------
- * Interned, immutable strings and u32 lists, addressed by 32-bit ids.  The
- * boot model is plain data made of these ids, so copying a model for a
- * what-if is a memcpy of its arrays; the pool is shared by the copies and only
- * ever grows.  Id 0 is "absent" for strings and "empty" for lists. */
-typedef uint32_t bl_str;
-typedef uint32_t bl_vec;
-typedef struct bl_pool bl_pool;
-
-bl_pool *bl_pool_new(void);
-bl_pool *bl_pool_ref(bl_pool *pool);
-void bl_pool_unref(bl_pool *pool);
-
-bl_str bl_pool_strn(bl_pool *pool, const char *s, size_t n);
-bl_str bl_pool_str(bl_pool *pool, const char *s);
-/* The spelling of id (never NULL; "" for 0). Pointers stay valid for the
- * pool's lifetime. */
-const char *bl_pool_get(const bl_pool *pool, bl_str id);
-/* The id of the case-folded spelling of id: equal for names Windows treats as
- * equal.  0 stays 0. */
-bl_str bl_pool_fold(const bl_pool *pool, bl_str id);
-/* Looks a string up without interning it; 0 if it was never interned. */
-bl_str bl_pool_find(const bl_pool *pool, const char *s);
-/* Folded id of a C string, or 0 if no such name was ever interned. */
-bl_str bl_pool_find_folded(const bl_pool *pool, const char *s);
-
-bl_vec bl_pool_vec(bl_pool *pool, const uint32_t *items, uint32_t n);
-uint32_t bl_pool_vec_len(const bl_pool *pool, bl_vec v);
-const uint32_t *bl_pool_vec_items(const bl_pool *pool, bl_vec v);
-/* Index of the first item whose folded string equals folded id f, or -1. */
-int bl_pool_vec_find_folded(const bl_pool *pool, bl_vec v, bl_str f);
-
-/* ---- u32 -> u32 hash map (open addressing), used for name indexes ---- */
-typedef struct bl_map {
-    uint32_t *keys, *vals;
-    uint32_t cap, count;
-} bl_map;
-
-void bl_map_put(bl_map *m, uint32_t key, uint32_t val); /* key != 0 */
-bool bl_map_get(const bl_map *m, uint32_t key, uint32_t *val);
-void bl_map_copy(bl_map *dst, const bl_map *src);
-void bl_map_free(bl_map *m);
-
 #endif
 
 #define BL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

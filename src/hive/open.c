@@ -473,6 +473,10 @@ static bl_key *fast_open(bl_hive *h, bl_key *parent, const char *path, const cha
         bl_hive_add_problem(h, "", "root key unreadable: %s", why);
         return NULL;
     }
+    /* The path is rebuilt from the names as the hive spells them. */
+    bl_sb spelled = {0};
+    if (parent)
+        bl_sb_add(&spelled, parent->path);
     char *copy = bl_xstrdup(path), *save = NULL;
     for (char *part = strtok_r(copy, "\\", &save); part; part = strtok_r(NULL, "\\", &save)) {
         bl_cells_nk next;
@@ -481,14 +485,18 @@ static bl_key *fast_open(bl_hive *h, bl_key *parent, const char *path, const cha
             if (rc < 0)
                 bl_hive_add_problem(h, full, "key unreadable: %s", why);
             free(copy);
+            bl_sb_free(&spelled);
             return NULL;
         }
         cur = next;
+        if (spelled.len)
+            bl_sb_addc(&spelled, '\\');
+        bl_cells_key_name(&cur, &spelled);
     }
     free(copy);
     bl_key *k = fast_wrap(h, &cur, NULL);
     free(k->path);
-    k->path = bl_xstrdup(full);
+    k->path = bl_sb_detach(&spelled);
     return k;
 }
 
@@ -498,6 +506,18 @@ bl_key *bl_key_open(bl_hive *h, bl_key *parent, const char *path)
     char *full = join_path(parent ? parent->path : NULL, path);
     if (h->fast) {
         bl_key *k = fast_open(h, parent, path, full);
+        free(full);
+        return k;
+    }
+    const char *sep = strchr(path, '\\');
+    if (sep && sep != path) {
+        /* One component at a time, so the path is spelled as the hive
+         * spells each key (as the cell reader does). */
+        char *first = bl_xstrndup(path, (size_t)(sep - path));
+        bl_key *mid = bl_key_open(h, parent, first);
+        free(first);
+        bl_key *k = mid ? bl_key_open(h, mid, sep + 1) : NULL;
+        bl_key_close(mid);
         free(full);
         return k;
     }
@@ -518,7 +538,13 @@ bl_key *bl_key_open(bl_hive *h, bl_key *parent, const char *path)
         free(full);
         return NULL;
     }
-    bl_key *key = key_new(h, key_utf8_name(k), full);
+    char *name = key_utf8_name(k);
+    if (!strchr(path, '\\')) {
+        /* One component: spell the path as the hive does. */
+        free(full);
+        full = join_path(parent ? parent->path : NULL, name);
+    }
+    bl_key *key = key_new(h, name, full);
     key->key = k;
     return key;
 }
@@ -721,6 +747,17 @@ static bool regf_value_fill(bl_key *k, bl_value *out)
                             why);
         return false;
     }
+    /* libregf returns the wrong bytes for 1-3 byte values kept inside the
+     * value key itself; take them from the vk cell (checked to be one). */
+    if (dsize >= 1 && dsize <= 3) {
+        off64_t at = 0;
+        const uint8_t *img = k->hive->image;
+        if (libregf_value_get_offset(k->value, &at, &e) == 1 && at > 0 &&
+            (uint64_t)at + 12 <= k->hive->image_size && img[at] == 'v' && img[at + 1] == 'k' &&
+            (img[at + 7] & 0x80))
+            memcpy(k->value_data, img + at + 8, dsize);
+        libregf_error_free(&e);
+    }
     k->value_data[dsize] = k->value_data[dsize + 1] = 0;
     out->name = k->value_name;
     out->type = type;
@@ -762,6 +799,14 @@ bool bl_key_value_by_name(bl_key *k, const char *name, bl_value *out)
             }
         }
         bl_sb_free(&vn);
+        return false;
+    }
+    if (!*name) {
+        /* libregf does not find the default (unnamed) value by name. */
+        uint32_t n = bl_key_value_count(k);
+        for (uint32_t i = 0; i < n; i++)
+            if (bl_key_value(k, i, out) && !*out->name)
+                return true;
         return false;
     }
     value_release(k);

@@ -71,35 +71,33 @@ void bl_utf8_to_utf16le(const char *s, size_t n, bl_sb *sb)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
     while (p < end) {
-        uint32_t cp = *p++;
-        int extra = 0;
-        if (cp >= 0xF0 && cp < 0xF8) {
-            cp &= 0x07;
-            extra = 3;
-        } else if (cp >= 0xE0) {
-            cp &= 0x0F;
-            extra = 2;
-        } else if (cp >= 0xC0) {
-            cp &= 0x1F;
-            extra = 1;
-        } else if (cp >= 0x80) {
-            cp = 0xFFFD;
-        }
-        for (; extra > 0; extra--) {
-            if (p >= end || (*p & 0xC0) != 0x80) {
-                cp = 0xFFFD;
-                break;
+        uint32_t cp = *p++, need = 0, min = 0;
+        if (cp >= 0x80) {
+            if (cp >= 0xC2 && cp <= 0xDF)
+                need = 1, min = 0x80, cp &= 0x1F;
+            else if (cp >= 0xE0 && cp <= 0xEF)
+                need = 2, min = 0x800, cp &= 0x0F;
+            else if (cp >= 0xF0 && cp <= 0xF4)
+                need = 3, min = 0x10000, cp &= 0x07;
+            else
+                need = 0, cp = 0xFFFD; /* stray continuation or invalid lead */
+            for (uint32_t i = 0; i < need; i++) {
+                if (p >= end || (*p & 0xC0) != 0x80) {
+                    cp = 0xFFFD;
+                    break;
+                }
+                cp = (cp << 6) | (*p++ & 0x3Fu);
             }
-            cp = (cp << 6) | (*p++ & 0x3Fu);
+            /* Overlong forms and encoded surrogates are not characters. */
+            if (need && cp != 0xFFFD && (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)))
+                cp = 0xFFFD;
         }
-        if (cp >= 0x10000 && cp <= 0x10FFFF) {
+        if (cp >= 0x10000) {
             cp -= 0x10000;
             uint32_t hi = 0xD800 + (cp >> 10), lo = 0xDC00 + (cp & 0x3FF);
             char b[4] = {(char)(hi & 0xFF), (char)(hi >> 8), (char)(lo & 0xFF), (char)(lo >> 8)};
             bl_sb_addn(sb, b, 4);
         } else {
-            if (cp > 0xFFFF)
-                cp = 0xFFFD;
             char b[2] = {(char)(cp & 0xFF), (char)(cp >> 8)};
             bl_sb_addn(sb, b, 2);
         }

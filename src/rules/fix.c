@@ -1,8 +1,10 @@
 /* fix.c — proving fixes.  Rules propose candidate registry changes; here
  * each candidate is applied to a copy of the model, the boot is simulated
  * again and every rule re-run.  A candidate is kept only if the finding is
- * gone (or down to info) and no new warning or error appeared; it then
- * carries what the re-simulation showed. */
+ * gone or lost severity (an error that becomes a plain deferral warning: it
+ * no longer breaks anything) and no new warning or error appeared; it then
+ * carries what the re-simulation showed.  Without the search (--no-fixes)
+ * no candidate is shown: every fix bootlens shows is a verified one. */
 #include "internal.h"
 
 #include <stdlib.h>
@@ -114,6 +116,17 @@ static void fix_free(bl_fix *x)
     for (uint32_t i = 0; i < x->nchanges; i++)
         bl_change_free(&x->changes[i]);
     free(x->changes);
+}
+
+void bl_fixes_discard(bl_findings *f)
+{
+    for (uint32_t i = 0; i < f->n; i++) {
+        for (uint32_t k = 0; k < f->v[i].nfixes; k++)
+            fix_free(&f->v[i].fixes[k]);
+        free(f->v[i].fixes);
+        f->v[i].fixes = NULL;
+        f->v[i].nfixes = 0;
+    }
 }
 
 void bl_fixes_search(const bl_model *m, const bl_timeline *t, const bl_rules_options *opt,

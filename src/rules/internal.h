@@ -102,7 +102,9 @@ void rule_minifilter_altitude_missing(const rule_ctx *c, bl_findings *out);
 void rule_minifilter_loads_before_fltmgr(const rule_ctx *c, bl_findings *out);
 /* ---- end of file-system filter stack rules ---- */
 
-/* Fix search (fix.c): proposes re-simulated fixes for the findings. */
+/* Fix search (fix.c): keeps the proposed fixes that re-simulation proves;
+ * bl_fixes_discard drops every proposal (no search). */
+void bl_fixes_discard(bl_findings *f);
 void bl_fixes_search(const bl_model *m, const bl_timeline *t, const bl_rules_options *opt,
                      bl_findings *f);
 

@@ -95,6 +95,8 @@ void bl_rules_run(const bl_model *m, const bl_timeline *t, const bl_rules_option
     rule_ctx_free(&c);
     if (!opt || !opt->no_fixes)
         bl_fixes_search(m, t, opt, out);
+    else
+        bl_fixes_discard(out);
     bl_findings_sort(out);
 }
 

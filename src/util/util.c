@@ -162,22 +162,39 @@ void bl_sb_free(bl_sb *sb)
     sb->len = sb->cap = 0;
 }
 
-/* Decodes one UTF-8 code point; invalid bytes decode as themselves so that
- * comparison stays total and never reads past the terminator. */
+/* Decodes one well-formed UTF-8 sequence.  Anything else — a lone or
+ * dangling lead byte, a stray continuation byte, an overlong form, a
+ * surrogate — decodes as the raw byte, flagged so that it never equals a real
+ * code point; comparison stays total and never reads past the terminator. */
 static uint32_t utf8_next(const unsigned char **pp)
 {
     const unsigned char *p = *pp;
     uint32_t c = p[0];
-    if (c < 0x80 || !p[1]) {
+    if (c < 0x80) {
         *pp = p + 1;
         return c;
     }
-    if ((c & 0xE0) == 0xC0 && (p[1] & 0xC0) == 0x80) {
-        *pp = p + 2;
-        return ((c & 0x1F) << 6) | (p[1] & 0x3Fu);
+    uint32_t need, min;
+    if (c >= 0xC2 && c <= 0xDF)
+        need = 1, min = 0x80, c &= 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+        need = 2, min = 0x800, c &= 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+        need = 3, min = 0x10000, c &= 0x07;
+    else
+        goto raw;
+    for (uint32_t i = 1; i <= need; i++) {
+        if ((p[i] & 0xC0) != 0x80) /* also stops at the terminator */
+            goto raw;
+        c = (c << 6) | (p[i] & 0x3Fu);
     }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        goto raw;
+    *pp = p + need + 1;
+    return c;
+raw:
     *pp = p + 1;
-    return c | 0x80000000u; /* raw byte, never equal to a real code point */
+    return 0x80000000u | p[0];
 }
 
 static uint32_t fold_cp(uint32_t c)
@@ -256,8 +273,10 @@ void bl_fold_append(bl_sb *sb, const char *s, size_t n)
         unsigned char c = (unsigned char)s[i];
         if (c >= 'A' && c <= 'Z')
             c = (unsigned char)(c + 32);
-        else if (c == 0xC3 && i + 1 < n) {
-            /* Latin-1 capitals U+00C0..U+00DE are C3 80..C3 9E in UTF-8. */
+        else if (c == 0xC3 && i + 1 < n && ((unsigned char)s[i + 1] & 0xC0) == 0x80) {
+            /* Latin-1 capitals U+00C0..U+00DE are C3 80..C3 9E in UTF-8; a
+             * C3 not followed by a continuation byte is a raw byte, and the
+             * byte after it is folded on its own, as bl_fold_cmp does. */
             unsigned char d = (unsigned char)s[i + 1];
             if (d >= 0x80 && d <= 0x9E && d != 0x97)
                 d = (unsigned char)(d + 32);
