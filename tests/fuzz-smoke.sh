@@ -5,7 +5,8 @@
 #
 # For each build/fuzz/NAME it fuzzes a copy of fuzz/corpus/NAME/ (the seed
 # corpus is never written to) under build/fuzz-smoke/NAME/ for $FUZZ_SECONDS
-# seconds (default 10).  When $SHARED names an existing directory, real files
+# seconds (default 10).  Targets whose name mentions "hive" also get the
+# generated test hives (build/test_hives).  When $SHARED names an existing directory, real files
 # from it are added as seeds: for fuzz_recover, each dirty hive of
 # hives/logs/ with its logs, in the target's input format; for targets whose
 # name mentions "hive", the decompressed hives of hives/; for "inf", the INF
@@ -43,6 +44,11 @@ recover_seeds() {
 }
 
 hive_seeds() {
+    # The generated test hives (make hives) are small, varied seeds.
+    for hs_f in "$root"/build/test_hives/*.hiv; do
+        [ -f "$hs_f" ] && cp "$hs_f" "$1/gen-$(basename "$hs_f")"
+    done
+    [ -n "$shared" ] || return 0
     for hs_f in "$shared"/hives/*/*.xz "$shared"/hives/*/*/*.xz; do
         [ -f "$hs_f" ] || continue
         xz -dc "$hs_f" >"$1/shared-$(basename "$(dirname "$hs_f")")-$(basename "$hs_f" .xz)" 2>/dev/null
@@ -64,10 +70,12 @@ for fuzzer in "$@"; do
     if [ -d "$root/fuzz/corpus/$name" ]; then
         cp "$root/fuzz/corpus/$name"/* "$work/corpus/" 2>/dev/null
     fi
+    case $name in
+    *hive*) hive_seeds "$work/corpus" ;;
+    esac
     if [ -n "$shared" ]; then
         case $name in
         fuzz_recover) recover_seeds "$work/corpus" ;;
-        *hive*) hive_seeds "$work/corpus" ;;
         *inf*) inf_seeds "$work/corpus" ;;
         esac
     fi
