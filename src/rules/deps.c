@@ -164,24 +164,17 @@ void rule_missing_dependency(const rule_ctx *c, bl_findings *out)
             ev_service(c, f, i, "DependOnService");
             ev_service(c, f, i, "Start");
             /* Fix: drop the stale entry. */
-            uint32_t *keep = bl_xmalloc(nds * sizeof *keep), nk = 0;
-            for (uint32_t j = 0; j < nds; j++)
-                if (j != k)
-                    keep[nk++] = ds[j];
             bl_change *ch = bl_xcalloc(1, sizeof *ch);
             bl_sb key = {0};
             bl_sb_addf(&key, "Services\\%s", bl_model_str(m, s->name));
-            if (nk)
-                bl_change_set_multi(ch, bl_sb_str(&key), "DependOnService", m, bl_pool_vec(m->pool, keep, nk));
-            else
-                bl_change_delete_value(ch, bl_sb_str(&key), "DependOnService");
+            bl_change_list_without(ch, bl_sb_str(&key), "DependOnService", m, s->depend_on_service,
+                                   bl_model_str(m, ds[k]));
             bl_sb sum = {0};
             bl_sb_addf(&sum, "Remove \"%s\" from %s's DependOnService", bl_model_str(m, ds[k]),
                        bl_model_str(m, s->name));
             propose_fix(f, bl_sb_str(&sum), ch, 1);
             bl_sb_free(&sum);
             bl_sb_free(&key);
-            free(keep);
             bl_sb_free(&subject);
         }
         uint32_t ndg = bl_pool_vec_len(m->pool, s->depend_on_group);
@@ -229,20 +222,12 @@ void rule_dependency_cycle(const rule_ctx *c, bl_findings *out)
         }
         /* Fix: break the edge from the last member back to the first. */
         const bl_service *last = &m->services[svc[n - 1]];
-        uint32_t nds = bl_pool_vec_len(m->pool, last->depend_on_service);
-        const uint32_t *ds = bl_pool_vec_items(m->pool, last->depend_on_service);
-        uint32_t *keep = bl_xmalloc((nds ? nds : 1) * sizeof *keep), nk = 0;
-        for (uint32_t j = 0; j < nds; j++)
-            if (bl_model_find_service_id(m, ds[j]) != svc[0])
-                keep[nk++] = ds[j];
-        if (nk < nds) {
+        if (bl_pool_vec_find_folded(m->pool, last->depend_on_service, m->services[svc[0]].key) >= 0) {
             bl_change *ch = bl_xcalloc(1, sizeof *ch);
             bl_sb key = {0};
             bl_sb_addf(&key, "Services\\%s", svc_name(c, svc[n - 1]));
-            if (nk)
-                bl_change_set_multi(ch, bl_sb_str(&key), "DependOnService", m, bl_pool_vec(m->pool, keep, nk));
-            else
-                bl_change_delete_value(ch, bl_sb_str(&key), "DependOnService");
+            bl_change_list_without(ch, bl_sb_str(&key), "DependOnService", m, last->depend_on_service,
+                                   svc_name(c, svc[0]));
             bl_sb sum = {0};
             bl_sb_addf(&sum, "Remove \"%s\" from %s's DependOnService", svc_name(c, svc[0]),
                        svc_name(c, svc[n - 1]));
@@ -250,7 +235,6 @@ void rule_dependency_cycle(const rule_ctx *c, bl_findings *out)
             bl_sb_free(&sum);
             bl_sb_free(&key);
         }
-        free(keep);
         bl_sb_free(&chain);
         bl_sb_free(&subject);
     }

@@ -109,29 +109,14 @@ static void change_remove_from_list(const rule_ctx *c, bl_change *ch, const filt
     bl_vec list = site->cls != BL_NONE
                       ? (site->upper ? m->classes[site->cls].upper : m->classes[site->cls].lower)
                       : (site->upper ? m->devices[site->dev].upper : m->devices[site->dev].lower);
-    uint32_t n = bl_pool_vec_len(m->pool, list);
-    const uint32_t *it = bl_pool_vec_items(m->pool, list);
-    uint32_t *keep = bl_xmalloc((n ? n : 1) * sizeof *keep), k = 0;
-    bl_str f = bl_pool_fold(m->pool, site->name);
-    for (uint32_t i = 0; i < n; i++)
-        if (bl_pool_fold(m->pool, it[i]) != f)
-            keep[k++] = it[i];
     bl_sb key = {0};
     if (site->cls != BL_NONE)
         bl_sb_addf(&key, "Control\\Class\\%s", bl_model_str(m, m->classes[site->cls].guid));
     else
         bl_sb_addf(&key, "Enum\\%s", bl_model_str(m, m->devices[site->dev].instance_id));
-    const char *value = site->upper ? "UpperFilters" : "LowerFilters";
-    if (k == 0) {
-        bl_change_delete_value(ch, bl_sb_str(&key), value);
-    } else {
-        /* bl_change_set_multi wants a pool vector: build it in the shared
-         * pool (append-only, so the model stays untouched). */
-        bl_vec v = bl_pool_vec(m->pool, keep, k);
-        bl_change_set_multi(ch, bl_sb_str(&key), value, m, v);
-    }
+    bl_change_list_without(ch, bl_sb_str(&key), site->upper ? "UpperFilters" : "LowerFilters", m, list,
+                           bl_model_str(m, site->name));
     bl_sb_free(&key);
-    free(keep);
 }
 
 static void site_text(const rule_ctx *c, const filter_site *site, bl_sb *sb)

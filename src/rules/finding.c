@@ -1,6 +1,6 @@
 /* finding.c — building findings and registry changes: the data every rule
  * produces and every report renders. */
-#include "bootlens/rules.h"
+#include "internal.h"
 
 #include "bootlens/hive.h"
 
@@ -104,7 +104,7 @@ void bl_finding_detail(bl_finding *f, const char *fmt, ...)
     }
 }
 
-static void fix_free(bl_fix *x)
+void bl_fix_free(bl_fix *x)
 {
     free(x->summary);
     free(x->verification);
@@ -132,7 +132,7 @@ void bl_findings_free(bl_findings *f)
         }
         free(x->evidence);
         for (uint32_t k = 0; k < x->nfixes; k++)
-            fix_free(&x->fixes[k]);
+            bl_fix_free(&x->fixes[k]);
         free(x->fixes);
     }
     free(f->v);
@@ -214,6 +214,22 @@ void bl_change_set_multi(bl_change *c, const char *key, const char *value, const
     bl_sb_addn(&w, "\0\0", 2);
     c->size = w.len;
     c->data = (uint8_t *)bl_sb_detach(&w);
+}
+
+void bl_change_list_without(bl_change *c, const char *key, const char *value, const bl_model *m, bl_vec list,
+                            const char *drop)
+{
+    uint32_t n = bl_pool_vec_len(m->pool, list);
+    const uint32_t *it = bl_pool_vec_items(m->pool, list);
+    uint32_t *keep = bl_xmalloc((n ? n : 1) * sizeof *keep), k = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (!bl_fold_eq(bl_model_str(m, it[i]), drop))
+            keep[k++] = it[i];
+    if (k)
+        bl_change_set_multi(c, key, value, m, bl_pool_vec(m->pool, keep, k));
+    else
+        bl_change_delete_value(c, key, value);
+    free(keep);
 }
 
 void bl_change_delete_value(bl_change *c, const char *key, const char *value)

@@ -109,20 +109,11 @@ static char *verify(const bl_model *m, const bl_timeline *t, const bl_rules_opti
     return text;
 }
 
-static void fix_free(bl_fix *x)
-{
-    free(x->summary);
-    free(x->verification);
-    for (uint32_t i = 0; i < x->nchanges; i++)
-        bl_change_free(&x->changes[i]);
-    free(x->changes);
-}
-
 void bl_fixes_discard(bl_findings *f)
 {
     for (uint32_t i = 0; i < f->n; i++) {
         for (uint32_t k = 0; k < f->v[i].nfixes; k++)
-            fix_free(&f->v[i].fixes[k]);
+            bl_fix_free(&f->v[i].fixes[k]);
         free(f->v[i].fixes);
         f->v[i].fixes = NULL;
         f->v[i].nfixes = 0;
@@ -146,7 +137,7 @@ void bl_fixes_search(const bl_model *m, const bl_timeline *t, const bl_rules_opt
                 cand->verification = v;
                 x->fixes[kept++] = *cand;
             } else {
-                fix_free(cand);
+                bl_fix_free(cand);
             }
         }
         x->nfixes = kept;

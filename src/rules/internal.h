@@ -58,6 +58,12 @@ uint32_t driver_requirements(const rule_ctx *c, uint32_t svc, requirement **out)
  * if it clears the finding without creating a new warning or error.  Takes
  * ownership of changes. */
 void propose_fix(bl_finding *f, const char *summary, bl_change *changes, uint32_t n);
+void bl_fix_free(bl_fix *x);
+/* A change setting key\value to `list` without the entries equal to drop
+ * (case-insensitive); deleting the value when nothing is left.  The new list
+ * goes into the shared pool (append-only), the model is not touched. */
+void bl_change_list_without(bl_change *c, const char *key, const char *value, const bl_model *m, bl_vec list,
+                            const char *drop);
 void requirements_free(requirement *r, uint32_t n);
 
 /* Slot at which the first device driven by svc starts in the boot phase;

@@ -28,25 +28,6 @@ typedef struct scm {
     uint8_t phase;
 } scm;
 
-static uint32_t add_scm_load(bl_timeline *t, uint32_t svc, uint8_t phase, uint8_t why,
-                             uint32_t for_service)
-{
-    const bl_model *m = t->model;
-    bl_grow((void **)&t->loads, sizeof *t->loads, &t->caploads, t->nloads + 1);
-    uint32_t i = t->nloads++;
-    bl_load *l = &t->loads[i];
-    l->service = svc;
-    l->phase = phase;
-    l->why = why;
-    l->position = i + 1;
-    l->group_rank = bl_model_group_rank(m, m->services[svc].group);
-    l->tag_index = BL_TAG_NONE;
-    l->for_device = for_service;
-    t->services[svc].load = i;
-    t->services[svc].phase = phase;
-    return i;
-}
-
 static void fail(bl_timeline *t, uint32_t svc, uint8_t block, uint32_t by)
 {
     t->services[svc].phase = BL_PHASE_NEVER;
@@ -147,7 +128,7 @@ static bool start_service(scm *s, uint32_t svc, uint8_t why, uint32_t for_servic
         fail(t, svc, BL_BLOCK_DEPENDENCY, culprit);
         return false;
     }
-    add_scm_load(t, svc, s->phase, why, for_service);
+    bl_sim_add_load(t, svc, s->phase, why, BL_TAG_NONE, for_service);
     return true;
 }
 

@@ -11,8 +11,8 @@
 #define CONFIGFLAG_DISABLED 0x1
 
 
-static uint32_t add_load(bl_timeline *t, uint32_t svc, uint8_t phase, uint8_t why,
-                         uint32_t tag_index, uint32_t for_device)
+uint32_t bl_sim_add_load(bl_timeline *t, uint32_t svc, uint8_t phase, uint8_t why, uint32_t tag_index,
+                         uint32_t for_device)
 {
     const bl_model *m = t->model;
     bl_grow((void **)&t->loads, sizeof *t->loads, &t->caploads, t->nloads + 1);
@@ -74,7 +74,7 @@ static void load_start_type(bl_timeline *t, int start, uint8_t phase, bl_str boo
     uint32_t *tags = bl_xmalloc((n ? n : 1) * sizeof *tags);
     bl_sim_order_services(m, cands, n, start == BL_START_BOOT, order, tags);
     for (uint32_t k = 0; k < n; k++)
-        add_load(t, order[k], phase, why[order[k]], tags[k], BL_NONE);
+        bl_sim_add_load(t, order[k], phase, why[order[k]], tags[k], BL_NONE);
     free(order);
     free(tags);
     free(cands);
@@ -280,7 +280,7 @@ static void start_devices(bl_timeline *t)
         for (uint32_t i = 0; i < ds->stack_count; i++) {
             uint32_t svc = t->stack[ds->stack_first + i].service;
             if (t->services[svc].load == BL_NONE)
-                add_load(t, svc, BL_PHASE_PNP, BL_WHY_DEVICE, BL_TAG_NONE, dev);
+                bl_sim_add_load(t, svc, BL_PHASE_PNP, BL_WHY_DEVICE, BL_TAG_NONE, dev);
         }
         uint32_t keep = ds->deferred_by;
         device_started(t, dev, BL_PHASE_PNP);
