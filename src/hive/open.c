@@ -6,6 +6,7 @@
 #include "bootlens/hive.h"
 
 #include "cells.h"
+#include "recover_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -242,9 +243,12 @@ static int hive_setup(bl_hive *h, const bl_hive_options *opt, bool allow_logs, b
 {
     h->fast = !(opt && opt->libregf_reader);
     bl_error bberr = {{0}};
-    bool base_ok = bl_base_block_parse(h->map, h->map_size, h->path, &h->info.base, &bberr) == 0;
-    bool checksum_bad = h->info.base.checksum != h->info.base.computed_checksum;
-    if (!base_ok && !(checksum_bad && allow_logs)) {
+    bl_base_verdict verdict = bl_base_block_check(h->map, h->map_size, h->path, &h->info.base, &bberr);
+    bool base_ok = verdict == BL_BASE_OK;
+    /* A bad checksum or a file cut short may still be repaired from the
+     * transaction logs (Windows tries too); anything else is no hive. */
+    bool repairable = verdict == BL_BASE_BAD_CHECKSUM || verdict == BL_BASE_TRUNCATED;
+    if (!base_ok && !(repairable && allow_logs)) {
         *err = bberr;
         return -1;
     }
@@ -283,14 +287,19 @@ static int hive_setup(bl_hive *h, const bl_hive_options *opt, bool allow_logs, b
             h->image_size = out_size;
             h->info.recovered = true;
             bl_base_block_parse(out, out_size, h->path, &h->info.base, NULL);
-        } else if (rc != 0) {
+        } else if (rc != 0 || verdict == BL_BASE_TRUNCATED) {
             if (!base_ok) {
                 /* A broken base block we could not repair: nothing to read. */
-                bl_error_set(err, "%s (and no transaction log could repair it: %s)", bberr.msg,
-                             rerr.msg);
+                if (rerr.msg[0])
+                    bl_error_set(err, "%s; no transaction log repairs it (%s)", bberr.msg,
+                                 strstr(rerr.msg, "no transaction log can recover it: ")
+                                     ? strstr(rerr.msg, "no transaction log can recover it: ") + 35
+                                     : rerr.msg);
+                else
+                    *err = bberr;
                 return -1;
             }
-            hive_note(h, "not recovered: %s", rerr.msg);
+            hive_note(h, "%s", rerr.msg);
         }
     } else if (!base_ok) {
         *err = bberr;
