@@ -169,8 +169,10 @@ static uint32_t section_add(parser *p, const char *name, size_t n, uint32_t line
     if (inf_index_get(&inf->section_index, folded, &idx))
         return idx;
     idx = inf->nsections;
+    uint32_t old_cap = inf->sections_cap;
     bl_grow((void **)&inf->sections, sizeof *inf->sections, &inf->sections_cap, idx + 1);
-    inf->folded = bl_xrealloc(inf->folded, (size_t)inf->sections_cap * sizeof *inf->folded);
+    if (inf->sections_cap != old_cap)
+        inf->folded = bl_xrealloc(inf->folded, (size_t)inf->sections_cap * sizeof *inf->folded);
     memset(&inf->sections[idx], 0, sizeof inf->sections[idx]);
     inf->sections[idx].name = inf_strn(inf, name, n);
     inf->sections[idx].line_no = line_no;
