@@ -148,7 +148,8 @@ int bl_inf_image_path(const char *service_binary, uint32_t service_type,
         bl_sb_add(out, rest);
         return 0;
     }
-    bool drive = ((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z') && s[1] == ':' && s[2] == '\\';
+    bool letter = (s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z');
+    bool drive = letter && s[1] == ':' && s[2] == '\\';
     if (!drive)
         return -1;
     if (kernel)

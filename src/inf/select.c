@@ -30,13 +30,18 @@ const char *bl_inf_arch_name(bl_inf_arch arch)
     return (unsigned)arch < BL_ARRAY_LEN(arch_names) ? arch_names[arch] : "?";
 }
 
+static char ascii_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
 static int arch_from(const char *s, size_t n, bl_inf_arch *out)
 {
     for (size_t a = 0; a < BL_ARRAY_LEN(arch_names); a++) {
         if (strlen(arch_names[a]) != n)
             continue;
         size_t i = 0;
-        while (i < n && (s[i] | 0x20) == arch_names[a][i])
+        while (i < n && ascii_lower(s[i]) == arch_names[a][i])
             i++;
         if (i == n) {
             *out = (bl_inf_arch)a;
@@ -54,7 +59,7 @@ int bl_inf_parse_arch(const char *s, bl_inf_arch *out)
 int bl_inf_parse_decoration(const char *s, size_t n, bl_inf_decoration *d)
 {
     memset(d, 0, sizeof *d);
-    if (n < 2 || (s[0] | 0x20) != 'n' || (s[1] | 0x20) != 't')
+    if (n < 2 || ascii_lower(s[0]) != 'n' || ascii_lower(s[1]) != 't')
         return -1;
     size_t i = 2, start = i;
     while (i < n && s[i] != '.')
@@ -139,8 +144,9 @@ int bl_inf_decoration_cmp(const bl_inf_decoration *a, const bl_inf_decoration *b
 
 static bool arch_placeholder_at(const char *s, size_t n, size_t i)
 {
-    return i + 6 <= n && s[i] == '$' && s[i + 5] == '$' && (s[i + 1] | 0x20) == 'a' &&
-           (s[i + 2] | 0x20) == 'r' && (s[i + 3] | 0x20) == 'c' && (s[i + 4] | 0x20) == 'h';
+    return i + 6 <= n && s[i] == '$' && s[i + 5] == '$' && ascii_lower(s[i + 1]) == 'a' &&
+           ascii_lower(s[i + 2]) == 'r' && ascii_lower(s[i + 3]) == 'c' &&
+           ascii_lower(s[i + 4]) == 'h';
 }
 
 bool inf_has_arch_placeholder(const char *s, size_t n)
