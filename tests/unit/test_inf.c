@@ -712,7 +712,7 @@ static void test_parse_decoration(void **state)
                          "NT.1.2.3.4.5.6",
                          "NT.-1",
                          "Services",
-                         "NTamd64.10.0...99999999999"};
+                         "NTamd64.10.0...99999999999", "NTamd\x16\x14"};
     for (size_t i = 0; i < BL_ARRAY_LEN(bad); i++)
         assert_int_equal(bl_inf_parse_decoration(bad[i], strlen(bad[i]), &d), -1);
 
