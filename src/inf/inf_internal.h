@@ -87,6 +87,15 @@ struct bl_inf {
 
 /* Appends a warning "NAME:LINE: ..." (bounded by BL_INF_MAX_DIAGS). */
 void inf_warn(bl_inf *inf, uint32_t line_no, const char *fmt, ...) BL_PRINTF(3, 4);
+/* Whether folded names a strings section; *langid gets its LANGID, or -1
+ * for the undecorated [Strings]. */
+bool inf_strings_langid(const char *folded, int32_t *langid);
+
+/* ---- check.c ---- */
+
+/* Fills inf->version and inf->refs and warns about missing sections; run
+ * once all lines are substituted. */
+void inf_check(bl_inf *inf);
 
 /* ---- store.c: the arena owning every string of a bl_inf, and the index ---- */
 

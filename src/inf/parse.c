@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- diagnostics ------------------------------------------------------------ */
+/* ---- diagnostics ---- */
 
 enum { DIAG_MAX_BYTES = 1000 };
 
@@ -100,7 +100,7 @@ static void diags_finish(bl_inf *inf)
     }
 }
 
-/* ---- pass 1: lexing ---------------------------------------------------------- */
+/* ---- pass 1: lexing ---- */
 
 typedef struct pending_field {
     const char *raw;
@@ -182,9 +182,7 @@ static uint32_t section_add(parser *p, const char *name, size_t n, uint32_t line
     return idx;
 }
 
-/* Whether folded names a strings section; *langid gets its LANGID, or -1
- * for the undecorated [Strings]. */
-static bool strings_section_langid(const char *folded, int32_t *langid)
+bool inf_strings_langid(const char *folded, int32_t *langid)
 {
     if (strncmp(folded, "strings", 7) != 0)
         return false;
@@ -236,7 +234,7 @@ static int section_header(parser *p, const char *s, size_t n, uint32_t line_no)
     uint32_t idx = section_add(p, name, len, line_no);
     int32_t langid;
     p->cur_section = idx;
-    p->cur_is_strings = strings_section_langid(p->inf->folded[idx], &langid);
+    p->cur_is_strings = inf_strings_langid(p->inf->folded[idx], &langid);
     return 0;
 }
 
@@ -438,7 +436,7 @@ static int lex_all(parser *p)
     return 0;
 }
 
-/* ---- [Strings] -------------------------------------------------------------- */
+/* ---- [Strings] ---- */
 
 /* Picks the strings section Windows uses for langid (see bl_inf_options). */
 static int32_t choose_strings_section(const bl_inf *inf, uint16_t langid)
@@ -447,7 +445,7 @@ static int32_t choose_strings_section(const bl_inf *inf, uint16_t langid)
     uint32_t primary = langid & 0x3FFu;
     for (uint32_t i = 0; i < inf->nsections; i++) {
         int32_t id;
-        if (!strings_section_langid(inf->folded[i], &id))
+        if (!inf_strings_langid(inf->folded[i], &id))
             continue;
         if (id < 0) {
             plain = (int32_t)i;
@@ -513,7 +511,7 @@ const char *bl_inf_strings_section(const bl_inf *inf)
     return inf->strings_section >= 0 ? inf->sections[inf->strings_section].name : NULL;
 }
 
-/* ---- pass 2: substitution ------------------------------------------------------ */
+/* ---- pass 2: substitution ---- */
 
 typedef struct subst_ctx {
     inf_index plain; /* undecorated [Strings], to explain misses in a localized one */
@@ -660,7 +658,7 @@ static int build_lines(parser *p)
     for (uint32_t i = 0; i < p->nplines && rc == 0; i++) {
         const pending_line *pl = &p->plines[i];
         int32_t langid;
-        bool literal = strings_section_langid(inf->folded[pl->section], &langid);
+        bool literal = inf_strings_langid(inf->folded[pl->section], &langid);
         bl_inf_line *l = &inf->lines[start[pl->section]++];
         l->line_no = pl->line_no;
         sc.warned_lone = false;
@@ -702,220 +700,7 @@ static int build_lines(parser *p)
     return rc;
 }
 
-/* ---- after parsing: [Version], Include/Needs, reference checks ------------------ */
-
-static bool is_key(const bl_inf_line *l, const char *key)
-{
-    return l->key && bl_fold_eq(l->key, key);
-}
-
-static void read_version(bl_inf *inf)
-{
-    const bl_inf_section *s = bl_inf_find_section(inf, "Version");
-    bl_inf_version_info *v = &inf->version;
-    if (!s) {
-        inf_warn(inf, 1, "no [Version] section: Windows rejects the INF");
-        return;
-    }
-    for (uint32_t i = s->nlines; i-- > 0;) {
-        /* Backwards, so that the first occurrence of a key wins. */
-        const bl_inf_line *l = &s->lines[i];
-        const char *v0 = bl_inf_value_at(l, 0);
-        if (!v0)
-            continue;
-        if (is_key(l, "Signature")) {
-            v->signature = v0;
-        } else if (is_key(l, "Class")) {
-            v->class_name = v0;
-            v->class_line = l->line_no;
-        } else if (is_key(l, "ClassGuid")) {
-            v->class_guid = v0;
-            v->class_guid_line = l->line_no;
-        } else if (is_key(l, "Provider")) {
-            v->provider = v0;
-        } else if (is_key(l, "CatalogFile")) {
-            v->catalog_file = v0;
-        } else if (is_key(l, "DriverVer")) {
-            v->driver_ver_date = v0;
-            v->driver_ver_version = bl_inf_value_at(l, 1);
-            v->driver_ver_line = l->line_no;
-        }
-    }
-    if (!v->signature)
-        inf_warn(inf, s->line_no, "[Version] has no Signature entry");
-    else if (!bl_fold_eq(v->signature, "$Windows NT$") && !bl_fold_eq(v->signature, "$Chicago$") &&
-             !bl_fold_eq(v->signature, "$Windows 95$"))
-        inf_warn(inf, s->line_no, "Signature \"%s\" is not \"$Windows NT$\" or \"$Chicago$\"",
-                 v->signature);
-}
-
-static void collect_refs(bl_inf *inf)
-{
-    for (uint32_t s = 0; s < inf->nsections; s++) {
-        const bl_inf_section *sec = &inf->sections[s];
-        for (uint32_t i = 0; i < sec->nlines; i++) {
-            const bl_inf_line *l = &sec->lines[i];
-            bool include = is_key(l, "Include");
-            if (!include && !is_key(l, "Needs"))
-                continue;
-            for (uint32_t v = 0; v < l->nvalues; v++) {
-                if (!l->values[v].text[0])
-                    continue;
-                bl_grow((void **)&inf->refs, sizeof *inf->refs, &inf->refs_cap, inf->nrefs + 1);
-                bl_inf_ref *r = &inf->refs[inf->nrefs++];
-                r->kind = include ? BL_INF_REF_INCLUDE : BL_INF_REF_NEEDS;
-                r->name = l->values[v].text;
-                r->section = sec->name;
-                r->line_no = l->line_no;
-            }
-        }
-    }
-}
-
-/* Directives whose values name sections of the same INF: which value (or
- * all of them, -1), and what the section is called in messages. */
-static const struct {
-    const char *directive;
-    int value;
-    const char *what;
-} section_refs[] = {
-    {"AddReg", -1, "section"},
-    {"DelReg", -1, "section"},
-    {"BitReg", -1, "section"},
-    {"CopyFiles", -1, "section"},
-    {"DelFiles", -1, "section"},
-    {"RenFiles", -1, "section"},
-    {"AddProperty", -1, "section"},
-    {"DelProperty", -1, "section"},
-    {"LogConfig", -1, "section"},
-    {"ProfileItems", -1, "section"},
-    {"UpdateInis", -1, "section"},
-    {"UpdateIniFields", -1, "section"},
-    {"Ini2Reg", -1, "section"},
-    {"RegisterDlls", -1, "section"},
-    {"UnregisterDlls", -1, "section"},
-    {"AddPowerSetting", -1, "section"},
-    {"AddService", 2, "service-install section"},
-    {"AddService", 3, "event-log-install section"},
-    {"AddInterface", 2, "add-interface section"},
-    {"AddComponent", 2, "component install section"},
-    {"AddEventProvider", 1, "event provider section"},
-};
-
-static void check_ref(bl_inf *inf, const bl_inf_line *l, const char *directive, const char *what,
-                      const char *name)
-{
-    if (!name[0] || (name[0] == '@' && bl_fold_eq(directive, "CopyFiles")))
-        return;
-    if (!bl_inf_find_section(inf, name))
-        inf_warn(inf, l->line_no, "%s names %s [%s], which is not in the INF", directive, what,
-                 name);
-}
-
-static void check_directive_refs(bl_inf *inf)
-{
-    for (uint32_t s = 0; s < inf->nsections; s++) {
-        int32_t langid;
-        if (strings_section_langid(inf->folded[s], &langid))
-            continue;
-        const bl_inf_section *sec = &inf->sections[s];
-        for (uint32_t i = 0; i < sec->nlines; i++) {
-            const bl_inf_line *l = &sec->lines[i];
-            if (!l->key)
-                continue;
-            for (size_t r = 0; r < BL_ARRAY_LEN(section_refs); r++) {
-                if (!bl_fold_eq(l->key, section_refs[r].directive))
-                    continue;
-                if (section_refs[r].value < 0) {
-                    for (uint32_t v = 0; v < l->nvalues; v++)
-                        check_ref(inf, l, section_refs[r].directive, section_refs[r].what,
-                                  l->values[v].text);
-                } else if ((uint32_t)section_refs[r].value < l->nvalues) {
-                    check_ref(inf, l, section_refs[r].directive, section_refs[r].what,
-                              l->values[section_refs[r].value].text);
-                }
-            }
-        }
-    }
-}
-
-/* Checks a models section's entries: each names an install section that
- * must exist, decorated or not.  checked[] marks sections already done, as
- * several [Manufacturer] entries may name the same one. */
-static void check_models_section(bl_inf *inf, const bl_inf_section *models, bool *checked)
-{
-    if (checked[models - inf->sections])
-        return;
-    checked[models - inf->sections] = true;
-    for (uint32_t i = 0; i < models->nlines; i++) {
-        const bl_inf_line *l = &models->lines[i];
-        const char *install = bl_inf_value_at(l, 0);
-        if (l->key && install && install[0] && !inf_any_install_section(inf, install))
-            inf_warn(inf, l->line_no,
-                     "model %s names install section [%s], which is not in the "
-                     "INF (with or without a platform extension)",
-                     l->key, install);
-    }
-}
-
-static void check_manufacturer(bl_inf *inf)
-{
-    const bl_inf_section *mfg = bl_inf_find_section(inf, "Manufacturer");
-    if (!mfg)
-        return;
-    bl_sb name = {0}, tmp = {0};
-    bool warned_placeholder = false;
-    bool *checked = bl_xcalloc(inf->nsections, sizeof *checked);
-    for (uint32_t i = 0; i < mfg->nlines; i++) {
-        const bl_inf_line *l = &mfg->lines[i];
-        const char *base = bl_inf_value_at(l, 0);
-        if (!base || !base[0]) {
-            inf_warn(inf, l->line_no, "[Manufacturer] entry names no models section");
-            continue;
-        }
-        uint32_t ndecorations = 0;
-        for (uint32_t v = 1; v < l->nvalues; v++) {
-            const char *d = l->values[v].text;
-            bl_inf_decoration dec;
-            if (!d[0])
-                continue;
-            ndecorations++;
-            size_t len;
-            const char *stamped = inf_stamp(d, strlen(d), "x86", &tmp, &len);
-            if (bl_inf_parse_decoration(stamped, len, &dec) < 0)
-                inf_warn(inf, l->line_no, "\"%s\" is not a TargetOSVersion decoration", d);
-            else if (stamped != d && !warned_placeholder)
-                inf_warn(inf, l->line_no,
-                         "\"%s\": $ARCH$ is a stampinf placeholder, read as "
-                         "the target's architecture (an unstamped INF never matches on Windows)",
-                         d);
-            warned_placeholder |= stamped != d;
-            bl_sb_reset(&name);
-            bl_sb_addf(&name, "%s.%s", base, d);
-            const bl_inf_section *models = bl_inf_find_section(inf, bl_sb_str(&name));
-            if (!models)
-                inf_warn(inf, l->line_no,
-                         "[Manufacturer] names models section [%s], which is not "
-                         "in the INF",
-                         bl_sb_str(&name));
-            else
-                check_models_section(inf, models, checked);
-        }
-        const bl_inf_section *plain = bl_inf_find_section(inf, base);
-        if (plain)
-            check_models_section(inf, plain, checked);
-        else if (!ndecorations)
-            inf_warn(inf, l->line_no,
-                     "[Manufacturer] names models section [%s], which is not in "
-                     "the INF",
-                     base);
-    }
-    bl_sb_free(&name);
-    bl_sb_free(&tmp);
-    free(checked);
-}
-
-/* ---- entry points --------------------------------------------------------------- */
+/* ---- entry points ---- */
 
 void bl_inf_options_init(bl_inf_options *opt)
 {
@@ -980,10 +765,7 @@ bl_inf *bl_inf_parse_mem(const char *name, const void *data, size_t size, const 
         rc = build_lines(&p);
     }
     if (rc == 0) {
-        read_version(inf);
-        collect_refs(inf);
-        check_manufacturer(inf);
-        check_directive_refs(inf);
+        inf_check(inf);
         diags_finish(inf);
     }
     inf_reader_free(&p.rd);
@@ -1008,154 +790,4 @@ bl_inf *bl_inf_parse_file(const char *path, const bl_inf_options *opt, bl_error 
     bl_inf *inf = bl_inf_parse_mem(path, data, size, opt, err);
     free(data);
     return inf;
-}
-
-/* ---- accessors ------------------------------------------------------------------ */
-
-const char *bl_inf_name(const bl_inf *inf)
-{
-    return inf->name;
-}
-
-bl_inf_encoding bl_inf_get_encoding(const bl_inf *inf)
-{
-    return inf->encoding;
-}
-
-uint32_t bl_inf_section_count(const bl_inf *inf)
-{
-    return inf->nsections;
-}
-
-const bl_inf_section *bl_inf_section_at(const bl_inf *inf, uint32_t i)
-{
-    return i < inf->nsections ? &inf->sections[i] : NULL;
-}
-
-const bl_inf_section *bl_inf_find_section(const bl_inf *inf, const char *name)
-{
-    bl_sb sb = {0};
-    bl_fold_append(&sb, name, strlen(name));
-    uint32_t idx;
-    bool found = inf_index_get(&inf->section_index, bl_sb_str(&sb), &idx);
-    bl_sb_free(&sb);
-    return found ? &inf->sections[idx] : NULL;
-}
-
-const bl_inf_line *bl_inf_find_key(const bl_inf_section *s, const char *key,
-                                   const bl_inf_line *after)
-{
-    if (!s)
-        return NULL;
-    uint32_t i = after ? (uint32_t)(after - s->lines) + 1 : 0;
-    for (; i < s->nlines; i++) {
-        if (s->lines[i].key && bl_fold_eq(s->lines[i].key, key))
-            return &s->lines[i];
-    }
-    return NULL;
-}
-
-const char *bl_inf_value_at(const bl_inf_line *line, uint32_t i)
-{
-    return line && i < line->nvalues ? line->values[i].text : NULL;
-}
-
-const char *bl_inf_lookup(const bl_inf *inf, const char *section, const char *key)
-{
-    const bl_inf_line *l = bl_inf_find_key(bl_inf_find_section(inf, section), key, NULL);
-    return bl_inf_value_at(l, 0);
-}
-
-const bl_inf_version_info *bl_inf_version(const bl_inf *inf)
-{
-    return &inf->version;
-}
-
-uint32_t bl_inf_ref_count(const bl_inf *inf)
-{
-    return inf->nrefs;
-}
-
-const bl_inf_ref *bl_inf_ref_at(const bl_inf *inf, uint32_t i)
-{
-    return i < inf->nrefs ? &inf->refs[i] : NULL;
-}
-
-uint32_t bl_inf_diag_count(const bl_inf *inf)
-{
-    return inf->ndiags;
-}
-
-const bl_inf_diag *bl_inf_diag_at(const bl_inf *inf, uint32_t i)
-{
-    return i < inf->ndiags ? &inf->diags[i] : NULL;
-}
-
-/* ---- numbers -------------------------------------------------------------------- */
-
-int bl_inf_parse_u32(const char *s, uint32_t *out)
-{
-    if (!s)
-        return -1;
-    while (is_blank(*s))
-        s++;
-    bool neg = *s == '-';
-    if (neg)
-        s++;
-    uint64_t v = 0;
-    const char *digits;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        s += 2;
-        digits = s;
-        for (; *s; s++) {
-            int d;
-            if (*s >= '0' && *s <= '9')
-                d = *s - '0';
-            else if (*s >= 'a' && *s <= 'f')
-                d = *s - 'a' + 10;
-            else if (*s >= 'A' && *s <= 'F')
-                d = *s - 'A' + 10;
-            else
-                break;
-            v = v * 16 + (uint64_t)d;
-            if (v > UINT32_MAX)
-                return -1;
-        }
-    } else {
-        digits = s;
-        for (; *s >= '0' && *s <= '9'; s++) {
-            v = v * 10 + (uint64_t)(*s - '0');
-            if (v > UINT32_MAX)
-                return -1;
-        }
-    }
-    if (s == digits)
-        return -1;
-    while (is_blank(*s))
-        s++;
-    if (*s)
-        return -1;
-    if (neg) {
-        if (v > 0x80000000u)
-            return -1;
-        v = (uint32_t)(0u - (uint32_t)v);
-    }
-    *out = (uint32_t)v;
-    return 0;
-}
-
-int bl_inf_value_u32(const bl_inf *inf, const bl_inf_line *line, uint32_t i, uint32_t *out,
-                     bl_error *err)
-{
-    const char *text = bl_inf_value_at(line, i);
-    uint32_t line_no = line ? line->line_no : 0;
-    if (!text) {
-        bl_inf_error_at(inf, line_no, err, "field %u is missing (a number is needed)", i + 1);
-        return -1;
-    }
-    if (bl_inf_parse_u32(text, out) != 0) {
-        bl_inf_error_at(inf, line_no, err, "field %u is \"%.64s\", not a number", i + 1, text);
-        return -1;
-    }
-    return 0;
 }

@@ -187,8 +187,7 @@ static void add_decorated_link(bl_inf *inf, const char *name, size_t k, uint32_t
         key = inf_strn(inf, name, k); /* the index keeps it */
     bool added;
     uint32_t *head = inf_index_ref(&inf->nt_index, key, &added);
-    bl_grow((void **)&inf->nt_links, sizeof *inf->nt_links, &inf->nt_links_cap,
-            inf->nt_nlinks + 1);
+    bl_grow((void **)&inf->nt_links, sizeof *inf->nt_links, &inf->nt_links_cap, inf->nt_nlinks + 1);
     inf->nt_links[inf->nt_nlinks][0] = section;
     inf->nt_links[inf->nt_nlinks][1] = *head;
     *head = ++inf->nt_nlinks;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- arena ---------------------------------------------------------------- */
+/* ---- arena ---- */
 
 struct inf_arena_chunk {
     inf_arena_chunk *next;
@@ -71,7 +71,7 @@ void inf_arena_free(bl_inf *inf)
     inf->arena = NULL;
 }
 
-/* ---- index ------------------------------------------------------------------ */
+/* ---- index ---- */
 
 /* FNV-1a started from a per-index basis. */
 static uint32_t hash(const inf_index *ix, const char *s)
