@@ -105,10 +105,23 @@ build/asan/tests/%: tests/unit/%.c tests/unit/testutil.h $(SAN_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS) -Itests/unit -o $@ $< $(SAN_LIB) $(DEP_LIBS) $(CMOCKA_LIBS)
 
-# ---- fuzzing (clang libFuzzer) ----
-build/fuzz/%: fuzz/%.c $(LIB_SRC) $(GEN_SRC)
+# ---- fuzzing (clang libFuzzer): the library is instrumented once ----
+FUZZ_FLAGS := -O1 -g -fsanitize=address,undefined
+FUZZ_DIR := build/fuzzobj
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o) $(GEN_SRC:build/gen/%.c=$(FUZZ_DIR)/gen/%.o)
+FUZZ_LIB := build/fuzz/libbootlens-fuzz.a
+$(FUZZ_DIR)/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(BASE_CFLAGS) -Wno-conversion -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(GEN_SRC) $(DEP_LIBS)
+	$(FUZZ_CC) $(BASE_CFLAGS) -Wno-conversion $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_DIR)/%.o: %.c $(wildcard include/bootlens/*.h) $(wildcard src/*/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(BASE_CFLAGS) -Wno-conversion $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(FUZZ_LIB): $(FUZZ_LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+build/fuzz/%: fuzz/%.c $(FUZZ_LIB)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(BASE_CFLAGS) -Wno-conversion $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(DEP_LIBS)
 
 # ---- test hives generated from readable sources ----
 hives: $(MKHIVE)
@@ -142,8 +155,8 @@ e2e: $(BIN) $(MKHIVE)
 
 asan: $(SAN_BIN) $(SAN_TESTS) $(MKHIVE)
 	@tests/gen-hives.sh >/dev/null
-	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run-unit.sh $(SAN_TESTS)
-	@ASAN_OPTIONS=detect_leaks=1 BOOTLENS=$(SAN_BIN) SHARED=$(SHARED) tests/e2e/run.sh
+	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 tests/run-unit.sh $(SAN_TESTS)
+	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp BOOTLENS=$(SAN_BIN) SHARED=$(SHARED) tests/e2e/run.sh
 
 # ThreadSanitizer on the batch runner: many hives analyzed by parallel workers.
 TSAN_BIN := build/tsan/bootlens
