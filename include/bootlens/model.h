@@ -270,6 +270,37 @@ typedef struct bl_load_options {
  * one-line reason (not a SYSTEM hive, no such control set...). */
 int bl_model_load(bl_model *m, struct bl_hive *h, const bl_load_options *opt, bl_error *err);
 
+/* ---- regedit-style text (model/regtext.c) -------------------------------
+ * A SYSTEM control set written as text: the format of test_hives/ sources
+ * and of regedit exports ("Windows Registry Editor Version 5.00" or
+ * REGEDIT4; UTF-8, or UTF-16LE with a BOM as regedit writes it):
+ *   [ControlSet001\Services\x]      keys below the hive root; a leading
+ *                                    HKLM\SYSTEM\ or HKEY_LOCAL_MACHINE\SYSTEM\
+ *                                    is dropped; CurrentControlSet means the
+ *                                    current control set
+ *   "Name"=dword:1  @="text"  =expand:"..."  =multi:"a","b"  =hex:01,02
+ *   =hex(N):..  =qword:..  "Name"=-  (delete)   ; comments, '\' continues
+ *   !include FILE (relative to the including file), other !directives ignored
+ * Select, HardwareConfig\LastId and the chosen control set are read; every
+ * value goes through bl_model_apply_value, as hive values go through the
+ * setters. */
+
+/* Builds the model of the control set opt names (default: Select\Current)
+ * from text[0..size) labelled label; dir is the directory !include paths
+ * are relative to (NULL: !include is refused).  Returns 0, or -1 with
+ * "LABEL:LINE: what is wrong" in err. */
+int bl_model_load_regtext(bl_model *m, const char *label, const char *text, size_t size, const char *dir,
+                          const bl_load_options *opt, bl_error *err);
+/* Reads path and loads it as above (!include relative to its directory). */
+int bl_model_load_regtext_file(bl_model *m, const char *path, const bl_load_options *opt, bl_error *err);
+/* The built-in lint baseline (data/baseline.txt, compiled in): a minimal
+ * Windows 10 x64 control set.  Returns 0, or -1 with err. */
+int bl_model_load_builtin_baseline(bl_model *m, bl_error *err);
+/* True when data starts like regedit text (a header, a comment, a key or a
+ * directive, after an optional BOM) rather than a binary hive. */
+bool bl_regtext_detect(const uint8_t *data, size_t size);
+/* ---- end of regedit-style text ---- */
+
 /* Well-known setup class GUIDs (folded). */
 #define BL_GUID_SYSTEM "{4d36e97d-e325-11ce-bfc1-08002be10318}"
 #define BL_GUID_DISKDRIVE "{4d36e967-e325-11ce-bfc1-08002be10318}"
