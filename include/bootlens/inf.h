@@ -287,4 +287,156 @@ int bl_inf_image_path(const char *service_binary, uint32_t service_type,
  * Apply (INF what-if on a boot model) — added by the apply step.
  * ====================================================================== */
 
+/* Applying INFs to a boot model as Windows setup would (inf/apply.c), and
+ * the lint built on it (inf/lint.c): what an INF's install sections write
+ * below SYSTEM\CurrentControlSet, each write recorded with the INF line it
+ * comes from, so that a finding the writes cause points back at that line.
+ * doc/lint.md says what is and is not modelled. */
+#include "bootlens/model.h"
+#include "bootlens/rules.h"
+#include "bootlens/sim.h"
+
+/* Where a registry write comes from. */
+typedef struct bl_inf_origin {
+    const char *inf;       /* bl_inf_name of the INF */
+    uint32_t line;         /* the entry that wrote it: an AddReg entry, StartType=... */
+    const char *directive; /* "AddReg", "StartType", "AddService", "ClassGuid"... */
+    uint32_t via;          /* the AddReg=/AddService= directive that reached the entry; 0 */
+} bl_inf_origin;
+
+/* One registry write of the INFs, in the order Windows setup makes them. */
+typedef struct bl_inf_write {
+    bl_change change;     /* key below the control set, as bl_changes_to_reg prints it */
+    bl_inf_origin origin;
+    bool in_model;        /* the boot model tracks it (false: e.g. a software-key value) */
+    char *what;           /* in words: "appends dlpflt to the System class UpperFilters" */
+} bl_inf_write;
+
+typedef enum bl_apply_level { BL_APPLY_NOTE = 0, BL_APPLY_WARNING } bl_apply_level;
+
+/* Something the apply step could not model, or wants said. */
+typedef struct bl_apply_diag {
+    bl_apply_level level;
+    const char *inf;
+    uint32_t line;
+    char *message; /* "NAME:LINE: what" */
+} bl_apply_diag;
+
+/* A baseline device a models entry installs on. */
+typedef struct bl_inf_match {
+    const char *inf;
+    char *instance_id;
+    char *matched_id; /* the device's hardware or compatible id that matched */
+    char *install;    /* the install section used, as selected for the target */
+    uint32_t line;    /* the models entry */
+} bl_inf_match;
+
+/* Per INF: what of it applied. */
+typedef struct bl_inf_summary {
+    const char *inf;
+    uint32_t model_entries;   /* models entries for the target */
+    uint32_t matched_devices; /* baseline devices they install on */
+    const char *default_install; /* the [DefaultInstall*] section processed, or NULL */
+    bool class_installed;     /* ClassInstall32 created the INF's class */
+} bl_inf_summary;
+
+typedef struct bl_apply_result {
+    bl_inf_write *writes;
+    uint32_t nwrites, capwrites;
+    bl_apply_diag *diags;
+    uint32_t ndiags, capdiags;
+    bl_inf_match *matches;
+    uint32_t nmatches, capmatches;
+    bl_inf_summary *infs;
+    uint32_t ninfs;
+} bl_apply_result;
+
+/* SPSVCINST_* flags of AddService (setupapi.h). */
+#define BL_SPSVCINST_TAGTOFRONT 0x1u
+#define BL_SPSVCINST_ASSOCSERVICE 0x2u
+#define BL_SPSVCINST_NOCLOBBER_DISPLAYNAME 0x8u
+#define BL_SPSVCINST_NOCLOBBER_STARTTYPE 0x10u
+#define BL_SPSVCINST_NOCLOBBER_ERRORCONTROL 0x20u
+#define BL_SPSVCINST_NOCLOBBER_LOADORDERGROUP 0x40u
+#define BL_SPSVCINST_NOCLOBBER_DEPENDENCIES 0x80u
+#define BL_SPSVCINST_NOCLOBBER_DESCRIPTION 0x100u
+#define BL_SPSVCINST_NOCLOBBER_DELAYEDAUTOSTART 0x8000u
+
+/* FLG_ADDREG_* / FLG_DELREG_* flags (setupapi.h). */
+#define BL_FLG_ADDREG_BINVALUETYPE 0x1u
+#define BL_FLG_ADDREG_NOCLOBBER 0x2u
+#define BL_FLG_ADDREG_DELVAL 0x4u
+#define BL_FLG_ADDREG_APPEND 0x8u
+#define BL_FLG_ADDREG_KEYONLY 0x10u
+#define BL_FLG_ADDREG_OVERWRITEONLY 0x20u
+#define BL_FLG_ADDREG_TYPE_MULTI_SZ 0x10000u
+#define BL_FLG_ADDREG_TYPE_EXPAND_SZ 0x20000u
+#define BL_FLG_ADDREG_TYPE_DWORD 0x10001u
+#define BL_FLG_DELREG_MULTI_SZ_DELSTRING 0x18002u
+
+/* Applies infs (in order) to m as Windows setup installs them on target t:
+ * [Version] class, ClassInstall32 (when the class is new), [DefaultInstall]
+ * and its .Services, and every models entry for t with its DDInstall,
+ * .Services, .HW and .Filters sections; per-device parts go to the
+ * devices of m whose HardwareID/CompatibleIDs match the entry's ids.
+ * Needs= sections are looked up in the INF itself and in the other infs.
+ * Fills out (caller frees with bl_apply_result_free, also on failure).
+ * Returns 0, or -1 with "NAME:LINE: what is wrong" in err for what makes
+ * Windows reject the install: a referenced section that is missing, a
+ * malformed number in a field that matters.  m is then half-applied:
+ * apply to a copy (bl_model_clone). */
+int bl_inf_apply(bl_model *m, const bl_inf *const *infs, uint32_t ninfs, const bl_inf_target *t,
+                 bl_apply_result *out, bl_error *err);
+void bl_apply_result_free(bl_apply_result *r);
+/* The writes that reach the boot model, as a .reg file (regedit format). */
+void bl_apply_result_reg(const bl_apply_result *r, bl_sb *out);
+
+/* ---- lint (inf/lint.c) ---- */
+
+typedef struct bl_lint_options {
+    bl_inf_target target;
+    const bl_knowledge *knowledge;
+    const bl_sim_options *sim;
+    const struct bl_hive_info *hive; /* the baseline's hive, NULL for a model from text */
+    bool no_fixes;
+} bl_lint_options;
+
+/* An INF line a finding points at. */
+typedef struct bl_lint_location {
+    const char *inf;       /* NULL: nothing links the finding to a line */
+    uint32_t line;
+    const char *directive; /* as in bl_inf_origin */
+    const char *what;      /* the write's description */
+} bl_lint_location;
+
+typedef struct bl_lint_item {
+    bl_lint_location primary;
+    bl_lint_location *related; /* the other lines involved, by file and line */
+    uint32_t nrelated;
+    bool more_severe;          /* the baseline had it, less severe */
+    bl_severity was;
+    char **inf_fixes;          /* per fix of the finding: the INF edit it means, or NULL */
+} bl_lint_item;
+
+typedef struct bl_lint_result {
+    bl_model *after;            /* the baseline with the INFs applied */
+    bl_timeline *after_timeline;
+    bl_apply_result applied;
+    bl_findings baseline;       /* the baseline's own findings (no fixes) */
+    bl_findings findings;       /* new or more severe with the INFs: the lint's answer */
+    bl_lint_item *items;        /* parallel to findings.v */
+    uint32_t set_aside;         /* findings after the INFs that the baseline already had */
+    uint32_t gone;              /* baseline findings the INFs make disappear */
+} bl_lint_result;
+
+/* Lints infs against baseline: runs the rules on it, applies the INFs to a
+ * copy, simulates the copy, runs the rules again (with the fix search
+ * unless no_fixes) and keeps the findings that are new or more severe,
+ * each pointed at the INF lines whose writes its evidence and services
+ * name.  Returns 0, or -1 with err when applying fails (out is freed). */
+int bl_lint_run(const bl_model *baseline, const bl_inf *const *infs, uint32_t ninfs,
+                const bl_lint_options *opt, bl_lint_result *out, bl_error *err);
+void bl_lint_result_free(bl_lint_result *r);
+/* ---- end of apply and lint ---- */
+
 #endif

@@ -1,0 +1,69 @@
+/* apply_internal.h — what the files of the INF apply step share: the
+ * state of one bl_inf_apply run, the registry key HKR stands for in the
+ * section being processed, and the registry-write primitives (apply_reg.c)
+ * the section walk (apply.c) builds on. */
+#ifndef BOOTLENS_INF_APPLY_INTERNAL_H
+#define BOOTLENS_INF_APPLY_INTERNAL_H
+
+#include "bootlens/hive.h"
+#include "bootlens/inf.h"
+
+/* What HKR means in an add-registry section, by the kind of section whose
+ * AddReg= named it (Microsoft's "INF AddReg Directive" table). */
+typedef enum hkr_kind {
+    HKR_NONE = 0, /* [DefaultInstall]: no relative root */
+    HKR_SERVICE,  /* service-install section: Services\<name> */
+    HKR_DEVICE,   /* DDInstall.HW: the device's hardware key, Enum\<instance> */
+    HKR_SOFTWARE, /* DDInstall: the device's software key (not in the boot model) */
+    HKR_CLASS,    /* ClassInstall32: Control\Class\{guid} */
+} hkr_kind;
+
+typedef struct hkr {
+    hkr_kind kind;
+    const char *key; /* below the control set; NULL for HKR_NONE and HKR_SOFTWARE */
+} hkr;
+
+/* One bl_inf_apply run. */
+typedef struct apply_ctx {
+    bl_model *m;
+    const bl_inf *const *infs;
+    uint32_t ninfs;
+    const bl_inf *inf; /* the INF whose lines are being read */
+    const bl_inf_target *t;
+    bl_apply_result *out;
+    bl_error *err;
+    bool failed;       /* err is set: stop */
+    bl_map written;    /* folded "key\x01value" pool ids written by this run */
+    uint32_t depth;    /* Needs= nesting, bounded against cycles */
+} apply_ctx;
+
+/* Records a diagnostic "NAME:LINE: ..." for line of the current INF. */
+void apply_diag(apply_ctx *c, bl_apply_level level, uint32_t line, const char *fmt, ...) BL_PRINTF(4, 5);
+/* Stops the run with "NAME:LINE: ..." in c->err (the first failure wins). */
+void apply_fail(apply_ctx *c, uint32_t line, const char *fmt, ...) BL_PRINTF(3, 4);
+
+/* Records write ch (taken over) with its origin, applying it to the model
+ * when the boot model tracks its key; what describes it (copied). */
+void apply_write(apply_ctx *c, bl_change *ch, const bl_inf_origin *origin, const char *what);
+/* Whether key\value is set, in the model or by an earlier write of this run. */
+bool apply_value_exists(const apply_ctx *c, const char *key, const char *value);
+/* The strings of a multi-string value the model tracks (0 when it has
+ * none or does not track it). */
+bl_vec apply_model_list(const bl_model *m, const char *key, const char *value);
+/* A label for a key in messages: "service x", "the System class"... */
+void apply_key_label(const bl_model *m, const char *key, bl_sb *out);
+
+/* Processes add-registry (del = false) or delete-registry section s, named
+ * by directive line via, with HKR standing for h. */
+void apply_reg_section(apply_ctx *c, const bl_inf_section *s, const bl_inf_line *via, const hkr *h,
+                       bool del);
+
+/* Registry data of a string / string list, as the hive stores it. */
+void apply_sz_bytes(const char *s, bl_sb *out);
+void apply_dword_change(bl_change *ch, const char *key, const char *value, uint32_t v);
+void apply_multi_change(bl_change *ch, const char *key, const char *value, const char *const *items,
+                        uint32_t n);
+void apply_string_change(bl_change *ch, const char *key, const char *value, uint32_t type,
+                         const char *s);
+
+#endif

@@ -1,0 +1,260 @@
+/* lint.c — the INF what-if: the findings an INF introduces into a
+ * baseline, each pointed at the INF lines responsible.  It sits above
+ * inf/, sim/ and rules/ (it runs all three) and lives in the library so
+ * that the CLI, the tests and the fuzzer run the very same steps.
+ *
+ * "New" means: no finding with the same subject (rule + what it is about)
+ * in the baseline, or one of lower severity; the baseline's own findings
+ * are not the INF's fault.  A new finding is tied to the INF through its
+ * evidence: a registry path and value the INF wrote (the AddReg entry that
+ * appended a class filter, the StartType and LoadOrderGroup lines of a
+ * service) — the best such write is the primary location, the others are
+ * related. */
+#include "bootlens/hive.h"
+#include "bootlens/inf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const bl_finding *find_subject(const bl_findings *f, const char *subject)
+{
+    for (uint32_t i = 0; i < f->n; i++)
+        if (strcmp(f->v[i].subject, subject) == 0)
+            return &f->v[i];
+    return NULL;
+}
+
+/* Whether evidence text such as `Start = 0 (boot)` or `Service = "x",
+ * ClassGUID = "{...}"` shows registry value name. */
+static bool evidence_names(const char *text, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = text; p && *p;) {
+        if (bl_fold_has_prefix(p, name) && strncmp(p + n, " = ", 3) == 0)
+            return true;
+        p = strstr(p, ", ");
+        if (p)
+            p += 2;
+    }
+    return false;
+}
+
+static bool is_filter_list(const char *value)
+{
+    return value && (bl_fold_eq(value, "UpperFilters") || bl_fold_eq(value, "LowerFilters"));
+}
+
+/* How strongly write w explains finding f: a filter list the evidence
+ * shows first, then other values it shows, then keys it names; earlier
+ * evidence wins ties.  0: unrelated. */
+static int32_t write_score(const bl_model *m, const bl_inf_write *w, const bl_finding *f)
+{
+    const bl_change *c = &w->change;
+    bl_sb full = {0};
+    bl_model_reg_path(m, &full, c->key);
+    int32_t best = 0;
+    uint32_t nev = f->nevidence < 1000 ? f->nevidence : 1000;
+    for (uint32_t k = 0; k < nev; k++) {
+        const bl_evidence *e = &f->evidence[k];
+        if (!bl_fold_eq(e->path, bl_sb_str(&full)))
+            continue;
+        int32_t s = 0;
+        if (c->value && e->value && evidence_names(e->value, c->value))
+            s = (is_filter_list(c->value) ? 3000 : 2000) - (int32_t)k;
+        else if (!e->value || c->delete_key)
+            s = 1000 - (int32_t)k;
+        if (s > best)
+            best = s;
+    }
+    bl_sb_free(&full);
+    return best;
+}
+
+static bl_lint_location location_of(const bl_inf_write *w)
+{
+    bl_lint_location l = {w->origin.inf, w->origin.line, w->origin.directive, w->what};
+    return l;
+}
+
+static bool same_line(const bl_lint_location *a, const bl_inf_origin *o)
+{
+    return a->inf && strcmp(a->inf, o->inf) == 0 && a->line == o->line;
+}
+
+/* The AddService line of the first service of f the INFs installed: where
+ * a finding points when its evidence names nothing the INFs wrote. */
+static bool service_fallback(const bl_apply_result *a, const bl_finding *f, bl_lint_location *out)
+{
+    for (uint32_t s = 0; s < f->nservices; s++)
+        for (uint32_t i = 0; i < a->nwrites; i++) {
+            const bl_inf_write *w = &a->writes[i];
+            const char *k = w->change.key;
+            if (!w->origin.via || !bl_fold_has_prefix(k, "Services\\") || !bl_fold_eq(k + 9, f->services[s]))
+                continue;
+            out->inf = w->origin.inf;
+            out->line = w->origin.via;
+            out->directive = "AddService";
+            out->what = w->what;
+            return true;
+        }
+    return false;
+}
+
+static void locate(const bl_lint_result *r, const bl_finding *f, bl_lint_item *it)
+{
+    const bl_apply_result *a = &r->applied;
+    int32_t *score = bl_xcalloc(a->nwrites ? a->nwrites : 1, sizeof *score);
+    uint32_t primary = BL_NONE;
+    for (uint32_t i = 0; i < a->nwrites; i++) {
+        score[i] = write_score(r->after, &a->writes[i], f);
+        if (score[i] > 0 && (primary == BL_NONE || score[i] > score[primary]))
+            primary = i;
+    }
+    if (primary != BL_NONE) {
+        it->primary = location_of(&a->writes[primary]);
+        /* The other lines, by file and line, once each. */
+        it->related = bl_xmalloc(a->nwrites * sizeof *it->related);
+        for (uint32_t i = 0; i < a->nwrites; i++) {
+            if (score[i] <= 0 || same_line(&it->primary, &a->writes[i].origin))
+                continue;
+            bool dup = false;
+            for (uint32_t k = 0; k < it->nrelated && !dup; k++)
+                dup = same_line(&it->related[k], &a->writes[i].origin);
+            if (!dup)
+                it->related[it->nrelated++] = location_of(&a->writes[i]);
+        }
+        for (uint32_t i = 1; i < it->nrelated; i++)
+            for (uint32_t k = i; k > 0; k--) {
+                bl_lint_location *x = &it->related[k - 1], *y = &it->related[k];
+                int c = strcmp(x->inf, y->inf);
+                if (c < 0 || (c == 0 && x->line <= y->line))
+                    break;
+                bl_lint_location t = *x;
+                *x = *y;
+                *y = t;
+            }
+    } else {
+        service_fallback(a, f, &it->primary);
+    }
+    free(score);
+}
+
+/* The INF entry names of the service values a fix may change. */
+static const struct {
+    const char *directive, *value;
+} service_entries[] = {
+    {"StartType", "Start"},           {"LoadOrderGroup", "Group"},        {"ServiceType", "Type"},
+    {"ErrorControl", "ErrorControl"}, {"BootFlags", "BootFlags"},         {"DisplayName", "DisplayName"},
+    {"DelayedAutoStart", "DelayedAutostart"},
+};
+
+/* The INF edit fix x means, from the writes that made the values it
+ * changes; NULL when it changes nothing the INFs wrote. */
+static char *inf_fix(const bl_apply_result *a, const bl_fix *x)
+{
+    bl_sb sb = {0};
+    for (uint32_t i = 0; i < x->nchanges; i++) {
+        const bl_change *ch = &x->changes[i];
+        const bl_inf_write *w = NULL;
+        for (uint32_t k = 0; k < a->nwrites; k++) {
+            const bl_change *wc = &a->writes[k].change;
+            if (ch->value && wc->value && bl_fold_eq(wc->key, ch->key) && bl_fold_eq(wc->value, ch->value))
+                w = &a->writes[k];
+        }
+        /* Tags are setup's choice, not the INF's. */
+        if (!w || (bl_fold_eq(ch->value, "Tag") && strcmp(w->origin.directive, "AddService") == 0))
+            continue;
+        const char *entry = NULL;
+        for (size_t k = 0; k < BL_ARRAY_LEN(service_entries) && !entry; k++)
+            if (strcmp(w->origin.directive, service_entries[k].directive) == 0 &&
+                bl_fold_eq(ch->value, service_entries[k].value))
+                entry = service_entries[k].directive;
+        if (sb.len)
+            bl_sb_add(&sb, "; ");
+        if (entry && !ch->delete_value && ch->type == BL_REG_DWORD && ch->size == 4) {
+            uint32_t v = (uint32_t)ch->data[0] | ((uint32_t)ch->data[1] << 8) | ((uint32_t)ch->data[2] << 16) |
+                         ((uint32_t)ch->data[3] << 24);
+            bl_sb_addf(&sb, "%s:%u: %s = %u", w->origin.inf, w->origin.line, entry, v);
+        } else if (entry && !ch->delete_value && ch->type == BL_REG_SZ) {
+            bl_sb_addf(&sb, "%s:%u: %s = ", w->origin.inf, w->origin.line, entry);
+            bl_utf16le_to_utf8(ch->data, ch->size, &sb);
+        } else if (ch->delete_value) {
+            bl_sb_addf(&sb, "%s:%u: remove this %s entry (it writes %s)", w->origin.inf, w->origin.line,
+                       w->origin.directive, ch->value);
+        } else {
+            bl_sb_addf(&sb, "%s:%u: change this %s entry (it writes %s)", w->origin.inf, w->origin.line,
+                       w->origin.directive, ch->value);
+        }
+    }
+    return sb.len ? bl_sb_detach(&sb) : (bl_sb_free(&sb), NULL);
+}
+
+int bl_lint_run(const bl_model *baseline, const bl_inf *const *infs, uint32_t ninfs,
+                const bl_lint_options *opt, bl_lint_result *out, bl_error *err)
+{
+    memset(out, 0, sizeof *out);
+    bl_rules_options ro = {opt->knowledge, opt->hive, opt->sim, true, NULL};
+    bl_timeline *bt = bl_simulate(baseline, opt->sim);
+    bl_rules_run(baseline, bt, &ro, &out->baseline);
+    bl_timeline_free(bt);
+
+    out->after = bl_model_clone(baseline);
+    if (bl_inf_apply(out->after, infs, ninfs, &opt->target, &out->applied, err) != 0) {
+        bl_lint_result_free(out);
+        return -1;
+    }
+    out->after_timeline = bl_simulate(out->after, opt->sim);
+    bl_findings after = {0}, old = {0};
+    ro.no_fixes = opt->no_fixes;
+    bl_rules_run(out->after, out->after_timeline, &ro, &after);
+
+    /* Split the findings: new or worse ones are reported, the rest set
+     * aside (moved, so that each is freed once). */
+    out->items = bl_xcalloc(after.n ? after.n : 1, sizeof *out->items);
+    for (uint32_t i = 0; i < after.n; i++) {
+        bl_finding *f = &after.v[i];
+        const bl_finding *was = find_subject(&out->baseline, f->subject);
+        bl_findings *dst = was && was->severity >= f->severity ? &old : &out->findings;
+        bl_grow((void **)&dst->v, sizeof *dst->v, &dst->cap, dst->n + 1);
+        dst->v[dst->n++] = *f;
+        if (dst == &out->findings) {
+            bl_lint_item *it = &out->items[out->findings.n - 1];
+            it->more_severe = was != NULL;
+            it->was = was ? was->severity : BL_SEV_INFO;
+        }
+    }
+    free(after.v);
+    out->set_aside = old.n;
+    for (uint32_t i = 0; i < out->baseline.n; i++)
+        if (!find_subject(&out->findings, out->baseline.v[i].subject) && !find_subject(&old, out->baseline.v[i].subject))
+            out->gone++;
+    bl_findings_free(&old);
+    for (uint32_t i = 0; i < out->findings.n; i++) {
+        bl_lint_item *it = &out->items[i];
+        const bl_finding *f = &out->findings.v[i];
+        locate(out, f, it);
+        if (f->nfixes) {
+            it->inf_fixes = bl_xcalloc(f->nfixes, sizeof *it->inf_fixes);
+            for (uint32_t k = 0; k < f->nfixes; k++)
+                it->inf_fixes[k] = inf_fix(&out->applied, &f->fixes[k]);
+        }
+    }
+    return 0;
+}
+
+void bl_lint_result_free(bl_lint_result *r)
+{
+    for (uint32_t i = 0; r->items && i < r->findings.n; i++) {
+        free(r->items[i].related);
+        for (uint32_t k = 0; r->items[i].inf_fixes && k < r->findings.v[i].nfixes; k++)
+            free(r->items[i].inf_fixes[k]);
+        free(r->items[i].inf_fixes);
+    }
+    free(r->items);
+    bl_findings_free(&r->findings);
+    bl_findings_free(&r->baseline);
+    bl_apply_result_free(&r->applied);
+    bl_timeline_free(r->after_timeline);
+    bl_model_free(r->after);
+    memset(r, 0, sizeof *r);
+}
