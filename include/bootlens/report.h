@@ -102,4 +102,28 @@ void bl_report_filters(FILE *out, const bl_analysis *a, bl_format fmt);
 struct cJSON *bl_json_filter_stack(const bl_analysis *a);
 /* ---- end of file-system filter stack ---- */
 
+/* ---- lint (report/lint.c) ---- */
+#include "bootlens/inf.h"
+
+/* A lint run as the reports show it. */
+typedef struct bl_lint_report {
+    const bl_lint_result *result;
+    const char *baseline;      /* the --baseline path, or NULL for the built-in one */
+    const bl_inf *const *infs;
+    uint32_t ninfs;
+    const bl_inf_target *target;
+} bl_lint_report;
+
+/* Text: each new finding with the INF line that causes it first, its
+ * related lines and verified fixes (with the INF edit they mean), then
+ * what the INFs did; --verbose adds every write and the .reg equivalent. */
+void bl_report_lint_text(FILE *out, const bl_lint_report *r, const bl_text_options *o);
+/* JSON: findings with inf_file/inf_line/related, the writes with their
+ * provenance and the .reg equivalent, devices matched, diagnostics. */
+void bl_report_lint_json(FILE *out, const bl_lint_report *r);
+/* SARIF 2.1.0 (bl_report_sarif): results on the INF file and line,
+ * relatedLocations for the other lines, the INF edit in the message. */
+void bl_report_lint_sarif(FILE *out, const bl_lint_report *r);
+/* ---- end of lint ---- */
+
 #endif

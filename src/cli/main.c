@@ -16,6 +16,7 @@ static const command commands[] = {
     {"stack", CMD_STACK, cmd_stack},       {"explain", CMD_EXPLAIN, cmd_explain},
     {"recover", CMD_RECOVER, cmd_recover}, {"diff", CMD_DIFF, cmd_diff},
     {"filters", CMD_FILTERS, cmd_filters},
+    {"lint", CMD_LINT, cmd_lint},
 };
 
 int main(int argc, char **argv)
