@@ -23,11 +23,19 @@ typedef struct rt_value {
     bool del;
 } rt_value;
 
+/* A text compiled in, which !include can name instead of a file. */
+typedef struct rt_part {
+    const char *name;
+    const char *text;
+} rt_part;
+
 typedef struct rt_state {
     rt_value *v;
     uint32_t n, cap;
     bl_error *err;
     int depth;
+    const rt_part *parts; /* the texts !include names when reading no file */
+    size_t nparts;
 } rt_state;
 
 typedef struct rt_source {
@@ -181,10 +189,18 @@ static int parse_text(rt_state *st, const char *label, const char *text, size_t 
 
 static int include_file(rt_state *st, rt_source *src, const char *name)
 {
-    if (!src->dir)
-        return rt_fail(st, src, "!include %s: not available for this text", name);
     if (st->depth >= REGTEXT_MAX_INCLUDE_DEPTH)
         return rt_fail(st, src, "!include %s: nested too deeply", name);
+    if (!src->dir) {
+        for (size_t i = 0; i < st->nparts; i++)
+            if (strcmp(st->parts[i].name, name) == 0) {
+                st->depth++;
+                int rc = parse_text(st, name, st->parts[i].text, strlen(st->parts[i].text), NULL);
+                st->depth--;
+                return rc;
+            }
+        return rt_fail(st, src, "!include %s: not available for this text", name);
+    }
     bl_sb path = {0};
     if (name[0] == '/' || !*src->dir)
         bl_sb_add(&path, name);
@@ -401,10 +417,10 @@ static int choose_control_set(bl_model *m, const rt_state *st, const char *label
     return 0;
 }
 
-int bl_model_load_regtext(bl_model *m, const char *label, const char *text, size_t size, const char *dir,
-                          const bl_load_options *opt, bl_error *err)
+static int load_regtext(bl_model *m, const char *label, const char *text, size_t size, const char *dir,
+                        const rt_part *parts, size_t nparts, const bl_load_options *opt, bl_error *err)
 {
-    rt_state st = {NULL, 0, 0, err, 0};
+    rt_state st = {NULL, 0, 0, err, 0, parts, nparts};
     int rc = parse_text(&st, label, text, size, dir);
     uint32_t n = 0;
     if (rc == 0)
@@ -451,6 +467,12 @@ int bl_model_load_regtext(bl_model *m, const char *label, const char *text, size
     return rc;
 }
 
+int bl_model_load_regtext(bl_model *m, const char *label, const char *text, size_t size, const char *dir,
+                          const bl_load_options *opt, bl_error *err)
+{
+    return load_regtext(m, label, text, size, dir, NULL, 0, opt, err);
+}
+
 int bl_model_load_regtext_file(bl_model *m, const char *path, const bl_load_options *opt, bl_error *err)
 {
     uint8_t *data;
@@ -469,12 +491,24 @@ int bl_model_load_regtext_file(bl_model *m, const char *path, const bl_load_opti
     return rc;
 }
 
-extern const char bl_builtin_baseline[];
+/* data/baseline*.txt, compiled in (Makefile: data/NAME.txt -> bl_builtin_NAME). */
+extern const char bl_builtin_baseline[], bl_builtin_baseline_tags1[], bl_builtin_baseline_tags2[],
+    bl_builtin_baseline_tags3[], bl_builtin_baseline_boot1[], bl_builtin_baseline_boot2[],
+    bl_builtin_baseline_services[], bl_builtin_baseline_devices[];
 
 int bl_model_load_builtin_baseline(bl_model *m, bl_error *err)
 {
-    return bl_model_load_regtext(m, "baseline.txt", bl_builtin_baseline, strlen(bl_builtin_baseline), NULL,
-                                 NULL, err);
+    static const rt_part parts[] = {
+        {"baseline_tags1.txt", bl_builtin_baseline_tags1},
+        {"baseline_tags2.txt", bl_builtin_baseline_tags2},
+        {"baseline_tags3.txt", bl_builtin_baseline_tags3},
+        {"baseline_boot1.txt", bl_builtin_baseline_boot1},
+        {"baseline_boot2.txt", bl_builtin_baseline_boot2},
+        {"baseline_services.txt", bl_builtin_baseline_services},
+        {"baseline_devices.txt", bl_builtin_baseline_devices},
+    };
+    return load_regtext(m, "baseline.txt", bl_builtin_baseline, strlen(bl_builtin_baseline), NULL, parts,
+                        BL_ARRAY_LEN(parts), NULL, err);
 }
 
 bool bl_regtext_detect(const uint8_t *data, size_t size)
