@@ -26,6 +26,11 @@ static const char *const inert_directives[] = {
     "UnregisterDlls", "LogConfig",      "AddProperty",       "DelProperty",      "AddPowerSetting",
     "AddSoftware",   "AddComponent",    "AddInterface",      "AddEventProvider",
     "DeviceUpgradeUnsupported",         "SetupOnly",         "ExcludeID",
+    /* class-specific entries: legacy file-system filters, still-image devices, network adapters */
+    "OptionDesc",    "SubClass",        "DeviceType",        "DeviceSubType",    "Capabilities",
+    "DeviceData",    "ICMProfiles",     "PortSelect",        "Events",           "FriendlyNameFormat",
+    "UninstallSection", "PropertyPages", "Connection",       "NumberOfNetworkInterfaces",
+    "NetCfgInstanceId", "EnableDhcp",
 };
 
 /* Service-install section entries that do not touch the boot model. */
@@ -156,7 +161,9 @@ static void reg_directive(apply_ctx *c, const bl_inf_line *l, const hkr *h, bool
     }
 }
 
-/* DefaultInstall, DDInstall, DDInstall.HW, ClassInstall32. */
+/* DefaultInstall, DDInstall, DDInstall.HW, ClassInstall32.  Entries
+ * starting with '*' are the standardized NDIS keywords of network INFs
+ * (*IfType, *MediaType...): not boot configuration. */
 static void install_section(apply_ctx *c, const bl_inf_section *s, const hkr *h, char **assoc,
                             uint32_t *assoc_line)
 {
@@ -170,7 +177,8 @@ static void install_section(apply_ctx *c, const bl_inf_section *s, const hkr *h,
             needs(c, s, l, h, install_section, assoc, assoc_line);
         else if (bl_fold_eq(l->key, "BitReg"))
             apply_diag(c, BL_APPLY_WARNING, l->line_no, "BitReg is not modelled (it sets bits of existing values)");
-        else if (!bl_fold_eq(l->key, "Include") && !in_list(inert_directives, BL_ARRAY_LEN(inert_directives), l->key))
+        else if (!bl_fold_eq(l->key, "Include") && l->key[0] != '*' &&
+                 !in_list(inert_directives, BL_ARRAY_LEN(inert_directives), l->key))
             apply_diag(c, BL_APPLY_WARNING, l->line_no, "unknown directive %s in [%s]: ignored", l->key, s->name);
     }
 }
@@ -469,9 +477,15 @@ static void add_service(apply_ctx *c, const bl_inf_line *l, char **assoc, uint32
     if (!flags_field(c, l, 1, &flags))
         return;
     if (!name || !*name) {
-        if (flags & BL_SPSVCINST_ASSOCSERVICE)
-            apply_diag(c, BL_APPLY_NOTE, l->line_no, "AddService with no name and SPSVCINST_ASSOCSERVICE: the "
-                       "device needs no function driver (raw device)");
+        if ((flags & BL_SPSVCINST_ASSOCSERVICE) && assoc) {
+            /* The device is installed raw: its Service value goes (an empty
+             * name stands for that below). */
+            free(*assoc);
+            *assoc = bl_xstrdup("");
+            *assoc_line = l->line_no;
+        } else if (flags & BL_SPSVCINST_ASSOCSERVICE)
+            apply_diag(c, BL_APPLY_NOTE, l->line_no, "AddService with no name and SPSVCINST_ASSOCSERVICE outside "
+                       "a device install: ignored");
         else
             apply_diag(c, BL_APPLY_WARNING, l->line_no, "AddService names no service: ignored");
         return;
@@ -673,11 +687,25 @@ static void install_on_devices(apply_ctx *c, const model_entry *e, char **device
             filters_section(c, filters, devices[i]);
         if (extension || c->failed)
             continue;
-        if (assoc) {
+        if (assoc && *assoc) {
             bl_sb_reset(&what);
             bl_sb_addf(&what, "makes %s the function driver of device %s (SPSVCINST_ASSOCSERVICE)", assoc,
                        devices[i]);
             device_write(c, devices[i], "Service", assoc, assoc_line, "AddService", bl_sb_str(&what));
+        } else if (assoc) {
+            bl_change ch;
+            bl_inf_origin o = {bl_inf_name(c->inf), assoc_line, "AddService", 0};
+            bl_sb_reset(&key);
+            bl_sb_addf(&key, "Enum\\%s", devices[i]);
+            bl_change_delete_value(&ch, bl_sb_str(&key), "Service");
+            bl_sb_reset(&what);
+            bl_sb_addf(&what, "installs device %s raw, with no function driver (AddService = ,0x2)", devices[i]);
+            apply_write(c, &ch, &o, bl_sb_str(&what));
+        } else if (i == 0) {
+            apply_diag(c, BL_APPLY_NOTE, e->line->line_no,
+                       "[%s] names no function driver (SPSVCINST_ASSOCSERVICE): the devices keep their Service "
+                       "(it may come from a Needs= section of an INF not given)",
+                       e->install->name);
         }
         if (v->class_guid && *v->class_guid) {
             bl_sb_reset(&what);
@@ -841,11 +869,17 @@ static void apply_default_install(apply_ctx *c, bl_inf_summary *sum)
     if (!di) {
         for (uint32_t s = 0; s < bl_inf_section_count(c->inf); s++) {
             const bl_inf_section *x = bl_inf_section_at(c->inf, s);
-            if (bl_fold_has_prefix(x->name, "DefaultInstall")) {
-                apply_diag(c, BL_APPLY_NOTE, x->line_no, "no [DefaultInstall] variant applies to %s: not installed",
+            if (!bl_fold_has_prefix(x->name, "DefaultInstall"))
+                continue;
+            size_t n = strlen(x->name);
+            if (n > 9 && bl_fold_eq(x->name + n - 9, ".Services"))
+                apply_diag(c, BL_APPLY_WARNING, x->line_no,
+                           "[%s] without its [%.*s] section: Windows never processes it", x->name, (int)(n - 9),
+                           x->name);
+            else
+                apply_diag(c, BL_APPLY_NOTE, x->line_no, "[%s] does not apply to %s: not installed", x->name,
                            bl_inf_arch_name(c->t->arch));
-                break;
-            }
+            break;
         }
         return;
     }

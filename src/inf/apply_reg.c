@@ -780,8 +780,8 @@ void apply_reg_section(apply_ctx *c, const bl_inf_section *s, const bl_inf_line 
     }
     if (software)
         apply_diag(c, BL_APPLY_NOTE, s->line_no,
-                   "%u entr%s of [%s] write the device's software key (Control\\Class\\{guid}\\NNNN): not part "
-                   "of the boot model",
-                   software, software == 1 ? "y" : "ies", s->name);
+                   "%u entr%s of [%s] write%s the device's software key (Control\\Class\\{guid}\\NNNN): not "
+                   "part of the boot model",
+                   software, software == 1 ? "y" : "ies", s->name, software == 1 ? "s" : "");
     bl_sb_free(&key);
 }

@@ -44,14 +44,33 @@ static bool is_filter_list(const char *value)
     return value && (bl_fold_eq(value, "UpperFilters") || bl_fold_eq(value, "LowerFilters"));
 }
 
+/* Whether a multi-string write's data holds name. */
+static bool list_write_holds(const bl_change *c, const char *name)
+{
+    if (c->type != BL_REG_MULTI_SZ || c->delete_value || c->delete_key)
+        return false;
+    bool found = false;
+    for (size_t pos = 0; pos + 2 < c->size && !found;) {
+        bl_sb item = {0};
+        pos += bl_utf16le_to_utf8(c->data + pos, c->size - pos, &item);
+        found = bl_fold_eq(bl_sb_str(&item), name);
+        bl_sb_free(&item);
+    }
+    return found;
+}
+
 /* How strongly write w explains finding f: a filter list the evidence
- * shows first, then other values it shows, then keys it names; earlier
- * evidence wins ties.  0: unrelated. */
+ * shows, or one that puts a service of the finding on a device or class
+ * the evidence names; then other values the evidence shows; then keys it
+ * names.  Earlier evidence wins ties.  0: unrelated. */
 static int32_t write_score(const bl_model *m, const bl_inf_write *w, const bl_finding *f)
 {
     const bl_change *c = &w->change;
     bl_sb full = {0};
     bl_model_reg_path(m, &full, c->key);
+    bool places_service = false;
+    for (uint32_t i = 0; i < f->nservices && !places_service && is_filter_list(c->value); i++)
+        places_service = list_write_holds(c, f->services[i]);
     int32_t best = 0;
     uint32_t nev = f->nevidence < 1000 ? f->nevidence : 1000;
     for (uint32_t k = 0; k < nev; k++) {
@@ -61,6 +80,8 @@ static int32_t write_score(const bl_model *m, const bl_inf_write *w, const bl_fi
         int32_t s = 0;
         if (c->value && e->value && evidence_names(e->value, c->value))
             s = (is_filter_list(c->value) ? 3000 : 2000) - (int32_t)k;
+        else if (places_service)
+            s = 2500 - (int32_t)k;
         else if (!e->value || c->delete_key)
             s = 1000 - (int32_t)k;
         if (s > best)
@@ -148,45 +169,70 @@ static const struct {
     {"DelayedAutoStart", "DelayedAutostart"},
 };
 
+/* The service-install entry that writes registry value name, or NULL. */
+static const char *service_entry_for(const char *value)
+{
+    for (size_t k = 0; k < BL_ARRAY_LEN(service_entries); k++)
+        if (bl_fold_eq(value, service_entries[k].value))
+            return service_entries[k].directive;
+    return NULL;
+}
+
+static void new_value_text(const bl_change *ch, bl_sb *sb)
+{
+    if (ch->type == BL_REG_DWORD && ch->size == 4)
+        bl_sb_addf(sb, "%u", (uint32_t)ch->data[0] | ((uint32_t)ch->data[1] << 8) | ((uint32_t)ch->data[2] << 16) |
+                                 ((uint32_t)ch->data[3] << 24));
+    else
+        bl_utf16le_to_utf8(ch->data, ch->size, sb);
+}
+
 /* The INF edit fix x means, from the writes that made the values it
- * changes; NULL when it changes nothing the INFs wrote. */
+ * changes: a service-install entry to change (or to add, next to the
+ * service's other entries), an AddReg entry to change or remove.  NULL when
+ * the fix touches nothing the INFs wrote. */
 static char *inf_fix(const bl_apply_result *a, const bl_fix *x)
 {
     bl_sb sb = {0};
     for (uint32_t i = 0; i < x->nchanges; i++) {
         const bl_change *ch = &x->changes[i];
-        const bl_inf_write *w = NULL;
-        for (uint32_t k = 0; k < a->nwrites; k++) {
-            const bl_change *wc = &a->writes[k].change;
-            if (ch->value && wc->value && bl_fold_eq(wc->key, ch->key) && bl_fold_eq(wc->value, ch->value))
-                w = &a->writes[k];
-        }
-        /* Tags are setup's choice, not the INF's. */
-        if (!w || (bl_fold_eq(ch->value, "Tag") && strcmp(w->origin.directive, "AddService") == 0))
+        if (!ch->value)
             continue;
-        const char *entry = NULL;
-        for (size_t k = 0; k < BL_ARRAY_LEN(service_entries) && !entry; k++)
-            if (strcmp(w->origin.directive, service_entries[k].directive) == 0 &&
-                bl_fold_eq(ch->value, service_entries[k].value))
-                entry = service_entries[k].directive;
+        const bl_inf_write *same = NULL, *service = NULL;
+        for (uint32_t k = 0; k < a->nwrites; k++) {
+            const bl_inf_write *w = &a->writes[k];
+            if (!w->change.value || !bl_fold_eq(w->change.key, ch->key))
+                continue;
+            if (bl_fold_eq(w->change.value, ch->value))
+                same = w;
+            if (w->origin.via && service_entry_for(w->change.value) &&
+                strcmp(w->origin.directive, service_entry_for(w->change.value)) == 0)
+                service = w;
+        }
+        const char *entry = service_entry_for(ch->value);
+        bool set = !ch->delete_value && !ch->delete_key;
+        /* Tags are setup's choice, not the INF's. */
+        if (bl_fold_eq(ch->value, "Tag") || (!same && !(service && entry && set)))
+            continue;
         if (sb.len)
             bl_sb_add(&sb, "; ");
-        if (entry && !ch->delete_value && ch->type == BL_REG_DWORD && ch->size == 4) {
-            uint32_t v = (uint32_t)ch->data[0] | ((uint32_t)ch->data[1] << 8) | ((uint32_t)ch->data[2] << 16) |
-                         ((uint32_t)ch->data[3] << 24);
-            bl_sb_addf(&sb, "%s:%u: %s = %u", w->origin.inf, w->origin.line, entry, v);
-        } else if (entry && !ch->delete_value && ch->type == BL_REG_SZ) {
-            bl_sb_addf(&sb, "%s:%u: %s = ", w->origin.inf, w->origin.line, entry);
-            bl_utf16le_to_utf8(ch->data, ch->size, &sb);
-        } else if (ch->delete_value) {
-            bl_sb_addf(&sb, "%s:%u: remove this %s entry (it writes %s)", w->origin.inf, w->origin.line,
-                       w->origin.directive, ch->value);
+        if (same && entry && set && strcmp(same->origin.directive, entry) == 0) {
+            bl_sb_addf(&sb, "%s:%u: %s = ", same->origin.inf, same->origin.line, entry);
+            new_value_text(ch, &sb);
+        } else if (!same) {
+            bl_sb_addf(&sb, "%s:%u: add %s = ", service->origin.inf, service->origin.via, entry);
+            new_value_text(ch, &sb);
+            bl_sb_add(&sb, " to the service-install section of this AddService");
         } else {
-            bl_sb_addf(&sb, "%s:%u: change this %s entry (it writes %s)", w->origin.inf, w->origin.line,
-                       w->origin.directive, ch->value);
+            bl_sb_addf(&sb, "%s:%u: %s this %s entry (it writes %s)", same->origin.inf, same->origin.line,
+                       set ? "change" : "remove", same->origin.directive, ch->value);
         }
     }
-    return sb.len ? bl_sb_detach(&sb) : (bl_sb_free(&sb), NULL);
+    if (!sb.len) {
+        bl_sb_free(&sb);
+        return NULL;
+    }
+    return bl_sb_detach(&sb);
 }
 
 int bl_lint_run(const bl_model *baseline, const bl_inf *const *infs, uint32_t ninfs,
