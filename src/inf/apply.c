@@ -755,6 +755,17 @@ static uint32_t collect_entries(apply_ctx *c, model_entry **out)
             continue;
         }
         if (res == BL_INF_MODELS_MISSING) {
+            /* With decorations, the missing section is the undecorated
+             * fallback of a target the INF does not cater for: nothing is
+             * installed there.  Without, the INF is broken. */
+            bool decorated = false;
+            for (uint32_t d = 1; d < mfg->lines[i].nvalues; d++)
+                decorated = decorated || mfg->lines[i].values[d].text[0];
+            if (decorated) {
+                apply_diag(c, BL_APPLY_NOTE, mfg->lines[i].line_no, "%s: nothing installs on this target",
+                           without_location(c, mfg->lines[i].line_no, e.msg));
+                continue;
+            }
             c->failed = true;
             *c->err = e;
             break;
