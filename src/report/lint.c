@@ -70,6 +70,8 @@ static void print_lint_finding(FILE *out, const bl_lint_result *res, uint32_t i,
     } else {
         fprintf(out, "    (no INF line writes what its evidence shows: it follows from the INFs as a whole)\n");
     }
+    if (o->verbose && f->detail)
+        print_indented(out, f->detail, "    ");
     for (uint32_t k = 0; k < f->nfixes; k++) {
         const bl_fix *x = &f->fixes[k];
         fprintf(out, "  Fix %u%s: %s\n", k + 1, x->verification ? " (re-simulated)" : "", x->summary);
@@ -79,8 +81,6 @@ static void print_lint_finding(FILE *out, const bl_lint_result *res, uint32_t i,
             print_indented(out, x->verification, "    ");
     }
     if (o->verbose) {
-        if (f->detail)
-            print_indented(out, f->detail, "    ");
         for (uint32_t k = 0; k < f->nevidence; k++)
             fprintf(out, "    evidence: %s%s%s\n", f->evidence[k].path, f->evidence[k].value ? "  " : "",
                     f->evidence[k].value ? f->evidence[k].value : "");
