@@ -2,8 +2,10 @@
  *
  * The only module that knows about libregf/libbfio.  A hive is mapped (or
  * read) into memory, its base block is checked, transaction logs are replayed
- * in memory when it is dirty, and libregf reads the result through a libbfio
- * memory range.  Keys and values come back as plain bytes plus decoders that
+ * in memory when it is dirty, and libregf validates the result through a
+ * libbfio handle over that memory (bounds-checked callbacks: libbfio's own
+ * memory range over-reads).  Keys and values are then read by a direct cell
+ * reader (or by libregf with --reader libregf).  Keys and values come back as plain bytes plus decoders that
  * tolerate what real hives contain (wrong types, odd case, empty strings).
  * Parts of a damaged hive that cannot be read are recorded as problems
  * (path + reason) instead of aborting. */
