@@ -558,6 +558,48 @@ static void test_extension_and_filters_section(void **state)
     bl_model_free(m);
 }
 
+/* Minifilter instances through the service's AddReg, in both layouts;
+ * the writes as a .reg file. */
+static void test_minifilter_instances_and_reg(void **state)
+{
+    (void)state;
+    bl_model *m = bl_model_new(NULL);
+    bl_inf *inf = parse("[Version]\nSignature=\"$Windows NT$\"\n[DefaultInstall]\n[DefaultInstall.Services]\n"
+                        "AddService=old,,Old.Svc\nAddService=new,,New.Svc\n"
+                        "[Old.Svc]\nServiceType=2\nStartType=3\nErrorControl=1\nServiceBinary=%12%\\old.sys\n"
+                        "AddReg=Old.Reg\n"
+                        "[New.Svc]\nServiceType=2\nStartType=3\nErrorControl=1\nServiceBinary=%12%\\new.sys\n"
+                        "AddReg=New.Reg\n"
+                        "[Old.Reg]\nHKR,Instances,DefaultInstance,,\"Old I\"\n"
+                        "HKR,\"Instances\\Old I\",Altitude,,\"370030\"\n"
+                        "[New.Reg]\nHKR,\"Parameters\\Instances\",DefaultInstance,,\"New I\"\n"
+                        "HKR,\"Parameters\\Instances\\New I\",Altitude,,\"370040.5\"\n"
+                        "HKR,\"Parameters\\Instances\\New I\",Flags,0x10001,0\n");
+    bl_apply_result r;
+    bl_error err;
+    assert_int_equal(apply_to(m, inf, NULL, &r, &err), 0);
+    const bl_service *o = svc(m, "old"), *n = svc(m, "new");
+    assert_int_equal(o->instances_layout, BL_INST_SERVICE_KEY);
+    assert_int_equal(n->instances_layout, BL_INST_PARAMETERS);
+    assert_string_equal(bl_model_str(m, o->default_instance), "Old I");
+    assert_int_equal(n->inst_count, 1);
+    const bl_instance *ni = &m->instances[n->inst_first];
+    assert_string_equal(bl_model_str(m, ni->altitude), "370040.5");
+    assert_true(ni->has_flags);
+    assert_int_equal(find_write(&r, "Services\\new\\Parameters\\Instances\\New I", "Altitude")->origin.line, 24);
+    /* ImagePath of a file-system driver is a kernel path too. */
+    assert_string_equal(bl_model_str(m, n->image_path), "\\SystemRoot\\System32\\drivers\\new.sys");
+    bl_sb reg = {0};
+    bl_apply_result_reg(&r, &reg);
+    assert_non_null(strstr(reg.buf, "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\new\\Parameters\\Instances\\New I]\n"
+                                    "\"Altitude\"=\"370040.5\"\n\"Flags\"=dword:00000000\n"));
+    assert_non_null(strstr(reg.buf, "\"Start\"=dword:00000003\n"));
+    bl_sb_free(&reg);
+    bl_apply_result_free(&r);
+    bl_inf_free(inf);
+    bl_model_free(m);
+}
+
 /* ---- decorated sections ---- */
 
 static const char decorated_inf[] =
@@ -1136,6 +1178,7 @@ int main(void)
         cmocka_unit_test(test_hkr_and_devices),
         cmocka_unit_test(test_no_device_matches),
         cmocka_unit_test(test_extension_and_filters_section),
+        cmocka_unit_test(test_minifilter_instances_and_reg),
         cmocka_unit_test(test_decorated_sections),
         cmocka_unit_test(test_needs),
         cmocka_unit_test(test_regtext_reader),
