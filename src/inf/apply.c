@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Needs= may name sections that name others: real INFs go one or two deep
+ * and process a handful; the bounds stop cycles and fan-out in hostile ones. */
 #define APPLY_MAX_NEEDS_DEPTH 8
+#define APPLY_MAX_NEEDS 256
 
 /* Extension INFs add to a device without changing its class or driver. */
 #define GUID_EXTENSION "{e2f84ce7-8efa-411c-aa69-97454ca4cb57}"
@@ -129,11 +132,13 @@ static void needs(apply_ctx *c, const bl_inf_section *s, const bl_inf_line *l, c
                            "the given INFs: not applied", name);
             continue;
         }
-        if (c->depth >= APPLY_MAX_NEEDS_DEPTH) {
-            apply_diag(c, BL_APPLY_WARNING, l->line_no, "Needs=%s nested more than %u deep: not applied", name,
-                       APPLY_MAX_NEEDS_DEPTH);
+        if (c->depth >= APPLY_MAX_NEEDS_DEPTH || c->needs >= APPLY_MAX_NEEDS) {
+            apply_diag(c, BL_APPLY_WARNING, l->line_no,
+                       "Needs=%s: more than %u nested or %u processed Needs= sections: not applied", name,
+                       APPLY_MAX_NEEDS_DEPTH, APPLY_MAX_NEEDS);
             continue;
         }
+        c->needs++;
         const bl_inf *saved = c->inf;
         c->depth++;
         c->inf = owner;
@@ -226,7 +231,7 @@ static void service_field_write(apply_ctx *c, const bl_inf_line *l, const bl_inf
         uint32_t v;
         if (!field_u32(c, l, 0, &v))
             return;
-        apply_dword_change(&ch, key, f->value, v);
+        bl_change_set_dword(&ch, key, f->value, v);
         bl_sb_addf(&what, "sets %s %s = %u", label, f->value, v);
         if (bl_fold_eq(f->value, "Start"))
             bl_sb_addf(&what, " (%s)", bl_start_name(v <= BL_START_DISABLED ? (int32_t)v : BL_START_UNKNOWN));
@@ -356,7 +361,7 @@ static void assign_tag(apply_ctx *c, const bl_inf_line *via, const char *name, u
         tag = next_free_tag(c->m, svc, group, listed);
         bl_sb_addf(&key, "Services\\%s", name);
         bl_change ch;
-        apply_dword_change(&ch, bl_sb_str(&key), "Tag", tag);
+        bl_change_set_dword(&ch, bl_sb_str(&key), "Tag", tag);
         bl_sb_addf(&what, "assigns service %s Tag %u, the next free tag of group \"%s\"", name, tag, gname);
         apply_write(c, &ch, &o, bl_sb_str(&what));
     }

@@ -35,6 +35,7 @@ typedef struct apply_ctx {
     bool failed;       /* err is set: stop */
     bl_map written;    /* folded "key\x01value" pool ids written by this run */
     uint32_t depth;    /* Needs= nesting, bounded against cycles */
+    uint32_t needs;    /* Needs= sections processed, bounded against fan-out */
 } apply_ctx;
 
 /* Records a diagnostic "NAME:LINE: ..." for line of the current INF. */
@@ -45,22 +46,16 @@ void apply_fail(apply_ctx *c, uint32_t line, const char *fmt, ...) BL_PRINTF(3, 
 /* Records write ch (taken over) with its origin, applying it to the model
  * when the boot model tracks its key; what describes it (copied). */
 void apply_write(apply_ctx *c, bl_change *ch, const bl_inf_origin *origin, const char *what);
-/* Whether key\value is set, in the model or by an earlier write of this run. */
-bool apply_value_exists(const apply_ctx *c, const char *key, const char *value);
 /* The strings of a multi-string value the model tracks (0 when it has
  * none or does not track it). */
 bl_vec apply_model_list(const bl_model *m, const char *key, const char *value);
-/* A label for a key in messages: "service x", "the System class"... */
-void apply_key_label(const bl_model *m, const char *key, bl_sb *out);
 
 /* Processes add-registry (del = false) or delete-registry section s, named
  * by directive line via, with HKR standing for h. */
 void apply_reg_section(apply_ctx *c, const bl_inf_section *s, const bl_inf_line *via, const hkr *h,
                        bool del);
 
-/* Registry data of a string / string list, as the hive stores it. */
-void apply_sz_bytes(const char *s, bl_sb *out);
-void apply_dword_change(bl_change *ch, const char *key, const char *value, uint32_t v);
+/* String and string-list writes, their data as the hive stores it. */
 void apply_multi_change(bl_change *ch, const char *key, const char *value, const char *const *items,
                         uint32_t n);
 void apply_string_change(bl_change *ch, const char *key, const char *value, uint32_t type,

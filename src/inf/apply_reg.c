@@ -58,7 +58,8 @@ void apply_fail(apply_ctx *c, uint32_t line, const char *fmt, ...)
 
 /* ---- registry data ---- */
 
-void apply_sz_bytes(const char *s, bl_sb *out)
+/* A string as the hive stores it: UTF-16LE with its terminator. */
+static void sz_bytes(const char *s, bl_sb *out)
 {
     bl_utf8_to_utf16le(s, strlen(s) + 1, out);
 }
@@ -73,15 +74,10 @@ static void change_init(bl_change *ch, const char *key, const char *value, uint3
     ch->data = (uint8_t *)bl_sb_detach(data);
 }
 
-void apply_dword_change(bl_change *ch, const char *key, const char *value, uint32_t v)
-{
-    bl_change_set_dword(ch, key, value, v);
-}
-
 void apply_string_change(bl_change *ch, const char *key, const char *value, uint32_t type, const char *s)
 {
     bl_sb data = {0};
-    apply_sz_bytes(s, &data);
+    sz_bytes(s, &data);
     change_init(ch, key, value, type, &data);
 }
 
@@ -90,7 +86,7 @@ void apply_multi_change(bl_change *ch, const char *key, const char *value, const
 {
     bl_sb data = {0};
     for (uint32_t i = 0; i < n; i++)
-        apply_sz_bytes(items[i], &data);
+        sz_bytes(items[i], &data);
     bl_sb_addn(&data, "\0\0", 2);
     change_init(ch, key, value, BL_REG_MULTI_SZ, &data);
 }
@@ -318,7 +314,9 @@ static bl_str written_id(const apply_ctx *c, const char *key, const char *value)
 /* The map holds 1 for a value this run set, 2 for one it deleted. */
 enum { WRITTEN_SET = 1, WRITTEN_DELETED = 2 };
 
-bool apply_value_exists(const apply_ctx *c, const char *key, const char *value)
+/* Whether key\value is set: by an earlier write of this run, else in the
+ * model (for what the model does not keep, as far as this run knows: not). */
+static bool value_exists(const apply_ctx *c, const char *key, const char *value)
 {
     uint32_t state;
     if (bl_map_get(&c->written, written_id(c, key, value), &state))
@@ -327,7 +325,8 @@ bool apply_value_exists(const apply_ctx *c, const char *key, const char *value)
     return model_value(c->m, key, value, &list) == VALUE_PRESENT;
 }
 
-void apply_key_label(const bl_model *m, const char *key, bl_sb *out)
+/* A key for messages: "service x", "the System class", "device ID"... */
+static void key_label(const bl_model *m, const char *key, bl_sb *out)
 {
     key_parts k;
     split_key(key, &k);
@@ -583,7 +582,7 @@ static void del_entry(apply_ctx *c, const bl_inf_line *l, const bl_inf_origin *o
 {
     bl_change ch;
     bl_sb what = {0}, label = {0};
-    apply_key_label(c->m, key, &label);
+    key_label(c->m, key, &label);
     if (!name) {
         if (bl_fold_has_prefix(key, "Services\\") && !strchr(key + strlen("Services\\"), '\\')) {
             memset(&ch, 0, sizeof ch);
@@ -645,7 +644,7 @@ static bool add_data(apply_ctx *c, const bl_inf_line *l, const char *key, const 
             }
             return false;
         }
-        apply_dword_change(ch, key, name, v);
+        bl_change_set_dword(ch, key, name, v);
         return true;
     }
     if (l->nvalues <= 4 && type == BL_REG_DWORD) {
@@ -694,9 +693,9 @@ static void add_entry(apply_ctx *c, const bl_inf_line *l, const bl_inf_origin *o
         apply_fail(c, l->line_no, "flags 0x%08x select no registry type", flags);
         return;
     }
-    bool exists = apply_value_exists(c, key, name);
+    bool exists = value_exists(c, key, name);
     bl_sb label = {0}, what = {0};
-    apply_key_label(c->m, key, &label);
+    key_label(c->m, key, &label);
     const char *shown = *name ? name : "(default)";
     if ((flags & BL_FLG_ADDREG_NOCLOBBER) && exists) {
         apply_diag(c, BL_APPLY_NOTE, l->line_no, "%s %s exists: kept (FLG_ADDREG_NOCLOBBER)", bl_sb_str(&label),
