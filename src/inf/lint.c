@@ -63,11 +63,9 @@ static bool list_write_holds(const bl_change *c, const char *name)
  * shows, or one that puts a service of the finding on a device or class
  * the evidence names; then other values the evidence shows; then keys it
  * names.  Earlier evidence wins ties.  0: unrelated. */
-static int32_t write_score(const bl_model *m, const bl_inf_write *w, const bl_finding *f)
+static int32_t write_score(const bl_inf_write *w, const char *full, const bl_finding *f)
 {
     const bl_change *c = &w->change;
-    bl_sb full = {0};
-    bl_model_reg_path(m, &full, c->key);
     bool places_service = false;
     for (uint32_t i = 0; i < f->nservices && !places_service && is_filter_list(c->value); i++)
         places_service = list_write_holds(c, f->services[i]);
@@ -75,7 +73,7 @@ static int32_t write_score(const bl_model *m, const bl_inf_write *w, const bl_fi
     uint32_t nev = f->nevidence < 1000 ? f->nevidence : 1000;
     for (uint32_t k = 0; k < nev; k++) {
         const bl_evidence *e = &f->evidence[k];
-        if (!bl_fold_eq(e->path, bl_sb_str(&full)))
+        if (!bl_fold_eq(e->path, full))
             continue;
         int32_t s = 0;
         if (c->value && e->value && evidence_names(e->value, c->value))
@@ -87,7 +85,6 @@ static int32_t write_score(const bl_model *m, const bl_inf_write *w, const bl_fi
         if (s > best)
             best = s;
     }
-    bl_sb_free(&full);
     return best;
 }
 
@@ -121,21 +118,26 @@ static bool service_fallback(const bl_apply_result *a, const bl_finding *f, bl_l
     return false;
 }
 
-static void locate(const bl_lint_result *r, const bl_finding *f, bl_lint_item *it)
+/* Related lines shown at most: more says nothing a reader can use. */
+#define LINT_MAX_RELATED 16
+
+/* Points finding f at the INF lines; paths[i] is the full registry path
+ * of write i, as evidence spells paths. */
+static void locate(const bl_lint_result *r, const char *const *paths, const bl_finding *f, bl_lint_item *it)
 {
     const bl_apply_result *a = &r->applied;
     int32_t *score = bl_xcalloc(a->nwrites ? a->nwrites : 1, sizeof *score);
     uint32_t primary = BL_NONE;
     for (uint32_t i = 0; i < a->nwrites; i++) {
-        score[i] = write_score(r->after, &a->writes[i], f);
+        score[i] = write_score(&a->writes[i], paths[i], f);
         if (score[i] > 0 && (primary == BL_NONE || score[i] > score[primary]))
             primary = i;
     }
     if (primary != BL_NONE) {
         it->primary = location_of(&a->writes[primary]);
         /* The other lines, by file and line, once each. */
-        it->related = bl_xmalloc(a->nwrites * sizeof *it->related);
-        for (uint32_t i = 0; i < a->nwrites; i++) {
+        it->related = bl_xmalloc(LINT_MAX_RELATED * sizeof *it->related);
+        for (uint32_t i = 0; i < a->nwrites && it->nrelated < LINT_MAX_RELATED; i++) {
             if (score[i] <= 0 || same_line(&it->primary, &a->writes[i].origin))
                 continue;
             bool dup = false;
@@ -275,16 +277,25 @@ int bl_lint_run(const bl_model *baseline, const bl_inf *const *infs, uint32_t ni
         if (!find_subject(&out->findings, out->baseline.v[i].subject) && !find_subject(&old, out->baseline.v[i].subject))
             out->gone++;
     bl_findings_free(&old);
+    char **paths = bl_xcalloc(out->applied.nwrites + 1, sizeof *paths);
+    for (uint32_t i = 0; i < out->applied.nwrites; i++) {
+        bl_sb full = {0};
+        bl_model_reg_path(out->after, &full, out->applied.writes[i].change.key);
+        paths[i] = bl_sb_detach(&full);
+    }
     for (uint32_t i = 0; i < out->findings.n; i++) {
         bl_lint_item *it = &out->items[i];
         const bl_finding *f = &out->findings.v[i];
-        locate(out, f, it);
+        locate(out, (const char *const *)paths, f, it);
         if (f->nfixes) {
             it->inf_fixes = bl_xcalloc(f->nfixes, sizeof *it->inf_fixes);
             for (uint32_t k = 0; k < f->nfixes; k++)
                 it->inf_fixes[k] = inf_fix(&out->applied, &f->fixes[k]);
         }
     }
+    for (uint32_t i = 0; i < out->applied.nwrites; i++)
+        free(paths[i]);
+    free(paths);
     return 0;
 }
 
