@@ -170,10 +170,12 @@ void bl_report_lint_text(FILE *out, const bl_lint_report *r, const bl_text_optio
             if (a->diags[i].level == BL_APPLY_WARNING)
                 fprintf(out, "  %s\n", a->diags[i].message);
     }
+    bool header = false;
     for (uint32_t i = 0; i < r->ninfs; i++)
         for (uint32_t k = 0; k < bl_inf_diag_count(r->infs[i]); k++) {
-            if (i == 0 && k == 0)
+            if (!header)
                 fputs("\nParser warnings:\n", out);
+            header = true;
             fprintf(out, "  %s\n", bl_inf_diag_at(r->infs[i], k)->message);
         }
     if (o->verbose) {
@@ -193,9 +195,9 @@ void bl_report_lint_text(FILE *out, const bl_lint_report *r, const bl_text_optio
         print_indented(out, bl_sb_str(&reg), "  | ");
         bl_sb_free(&reg);
     } else {
-        fprintf(out, "\n%s--verbose lists every registry write with its line and the .reg equivalent; --format json "
-                     "has them too.\n",
-                notes ? "Notes, " : "");
+        fprintf(out, "\n--verbose adds %severy registry write with its INF line and the .reg equivalent; --format "
+                     "json has them too.\n",
+                notes ? "the notes, " : "");
     }
 }
 
