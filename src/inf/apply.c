@@ -323,18 +323,21 @@ static void put_u32(bl_sb *sb, uint32_t v)
 static uint32_t next_free_tag(const bl_model *m, uint32_t svc, bl_str group, bl_vec listed)
 {
     bl_str fg = bl_pool_fold(m->pool, group);
+    bl_map used = {0};
     uint32_t nl = bl_pool_vec_len(m->pool, listed);
     const uint32_t *tl = bl_pool_vec_items(m->pool, listed);
-    for (uint32_t tag = 1;; tag++) {
-        bool used = false;
-        for (uint32_t i = 0; i < nl && !used; i++)
-            used = tl[i] == tag;
-        for (uint32_t i = 0; i < m->nservices && !used; i++)
-            used = i != svc && m->services[i].has_tag && m->services[i].tag == tag &&
-                   bl_pool_fold(m->pool, m->services[i].group) == fg;
-        if (!used)
-            return tag;
-    }
+    for (uint32_t i = 0; i < nl; i++)
+        if (tl[i])
+            bl_map_put(&used, tl[i], 1);
+    for (uint32_t i = 0; i < m->nservices; i++)
+        if (i != svc && m->services[i].has_tag && m->services[i].tag &&
+            bl_pool_fold(m->pool, m->services[i].group) == fg)
+            bl_map_put(&used, m->services[i].tag, 1);
+    uint32_t tag = 1, dummy;
+    while (bl_map_get(&used, tag, &dummy))
+        tag++;
+    bl_map_free(&used);
+    return tag;
 }
 
 /* Tag assignment after AddService: a driver new to its group gets the next
