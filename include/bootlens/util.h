@@ -49,6 +49,7 @@ typedef struct bl_sb {
 void bl_sb_add(bl_sb *sb, const char *s);
 void bl_sb_addn(bl_sb *sb, const char *s, size_t n);
 void bl_sb_addc(bl_sb *sb, char c);
+void bl_sb_add_utf8(bl_sb *sb, uint32_t cp); /* one code point, UTF-8 encoded */
 void bl_sb_addf(bl_sb *sb, const char *fmt, ...) BL_PRINTF(2, 3);
 void bl_sb_vaddf(bl_sb *sb, const char *fmt, va_list ap);
 void bl_sb_reset(bl_sb *sb);

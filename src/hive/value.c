@@ -7,32 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void put_utf8(bl_sb *sb, uint32_t cp)
-{
-    char b[4];
-    size_t n;
-    if (cp < 0x80) {
-        b[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        b[0] = (char)(0xC0 | (cp >> 6));
-        b[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (char)(0xE0 | (cp >> 12));
-        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        b[0] = (char)(0xF0 | (cp >> 18));
-        b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    bl_sb_addn(sb, b, n);
-}
-
 size_t bl_utf16le_to_utf8(const uint8_t *p, size_t n, bl_sb *sb)
 {
     size_t i = 0;
@@ -53,15 +27,15 @@ size_t bl_utf16le_to_utf8(const uint8_t *p, size_t n, bl_sb *sb)
                 uint32_t lo = (uint32_t)p[i] | ((uint32_t)p[i + 1] << 8);
                 if (lo >= 0xDC00 && lo <= 0xDFFF) {
                     i += 2;
-                    put_utf8(sb, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
+                    bl_sb_add_utf8(sb, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
                     continue;
                 }
             }
-            put_utf8(sb, 0xFFFD);
+            bl_sb_add_utf8(sb, 0xFFFD);
         } else if (u >= 0xDC00 && u <= 0xDFFF) {
-            put_utf8(sb, 0xFFFD);
+            bl_sb_add_utf8(sb, 0xFFFD);
         } else {
-            put_utf8(sb, u);
+            bl_sb_add_utf8(sb, u);
         }
     }
     return n; /* odd trailing byte ignored */

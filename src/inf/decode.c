@@ -40,32 +40,6 @@ static const uint16_t cp1252_high[32] = {
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
 };
 
-static void put_utf8(bl_sb *sb, uint32_t cp)
-{
-    char b[4];
-    size_t n;
-    if (cp < 0x80) {
-        b[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        b[0] = (char)(0xC0 | (cp >> 6));
-        b[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (char)(0xE0 | (cp >> 12));
-        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        b[0] = (char)(0xF0 | (cp >> 18));
-        b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    bl_sb_addn(sb, b, n);
-}
-
 /* Length of the valid UTF-8 sequence at p[0..n), 0 if invalid (overlong
  * forms, surrogates and code points past U+10FFFF included). */
 static size_t utf8_seq_len(const uint8_t *p, size_t n)
@@ -295,21 +269,21 @@ int inf_reader_next(inf_reader *r, bl_error *err)
                 continue;
             }
             if (u >= 0x80)
-                put_utf8(&r->line, u < 0xA0 ? cp1252_high[u - 0x80] : u);
+                bl_sb_add_utf8(&r->line, u < 0xA0 ? cp1252_high[u - 0x80] : u);
             else
                 bl_sb_addc(&r->line, (char)u);
         } else if (u >= 0xD800 && u <= 0xDBFF && i + step <= r->size && unit_at(r, i) >= 0xDC00 &&
                    unit_at(r, i) <= 0xDFFF) {
-            put_utf8(&r->line, 0x10000 + ((u - 0xD800) << 10) + (unit_at(r, i) - 0xDC00));
+            bl_sb_add_utf8(&r->line, 0x10000 + ((u - 0xD800) << 10) + (unit_at(r, i) - 0xDC00));
             i += step;
         } else if (u >= 0xD800 && u <= 0xDFFF) {
             if (!r->warned_surrogate)
                 reader_warn(r, r->line_no + 1,
                             "invalid UTF-16 (unpaired surrogate) replaced by U+FFFD");
             r->warned_surrogate = true;
-            put_utf8(&r->line, 0xFFFD);
+            bl_sb_add_utf8(&r->line, 0xFFFD);
         } else {
-            put_utf8(&r->line, u);
+            bl_sb_add_utf8(&r->line, u);
         }
         if (r->line.len > BL_INF_MAX_LINE_BYTES)
             return too_long(r, err);

@@ -297,6 +297,29 @@ static void diff_devices(diff_out *d, const bl_analysis *x, const bl_analysis *y
 
 /* The boot order: drivers that entered or left it, and those whose place
  * relative to the others changed (not on a longest common subsequence). */
+/* Walks `from`'s boot-phase loads: those `other` does not load in its boot
+ * phase are reported as `kind` (added or removed); the indexes of the rest go
+ * to common, in `from`'s order.  Returns how many are common. */
+static uint32_t boot_split(diff_out *d, const bl_analysis *from, const bl_analysis *other, const char *kind,
+                           uint32_t *common)
+{
+    uint32_t nc = 0;
+    bool removed = !strcmp(kind, "removed");
+    for (uint32_t i = 0; i < from->timeline->boot_count; i++) {
+        const char *n = bl_model_service_name(from->model, from->timeline->loads[i].service);
+        uint32_t s = bl_model_find_service(other->model, n);
+        uint32_t p = s != BL_NONE ? bl_timeline_position(other->timeline, s) : 0;
+        if (!p || other->timeline->loads[p - 1].phase != BL_PHASE_BOOT) {
+            char pos[64];
+            snprintf(pos, sizeof pos, "slot %u", i + 1);
+            change(d, kind, n, removed ? pos : NULL, removed ? NULL : pos);
+        } else {
+            common[nc++] = i;
+        }
+    }
+    return nc;
+}
+
 static void diff_boot_order(diff_out *d, const bl_analysis *x, const bl_analysis *y)
 {
     section(d, "Boot load order");
@@ -304,30 +327,8 @@ static void diff_boot_order(diff_out *d, const bl_analysis *x, const bl_analysis
     uint32_t na = x->timeline->boot_count, nb = y->timeline->boot_count;
     /* Common drivers, in A's order and in B's order. */
     uint32_t *ca = bl_xmalloc((na ? na : 1) * sizeof *ca), *cb = bl_xmalloc((nb ? nb : 1) * sizeof *cb);
-    uint32_t nca = 0, ncb = 0;
-    char pos[64];
-    for (uint32_t i = 0; i < nb; i++) {
-        const char *n = bl_model_service_name(b, y->timeline->loads[i].service);
-        uint32_t s = bl_model_find_service(a, n);
-        uint32_t pa = s != BL_NONE ? bl_timeline_position(x->timeline, s) : 0;
-        if (!pa || x->timeline->loads[pa - 1].phase != BL_PHASE_BOOT) {
-            snprintf(pos, sizeof pos, "slot %u", i + 1);
-            change(d, "added", n, NULL, pos);
-        } else {
-            cb[ncb++] = i;
-        }
-    }
-    for (uint32_t i = 0; i < na; i++) {
-        const char *n = bl_model_service_name(a, x->timeline->loads[i].service);
-        uint32_t s = bl_model_find_service(b, n);
-        uint32_t pb = s != BL_NONE ? bl_timeline_position(y->timeline, s) : 0;
-        if (!pb || y->timeline->loads[pb - 1].phase != BL_PHASE_BOOT) {
-            snprintf(pos, sizeof pos, "slot %u", i + 1);
-            change(d, "removed", n, pos, NULL);
-        } else {
-            ca[nca++] = i;
-        }
-    }
+    uint32_t ncb = boot_split(d, y, x, "added", cb);
+    uint32_t nca = boot_split(d, x, y, "removed", ca);
     /* LCS over the common drivers (boot lists are a few hundred long). */
     uint32_t n = nca; /* == ncb */
     if (n > 4000) {
