@@ -221,6 +221,90 @@ static bool requirement_broken_by(const rule_ctx *c, const requirement *r, uint3
     return false;
 }
 
+/* A boot driver that initializes before a device it needs, because the
+ * device is held back by a filter. */
+typedef struct broken {
+    uint32_t svc, dev, pos;
+    requirement req;
+} broken;
+
+/* Boot drivers that need one of devs (held back by filter) and initialize
+ * before it starts, though they would not without the filter. */
+static uint32_t collect_broken(const rule_ctx *c, uint32_t filter, const uint32_t *devs, uint32_t ndevs,
+                               broken **out)
+{
+    const bl_timeline *t = c->t;
+    broken *br = NULL;
+    uint32_t nbr = 0, capbr = 0;
+    for (uint32_t i = 0; i < t->boot_count; i++) {
+        uint32_t x = t->loads[i].service, p = t->loads[i].position;
+        if (x == filter)
+            continue;
+        requirement *reqs;
+        uint32_t nr = driver_requirements(c, x, &reqs);
+        for (uint32_t r = 0; r < nr; r++) {
+            uint32_t which;
+            if (requirement_broken_by(c, &reqs[r], p, devs, ndevs, filter, &which)) {
+                bl_grow((void **)&br, sizeof *br, &capbr, nbr + 1);
+                br[nbr].svc = x;
+                br[nbr].dev = which;
+                br[nbr].pos = p;
+                br[nbr].req = reqs[r];
+                reqs[r].chain = reqs[r].source = NULL; /* moved */
+                nbr++;
+            }
+        }
+        requirements_free(reqs, nr);
+    }
+    *out = br;
+    return nbr;
+}
+
+/* "vsepflt, x" and "vmci's device D, ..." for a message, at most three. */
+static void broken_words(const rule_ctx *c, const broken *br, uint32_t nbr, bl_sb *who, bl_sb *needed)
+{
+    for (uint32_t i = 0; i < nbr && i < 3; i++) {
+        bl_sb_addf(who, "%s%s", i ? ", " : "", svc_name(c, br[i].svc));
+        bool seen = false;
+        for (uint32_t k = 0; k < i && !seen; k++)
+            seen = br[k].dev == br[i].dev;
+        if (!seen)
+            bl_sb_addf(needed, "%s%s's device %s", needed->len ? ", " : "",
+                       svc_name(c, function_of(c, br[i].dev)), dev_id(c, br[i].dev));
+    }
+}
+
+/* The services, details and evidence of each broken driver. */
+static void broken_report(const rule_ctx *c, bl_finding *f, broken *br, uint32_t nbr)
+{
+    for (uint32_t i = 0; i < nbr; i++) {
+        bl_finding_service(f, svc_name(c, br[i].svc));
+        for (uint32_t v = 0; v < br[i].req.nvia; v++)
+            bl_finding_service(f, svc_name(c, br[i].req.via[v]));
+        uint32_t slot = c->t->devices[br[i].dev].slot;
+        if (c->t->devices[br[i].dev].phase == BL_PHASE_BOOT)
+            bl_finding_detail(f, "Breaks: %s initializes at slot %u, before %s starts (slot %u): %s [%s].",
+                              svc_name(c, br[i].svc), br[i].pos, dev_id(c, br[i].dev), slot, br[i].req.chain,
+                              br[i].req.source);
+        else
+            bl_finding_detail(f, "Breaks: %s initializes at slot %u in the boot phase; %s starts only after "
+                                 "it: %s [%s].",
+                              svc_name(c, br[i].svc), br[i].pos, dev_id(c, br[i].dev), br[i].req.chain,
+                              br[i].req.source);
+        ev_service(c, f, br[i].svc, "Start");
+        ev_service(c, f, br[i].svc, "Group");
+    }
+}
+
+static void broken_free(broken *br, uint32_t nbr)
+{
+    for (uint32_t i = 0; i < nbr; i++) {
+        free(br[i].req.chain);
+        free(br[i].req.source);
+    }
+    free(br);
+}
+
 void rule_filter_delays_device(const rule_ctx *c, bl_findings *out)
 {
     const bl_model *m = c->m;
@@ -253,33 +337,8 @@ void rule_filter_delays_device(const rule_ctx *c, bl_findings *out)
         delay_group *dg = &groups[g];
         uint32_t F = dg->filter;
         uint32_t fpos = bl_timeline_position(t, F);
-        /* Boot drivers initializing in a gap that need a held-back device. */
-        typedef struct broken {
-            uint32_t svc, dev, pos;
-            requirement req;
-        } broken;
         broken *br = NULL;
-        uint32_t nbr = 0, capbr = 0;
-        for (uint32_t i = 0; i < t->boot_count; i++) {
-            uint32_t x = t->loads[i].service, p = t->loads[i].position;
-            if (x == F)
-                continue;
-            requirement *reqs;
-            uint32_t nr = driver_requirements(c, x, &reqs);
-            for (uint32_t r = 0; r < nr; r++) {
-                uint32_t which;
-                if (requirement_broken_by(c, &reqs[r], p, dg->devs, dg->ndevs, F, &which)) {
-                    bl_grow((void **)&br, sizeof *br, &capbr, nbr + 1);
-                    br[nbr].svc = x;
-                    br[nbr].dev = which;
-                    br[nbr].pos = p;
-                    br[nbr].req = reqs[r];
-                    reqs[r].chain = reqs[r].source = NULL; /* moved */
-                    nbr++;
-                }
-            }
-            requirements_free(reqs, nr);
-        }
+        uint32_t nbr = collect_broken(c, F, dg->devs, dg->ndevs, &br);
         bool inbox = svc_is_inbox(c, F);
         bl_severity sev = nbr ? BL_SEV_ERROR : inbox ? BL_SEV_INFO : BL_SEV_WARNING;
 
@@ -289,15 +348,7 @@ void rule_filter_delays_device(const rule_ctx *c, bl_findings *out)
         bl_finding *f;
         if (nbr) {
             bl_sb who = {0}, needed = {0};
-            for (uint32_t i = 0; i < nbr && i < 3; i++) {
-                bl_sb_addf(&who, "%s%s", i ? ", " : "", svc_name(c, br[i].svc));
-                bool seen = false;
-                for (uint32_t k = 0; k < i && !seen; k++)
-                    seen = br[k].dev == br[i].dev;
-                if (!seen)
-                    bl_sb_addf(&needed, "%s%s's device %s", needed.len ? ", " : "",
-                               svc_name(c, function_of(c, br[i].dev)), dev_id(c, br[i].dev));
-            }
+            broken_words(c, br, nbr, &who, &needed);
             f = bl_finding_add(out, "filter-delays-device", sev, bl_sb_str(&subject),
                                "%s %s holds back %u %s device%s until slot %u; %s initializ%s before "
                                "that, need%s %s and fail%s",
@@ -344,16 +395,7 @@ void rule_filter_delays_device(const rule_ctx *c, bl_findings *out)
                     ev_device(c, f, d, role_is_upper(dg->role) ? "UpperFilters" : "LowerFilters");
             }
         }
-        for (uint32_t i = 0; i < nbr; i++) {
-            bl_finding_service(f, svc_name(c, br[i].svc));
-            for (uint32_t v = 0; v < br[i].req.nvia; v++)
-                bl_finding_service(f, svc_name(c, br[i].req.via[v]));
-            bl_finding_detail(f, "Breaks: %s initializes at slot %u, before %s starts (slot %u): %s [%s].",
-                              svc_name(c, br[i].svc), br[i].pos, dev_id(c, br[i].dev),
-                              t->devices[br[i].dev].slot, br[i].req.chain, br[i].req.source);
-            ev_service(c, f, br[i].svc, "Start");
-            ev_service(c, f, br[i].svc, "Group");
-        }
+        broken_report(c, f, br, nbr);
         if (dg->cls != BL_NONE && role_is_class(dg->role))
             ev_class_filters(c, f, dg->cls, role_is_upper(dg->role));
         ev_service(c, f, F, "Start");
@@ -385,11 +427,7 @@ void rule_filter_delays_device(const rule_ctx *c, bl_findings *out)
                 }
             }
         }
-        for (uint32_t i = 0; i < nbr; i++) {
-            free(br[i].req.chain);
-            free(br[i].req.source);
-        }
-        free(br);
+        broken_free(br, nbr);
         bl_sb_free(&subject);
         bl_sb_free(&devs);
         free(dg->devs);
@@ -552,14 +590,26 @@ void rule_nonboot_filter_on_boot_class(const rule_ctx *c, bl_findings *out)
                    device_class(c, d) == cls && role_is_class(role_in_stack(c, d, F)) == role_is_class(role);
         if (seen)
             continue;
-        uint32_t ndev = 0, ncrit = 0;
+        uint32_t ndev = 0, ncrit = 0, *devs = bl_xmalloc((m->ndevices - d0) * sizeof *devs);
         for (uint32_t d = d0; d < m->ndevices; d++)
             if (t->devices[d].phase == BL_PHASE_PNP && t->devices[d].deferred_by == F &&
                 device_class(c, d) == cls && role_is_class(role_in_stack(c, d, F)) == role_is_class(role)) {
-                ndev++;
+                devs[ndev++] = d;
                 ncrit += c->critical[d];
             }
-        bl_severity sev = ncrit ? BL_SEV_ERROR : svc_is_inbox(c, F) ? BL_SEV_INFO : BL_SEV_WARNING;
+        /* Boot drivers that need one of these devices in the boot phase. */
+        broken *br = NULL;
+        uint32_t nbr = collect_broken(c, F, devs, ndev, &br);
+        free(devs);
+        bl_severity sev = ncrit || nbr ? BL_SEV_ERROR : svc_is_inbox(c, F) ? BL_SEV_INFO : BL_SEV_WARNING;
+        bl_sb who = {0}, needed = {0}, why = {0};
+        if (ncrit)
+            bl_sb_add(&why, ", including devices on the path to the boot disk (INACCESSIBLE_BOOT_DEVICE)");
+        if (nbr) {
+            broken_words(c, br, nbr, &who, &needed);
+            bl_sb_addf(&why, "; %s initializ%s in the boot phase, need%s %s and fail%s", bl_sb_str(&who),
+                       nbr == 1 ? "es" : "e", nbr == 1 ? "s" : "", bl_sb_str(&needed), nbr == 1 ? "s" : "");
+        }
         bl_sb subject = {0};
         bl_sb_addf(&subject, "%s:%s", svc_name(c, F),
                    cls != BL_NONE ? bl_model_str(m, m->classes[cls].guid) : dev_id(c, d0));
@@ -568,8 +618,10 @@ void rule_nonboot_filter_on_boot_class(const rule_ctx *c, bl_findings *out)
             out, "nonboot-filter-on-boot-class", sev, bl_sb_str(&subject),
             "%s %s is %s start, so %u %s device%s with boot-start drivers cannot start in the boot phase%s",
             role_words(role), svc_name(c, F), bl_start_name(fs->start), ndev, class_label(c, cls),
-            ndev == 1 ? "" : "s",
-            ncrit ? ", including devices on the path to the boot disk (INACCESSIBLE_BOOT_DEVICE)" : "");
+            ndev == 1 ? "" : "s", bl_sb_str(&why));
+        bl_sb_free(&who);
+        bl_sb_free(&needed);
+        bl_sb_free(&why);
         bl_finding_service(f, svc_name(c, F));
         uint32_t earliest_rank = BL_NONE, shown = 0;
         for (uint32_t d = d0; d < m->ndevices; d++) {
@@ -593,6 +645,7 @@ void rule_nonboot_filter_on_boot_class(const rule_ctx *c, bl_findings *out)
         }
         bl_finding_detail(f, "The PnP manager starts a device only when every driver of its stack is "
                              "initialized; the boot phase initializes boot-start drivers only.");
+        broken_report(c, f, br, nbr);
         if (cls != BL_NONE && role_is_class(role))
             ev_class_filters(c, f, cls, role_is_upper(role));
         ev_service(c, f, F, "Start");
@@ -600,6 +653,7 @@ void rule_nonboot_filter_on_boot_class(const rule_ctx *c, bl_findings *out)
         propose_earlier_groups(c, f, F, earliest_rank, true, 2);
         filter_site site = {F, fs->name, role_is_class(role) ? cls : BL_NONE, d0, role_is_upper(role)};
         propose_remove(c, f, &site);
+        broken_free(br, nbr);
         bl_sb_free(&subject);
     }
 }

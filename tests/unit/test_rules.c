@@ -608,6 +608,28 @@ static void test_nonboot_filter_on_boot_class(void **state)
     bl_model_set_dword(m, "Services\\stor", "Start", 3);
     expect_none(m, &plain, "nonboot-filter-on-boot-class");
     bl_model_free(m);
+    /* Off the disk path, but a boot driver needs the device in the boot
+     * phase (knowledge): error, naming the driver that fails. */
+    m = seed_model();
+    tm_driver(m, "demandflt", 3, "Filter", -1);
+    bl_model_set_multi(m, "Control\\Class\\" SYS, "UpperFilters", f1, 1); /* in place of lateflt */
+    k = know(SEED_KNOWLEDGE);
+    run_opts seedk = {NULL, k, NULL, false};
+    expect(m, &plain, "nonboot-filter-on-boot-class", "demandflt:" SYS, BL_SEV_WARNING, &out);
+    bl_findings_free(&out);
+    f = expect(m, &seedk, "nonboot-filter-on-boot-class", "demandflt:" SYS, BL_SEV_ERROR, &out);
+    assert_non_null(strstr(f->message, "vsepflt initializes in the boot phase, needs vmci's device"));
+    assert_true(has(f->services, f->nservices, "vsepflt"));
+    assert_true(has(f->services, f->nservices, "vsock"));
+    assert_non_null(strstr(f->detail, "Breaks: vsepflt"));
+    bl_findings_free(&out);
+    run_opts seedkf = {NULL, k, NULL, true};
+    f = expect(m, &seedkf, "nonboot-filter-on-boot-class", "demandflt:" SYS, BL_SEV_ERROR, &out);
+    assert_true(f->nfixes >= 1);
+    check_fix_really_fixes(m, &out, f, k);
+    bl_findings_free(&out);
+    bl_knowledge_free(k);
+    bl_model_free(m);
 }
 
 /* ---- groups and tags ---- */
