@@ -270,6 +270,12 @@ typedef struct bl_load_options {
  * one-line reason (not a SYSTEM hive, no such control set...). */
 int bl_model_load(bl_model *m, struct bl_hive *h, const bl_load_options *opt, bl_error *err);
 
+/* With m's Select values read (has_select, select_*): the ControlSetNNN
+ * number `which` (as in bl_load_options) names.  Without a Select key the
+ * current set is 1, noted as an anomaly.  Returns 0, or -1 with err naming
+ * `source` (the hive or text file). */
+int bl_model_select_control_set(bl_model *m, const char *which, const char *source, uint32_t *out, bl_error *err);
+
 /* ---- regedit-style text (model/regtext.c) -------------------------------
  * A SYSTEM control set written as text: the format of test_hives/ sources
  * and of regedit exports ("Windows Registry Editor Version 5.00" or

@@ -63,13 +63,18 @@ void bl_report_analyze_text(FILE *out, const bl_analysis *a, const bl_text_optio
 void bl_report_analyze_json(FILE *out, const bl_analysis *a);
 
 /* SARIF 2.1.0.  locate() says where a finding points (file and line); it
- * may return false for "nowhere in particular". */
+ * may return false for "nowhere in particular".  extend(), if given, adds
+ * what only the caller knows to each result object (a cJSON). */
 typedef struct bl_sarif_location {
     const char *uri;
     uint32_t line;
 } bl_sarif_location;
 typedef bool (*bl_sarif_locate_fn)(void *ctx, const bl_finding *f, bl_sarif_location *loc);
-void bl_report_sarif(FILE *out, const bl_findings *f, bl_sarif_locate_fn locate, void *ctx);
+typedef void (*bl_sarif_extend_fn)(void *ctx, const bl_finding *f, struct cJSON *result);
+void bl_report_sarif(FILE *out, const bl_findings *f, bl_sarif_locate_fn locate, bl_sarif_extend_fn extend,
+                     void *ctx);
+/* A SARIF physicalLocation: the path as an artifact URI, the line if not 0. */
+struct cJSON *bl_sarif_physical_location(const char *path, uint32_t line);
 void bl_report_analyze_sarif(FILE *out, const bl_analysis *a);
 
 /* `stack`: device stacks with each driver's slot. */
@@ -90,6 +95,8 @@ int bl_report_explain(FILE *out, const bl_analysis *a, const char *name, bl_form
 uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, bl_format fmt, int fail_on);
 
 /* Small text helpers shared by reports. */
+/* "ERROR", "WARNING", "info", in ANSI colours if color. */
+const char *bl_severity_label(bl_severity s, bool color);
 void bl_service_image(const bl_model *m, uint32_t svc, bl_sb *sb);
 const char *bl_type_name(const bl_service *s);
 void bl_tag_text(const bl_service *s, uint32_t tag_index, bl_sb *sb);

@@ -53,6 +53,7 @@ enum bl_block {
     BL_BLOCK_DEPENDENCY,        /* SCM: a dependency is missing, disabled or failed */
     BL_BLOCK_CYCLE,             /* SCM: circular dependency */
     BL_BLOCK_NOT_DRIVER,        /* Start 0/1 on a Win32 service: ignored by the kernel */
+    BL_BLOCK_PARENT_RAW,        /* the parent has no function driver to enumerate it */
 };
 
 typedef struct bl_load {
@@ -86,7 +87,7 @@ typedef struct bl_device_start {
     uint32_t waits_for;    /* stack service whose initialization it waited for last, BL_NONE */
     uint32_t deferred_by;  /* a filter that moved the start later or out of the boot phase, BL_NONE */
     uint8_t block;         /* enum bl_block when phase == NEVER */
-    uint32_t blocked_by;   /* the service (or parent device for BL_BLOCK_PARENT) responsible */
+    uint32_t blocked_by;   /* the service (or parent device for BL_BLOCK_PARENT*) responsible */
     uint32_t stack_first, stack_count; /* range in timeline->stack */
 } bl_device_start;
 

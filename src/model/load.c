@@ -55,6 +55,11 @@ static int choose_control_set(bl_model *m, bl_hive *h, bl_key *root, const char 
         read_dword(sel, "Failed", &m->select_failed);
         bl_key_close(sel);
     }
+    return bl_model_select_control_set(m, which, path, out, err);
+}
+
+int bl_model_select_control_set(bl_model *m, const char *which, const char *source, uint32_t *out, bl_error *err)
+{
     if (!which || !*which)
         which = "current";
     uint32_t n = 0;
@@ -87,7 +92,7 @@ static int choose_control_set(bl_model *m, bl_hive *h, bl_key *root, const char 
         n = 1;
         bl_model_add_anomaly(m, "Select", "no Select key: ControlSet001 is assumed to be current");
     } else if (label && n == 0) {
-        bl_error_set(err, "%s: %s is 0 or missing: no such control set", path, label);
+        bl_error_set(err, "%s: %s is 0 or missing: no such control set", source, label);
         return -1;
     }
     *out = n;

@@ -478,6 +478,8 @@ void bl_model_delete_service_value(bl_model *m, uint32_t svc, const char *name)
         s->has_tag = false, s->tag = 0;
     else if (bl_fold_eq(name, "ImagePath"))
         s->image_path = 0;
+    else if (bl_fold_eq(name, "DisplayName"))
+        s->display_name = 0;
     else if (bl_fold_eq(name, "DependOnService"))
         s->depend_on_service = 0, s->has_depend_on_service = false;
     else if (bl_fold_eq(name, "DependOnGroup"))

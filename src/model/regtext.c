@@ -385,36 +385,7 @@ static int choose_control_set(bl_model *m, const rt_state *st, const char *label
             m->has_hardware_config = value_dword(v, &m->hardware_config_id);
         }
     }
-    const char *which = opt && opt->control_set && *opt->control_set ? opt->control_set : "current";
-    const char *slot = NULL;
-    uint32_t n = 0;
-    if (bl_fold_eq(which, "current"))
-        n = m->select_current, slot = "Current";
-    else if (bl_fold_eq(which, "default"))
-        n = m->select_default, slot = "Default";
-    else if (bl_fold_eq(which, "lastknowngood") || bl_fold_eq(which, "lkg"))
-        n = m->select_lkg, slot = "LastKnownGood";
-    else if (bl_fold_eq(which, "failed"))
-        n = m->select_failed, slot = "Failed";
-    else {
-        char *end;
-        unsigned long v = strtoul(which, &end, 10);
-        if (*end || v == 0 || v > 999) {
-            bl_error_set(err, "--control-set %s: expected current, lastknowngood, default, failed or a number 1-999",
-                         which);
-            return -1;
-        }
-        n = (uint32_t)v;
-    }
-    if (slot && !m->has_select) {
-        n = 1;
-        bl_model_add_anomaly(m, "Select", "no Select key: ControlSet001 is assumed to be current");
-    } else if (slot && n == 0) {
-        bl_error_set(err, "%s: Select\\%s is 0 or missing: no such control set", label, slot);
-        return -1;
-    }
-    *out = n;
-    return 0;
+    return bl_model_select_control_set(m, opt ? opt->control_set : NULL, label, out, err);
 }
 
 static int load_regtext(bl_model *m, const char *label, const char *text, size_t size, const char *dir,

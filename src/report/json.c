@@ -295,7 +295,7 @@ cJSON *bl_json_device_brief(const bl_analysis *a, uint32_t dev)
     if (ds->phase == BL_PHASE_NEVER) {
         cJSON *b = cJSON_AddObjectToObject(o, "blocked");
         put_ref(b, "reason", bl_block_text(ds->block));
-        if (ds->block == BL_BLOCK_PARENT && ds->blocked_by != BL_NONE)
+        if ((ds->block == BL_BLOCK_PARENT || ds->block == BL_BLOCK_PARENT_RAW) && ds->blocked_by != BL_NONE)
             cJSON_AddStringToObject(b, "by",
                                     bl_model_str(m, m->devices[ds->blocked_by].instance_id));
         else

@@ -7,15 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *sev_label(bl_severity s, bool color)
-{
-    if (!color)
-        return s == BL_SEV_ERROR ? "ERROR" : s == BL_SEV_WARNING ? "WARNING" : "info";
-    return s == BL_SEV_ERROR ? "\033[1;31mERROR\033[0m"
-           : s == BL_SEV_WARNING ? "\033[1;33mWARNING\033[0m"
-                                 : "\033[36minfo\033[0m";
-}
-
 static void print_indented(FILE *out, const char *text, const char *indent)
 {
     for (const char *p = text; *p;) {
@@ -56,10 +47,10 @@ static void print_lint_finding(FILE *out, const bl_lint_result *res, uint32_t i,
     const bl_finding *f = &res->findings.v[i];
     const bl_lint_item *it = &res->items[i];
     if (it->primary.inf)
-        fprintf(out, "%s %s:%u: [%s] %s", sev_label(f->severity, o->color), it->primary.inf, it->primary.line,
+        fprintf(out, "%s %s:%u: [%s] %s", bl_severity_label(f->severity, o->color), it->primary.inf, it->primary.line,
                 f->rule, f->message);
     else
-        fprintf(out, "%s [%s] %s", sev_label(f->severity, o->color), f->rule, f->message);
+        fprintf(out, "%s [%s] %s", bl_severity_label(f->severity, o->color), f->rule, f->message);
     if (it->more_severe)
         fprintf(out, " (the baseline has it as %s)", bl_severity_name(it->was));
     fputc('\n', out);
@@ -407,28 +398,11 @@ static bool lint_location(void *ctx, const bl_finding *f, bl_sarif_location *loc
     return true;
 }
 
-/* A path as a SARIF artifact URI, escaped as report/sarif.c escapes the
- * primary location's, so that both point at the same artifact. */
-static void uri_of(const char *path, bl_sb *sb)
-{
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-        if (*p == ' ' || *p == '%' || *p == '#' || *p == '?' || *p < 0x20)
-            bl_sb_addf(sb, "%%%02X", *p);
-        else
-            bl_sb_addc(sb, *p == '\\' ? '/' : (char)*p);
-    }
-}
-
 static cJSON *sarif_related(const bl_lint_location *l, uint32_t id)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "id", id);
-    cJSON *phys = cJSON_AddObjectToObject(o, "physicalLocation");
-    bl_sb uri = {0};
-    uri_of(l->inf, &uri);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(phys, "artifactLocation"), "uri", bl_sb_str(&uri));
-    bl_sb_free(&uri);
-    cJSON_AddNumberToObject(cJSON_AddObjectToObject(phys, "region"), "startLine", l->line);
+    cJSON_AddItemToObject(o, "physicalLocation", bl_sarif_physical_location(l->inf, l->line));
     bl_sb msg = {0};
     bl_sb_addf(&msg, "%s: %s", l->directive, l->what ? l->what : "");
     cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "message"), "text", bl_sb_str(&msg));
@@ -436,45 +410,31 @@ static cJSON *sarif_related(const bl_lint_location *l, uint32_t id)
     return o;
 }
 
+/* What only the lint knows, added to each result: the related INF lines,
+ * the INF edit of the first fix, the severity the baseline had. */
+static void lint_extend(void *ctx, const bl_finding *f, cJSON *result)
+{
+    const bl_lint_result *res = ctx;
+    const bl_lint_item *it = &res->items[f - res->findings.v];
+    if (it->nrelated) {
+        cJSON *rel = cJSON_AddArrayToObject(result, "relatedLocations");
+        for (uint32_t k = 0; k < it->nrelated; k++)
+            cJSON_AddItemToArray(rel, sarif_related(&it->related[k], k + 1));
+    }
+    cJSON *msg = cJSON_GetObjectItem(result, "message");
+    const char *fix = it->inf_fixes && f->nfixes ? it->inf_fixes[0] : NULL;
+    if (fix && cJSON_IsString(cJSON_GetObjectItem(msg, "text"))) {
+        bl_sb text = {0};
+        bl_sb_addf(&text, "%s. In the INF: %s", cJSON_GetObjectItem(msg, "text")->valuestring, fix);
+        cJSON_ReplaceItemInObject(msg, "text", cJSON_CreateString(bl_sb_str(&text)));
+        bl_sb_free(&text);
+    }
+    cJSON *props = cJSON_GetObjectItem(result, "properties");
+    if (props && it->more_severe)
+        cJSON_AddStringToObject(props, "baselineSeverity", bl_severity_name(it->was));
+}
+
 void bl_report_lint_sarif(FILE *out, const bl_lint_report *r)
 {
-    const bl_lint_result *res = r->result;
-    /* bl_report_sarif writes the envelope, rules and results; the lint adds
-     * what only it knows (related lines, the INF edit) to each result. */
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    if (!mem)
-        bl_die("out of memory");
-    bl_report_sarif(mem, &res->findings, lint_location, (void *)res);
-    fclose(mem);
-    cJSON *root = cJSON_Parse(buf);
-    free(buf);
-    if (!root)
-        bl_die("lint: internal error: SARIF output does not parse");
-    cJSON *run = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "runs"), 0);
-    cJSON *results = cJSON_GetObjectItem(run, "results");
-    for (uint32_t i = 0; i < res->findings.n; i++) {
-        cJSON *result = cJSON_GetArrayItem(results, (int)i);
-        const bl_lint_item *it = &res->items[i];
-        if (!result)
-            break;
-        if (it->nrelated) {
-            cJSON *rel = cJSON_AddArrayToObject(result, "relatedLocations");
-            for (uint32_t k = 0; k < it->nrelated; k++)
-                cJSON_AddItemToArray(rel, sarif_related(&it->related[k], k + 1));
-        }
-        cJSON *msg = cJSON_GetObjectItem(result, "message");
-        const char *fix = it->inf_fixes && res->findings.v[i].nfixes ? it->inf_fixes[0] : NULL;
-        if (fix && cJSON_IsString(cJSON_GetObjectItem(msg, "text"))) {
-            bl_sb text = {0};
-            bl_sb_addf(&text, "%s. In the INF: %s", cJSON_GetObjectItem(msg, "text")->valuestring, fix);
-            cJSON_ReplaceItemInObject(msg, "text", cJSON_CreateString(bl_sb_str(&text)));
-            bl_sb_free(&text);
-        }
-        cJSON *props = cJSON_GetObjectItem(result, "properties");
-        if (props && it->more_severe)
-            cJSON_AddStringToObject(props, "baselineSeverity", bl_severity_name(it->was));
-    }
-    bl_json_print(out, root, false);
+    bl_report_sarif(out, &r->result->findings, lint_location, lint_extend, (void *)r->result);
 }

@@ -32,7 +32,20 @@ static void path_uri(const char *path, bl_sb *sb)
     }
 }
 
-void bl_report_sarif(FILE *out, const bl_findings *f, bl_sarif_locate_fn locate, void *ctx)
+cJSON *bl_sarif_physical_location(const char *path, uint32_t line)
+{
+    cJSON *phys = cJSON_CreateObject();
+    bl_sb uri = {0};
+    path_uri(path, &uri);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(phys, "artifactLocation"), "uri", bl_sb_str(&uri));
+    bl_sb_free(&uri);
+    if (line)
+        cJSON_AddNumberToObject(cJSON_AddObjectToObject(phys, "region"), "startLine", line);
+    return phys;
+}
+
+void bl_report_sarif(FILE *out, const bl_findings *f, bl_sarif_locate_fn locate, bl_sarif_extend_fn extend,
+                     void *ctx)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
@@ -72,15 +85,8 @@ void bl_report_sarif(FILE *out, const bl_findings *f, bl_sarif_locate_fn locate,
         cJSON *loc = cJSON_CreateObject();
         cJSON_AddItemToArray(locs, loc);
         bl_sarif_location where = {NULL, 0};
-        if (locate && locate(ctx, x, &where) && where.uri) {
-            cJSON *phys = cJSON_AddObjectToObject(loc, "physicalLocation");
-            bl_sb uri = {0};
-            path_uri(where.uri, &uri);
-            cJSON_AddStringToObject(cJSON_AddObjectToObject(phys, "artifactLocation"), "uri", bl_sb_str(&uri));
-            bl_sb_free(&uri);
-            if (where.line)
-                cJSON_AddNumberToObject(cJSON_AddObjectToObject(phys, "region"), "startLine", where.line);
-        }
+        if (locate && locate(ctx, x, &where) && where.uri)
+            cJSON_AddItemToObject(loc, "physicalLocation", bl_sarif_physical_location(where.uri, where.line));
         cJSON *logical = cJSON_AddArrayToObject(loc, "logicalLocations");
         for (uint32_t k = 0; k < x->nevidence && k < 10; k++) {
             cJSON *l = cJSON_CreateObject();
@@ -92,6 +98,8 @@ void bl_report_sarif(FILE *out, const bl_findings *f, bl_sarif_locate_fn locate,
                                 x->subject);
         cJSON *props = cJSON_AddObjectToObject(res, "properties");
         cJSON_AddItemToObject(props, "finding", bl_json_finding(x));
+        if (extend)
+            extend(ctx, x, res);
         cJSON_AddItemToArray(results, res);
     }
     bl_json_print(out, root, false);
@@ -107,5 +115,5 @@ static bool hive_location(void *ctx, const bl_finding *f, bl_sarif_location *loc
 
 void bl_report_analyze_sarif(FILE *out, const bl_analysis *a)
 {
-    bl_report_sarif(out, a->findings, hive_location, a->hive ? (void *)a->hive->path : NULL);
+    bl_report_sarif(out, a->findings, hive_location, NULL, a->hive ? (void *)a->hive->path : NULL);
 }

@@ -100,7 +100,7 @@ static void device_text(FILE *out, const bl_analysis *a, uint32_t dev)
         fputc('\n', out);
     } else if (ds->phase == BL_PHASE_NEVER) {
         fprintf(out, "    Starts:  NEVER: %s", bl_block_text(ds->block));
-        if (ds->block == BL_BLOCK_PARENT && ds->blocked_by != BL_NONE)
+        if ((ds->block == BL_BLOCK_PARENT || ds->block == BL_BLOCK_PARENT_RAW) && ds->blocked_by != BL_NONE)
             fprintf(out, " (%s)", bl_model_str(m, m->devices[ds->blocked_by].instance_id));
         else if (ds->blocked_by != BL_NONE)
             fprintf(out, " (%s)", bl_model_service_name(m, ds->blocked_by));

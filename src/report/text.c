@@ -85,7 +85,7 @@ static void print_indented(FILE *out, const char *text, const char *indent)
     }
 }
 
-static const char *sev_label(bl_severity s, bool color)
+const char *bl_severity_label(bl_severity s, bool color)
 {
     if (!color)
         return s == BL_SEV_ERROR ? "ERROR" : s == BL_SEV_WARNING ? "WARNING" : "info";
@@ -96,7 +96,7 @@ static const char *sev_label(bl_severity s, bool color)
 
 static void print_finding(FILE *out, const bl_finding *f, const bl_text_options *o, bool full)
 {
-    fprintf(out, "%s [%s] %s\n", sev_label(f->severity, o->color), f->rule, f->message);
+    fprintf(out, "%s [%s] %s\n", bl_severity_label(f->severity, o->color), f->rule, f->message);
     if (!full)
         return;
     if (f->detail)

@@ -685,4 +685,36 @@ void rule_device_driver_missing(const rule_ctx *c, bl_findings *out)
         ev_device(c, f, d, "Service");
         bl_sb_free(&subject);
     }
+    /* Devices with no function driver at all (raw) whose children the
+     * simulation could not start: nothing enumerates them. */
+    uint32_t *nkids = bl_xcalloc(m->ndevices ? m->ndevices : 1, sizeof *nkids);
+    for (uint32_t d = 0; d < m->ndevices; d++)
+        if (c->t->devices[d].block == BL_BLOCK_PARENT_RAW)
+            nkids[c->t->devices[d].blocked_by]++;
+    for (uint32_t p = 0; p < m->ndevices; p++) {
+        if (!nkids[p])
+            continue;
+        bool critical = c->critical[p];
+        bl_finding *f = bl_finding_add(
+            out, "device-driver-missing", critical ? BL_SEV_ERROR : BL_SEV_WARNING, dev_id(c, p),
+            "%s has no function driver (no Service value: a raw install, or no driver found), so the %u "
+            "device%s it enumerates cannot start%s",
+            dev_id(c, p), nkids[p], nkids[p] == 1 ? "" : "s",
+            critical ? ", including devices on the path to the boot disk (INACCESSIBLE_BOOT_DEVICE)" : "");
+        bl_finding_device(f, dev_id(c, p));
+        uint32_t shown = 0;
+        for (uint32_t d = 0; d < m->ndevices; d++) {
+            if (c->t->devices[d].block != BL_BLOCK_PARENT_RAW || c->t->devices[d].blocked_by != p)
+                continue;
+            if (shown++ < 8) {
+                bl_finding_device(f, dev_id(c, d));
+                bl_finding_detail(f, "Not enumerated: %s (ParentIdPrefix of %s).", dev_id(c, d), dev_id(c, p));
+            }
+        }
+        bl_finding_detail(f, "A bus device's children are created by its function driver; a device running "
+                             "raw has none, so its children never appear.");
+        ev_device(c, f, p, "Service");
+        ev_device(c, f, p, "ParentIdPrefix");
+    }
+    free(nkids);
 }

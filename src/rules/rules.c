@@ -253,6 +253,8 @@ void ev_device(const rule_ctx *c, bl_finding *f, uint32_t dev, const char *value
     else if (bl_fold_eq(value, "UpperFilters") || bl_fold_eq(value, "LowerFilters")) {
         vec_text(c->m, bl_fold_eq(value, "UpperFilters") ? d->upper : d->lower, &v);
         bl_finding_evidence(f, bl_sb_str(&p), "%s = %s", value, bl_sb_str(&v));
+    } else if (bl_fold_eq(value, "ParentIdPrefix")) {
+        bl_finding_evidence(f, bl_sb_str(&p), "ParentIdPrefix = \"%s\"", bl_model_str(c->m, d->parent_id_prefix));
     }
     bl_sb_free(&p);
     bl_sb_free(&v);

@@ -156,7 +156,8 @@ static uint32_t *devices_by_depth(const bl_model *m)
 }
 
 /* Fixes the devices that can never start: disabled, missing or disabled
- * stack driver, or a parent that never starts (checked in depth order). */
+ * stack driver, a parent that never starts or has no function driver
+ * (checked in depth order). */
 static bool device_blocked(bl_timeline *t, uint32_t dev)
 {
     const bl_model *m = t->model;
@@ -166,6 +167,11 @@ static bool device_blocked(bl_timeline *t, uint32_t dev)
         ds->block = BL_BLOCK_DEVICE_DISABLED;
     } else if (d->parent != BL_NONE && t->devices[d->parent].phase == BL_PHASE_NEVER) {
         ds->block = BL_BLOCK_PARENT;
+        ds->blocked_by = d->parent;
+    } else if (d->parent_how == BL_PARENT_PREFIX && !m->devices[d->parent].service) {
+        /* The parent runs raw (no Service: a raw install or no driver
+         * found): with no function driver, nothing enumerates its children. */
+        ds->block = BL_BLOCK_PARENT_RAW;
         ds->blocked_by = d->parent;
     } else {
         for (uint32_t k = 0; k < ds->stack_count; k++) {
@@ -410,6 +416,7 @@ const char *bl_block_text(uint8_t block)
     case BL_BLOCK_MISSING_SERVICE: return "a driver of its stack has no service key";
     case BL_BLOCK_NO_START: return "no valid Start value";
     case BL_BLOCK_PARENT: return "its parent device never starts";
+    case BL_BLOCK_PARENT_RAW: return "its parent device has no function driver to enumerate it";
     case BL_BLOCK_DEVICE_DISABLED: return "the device is disabled (ConfigFlags)";
     case BL_BLOCK_DEPENDENCY: return "a dependency is missing, disabled or fails";
     case BL_BLOCK_CYCLE: return "circular service dependency";

@@ -268,6 +268,10 @@ static void test_delete_service_values(void **state)
     assert_false(v->has_boot_flags);
     bl_model_delete_service_value(m, s, "ImagePath");
     assert_int_equal(v->image_path, 0);
+    bl_model_set_sz(m, "Services\\d", "DisplayName", "D");
+    assert_int_not_equal(v->display_name, 0);
+    bl_model_delete_service_value(m, s, "DisplayName");
+    assert_int_equal(v->display_name, 0);
     bl_model_delete_service_value(m, s, "Type");
     assert_false(v->has_type);
     bl_model_delete_service_value(m, 42, "Start"); /* out of range: no-op */

@@ -448,7 +448,7 @@ static void test_sarif(void **state)
     bl_finding_add(&fs, "duplicate-tag", BL_SEV_WARNING, "g:1:boot", "two drivers share tag 1");
     bl_finding_add(&fs, "registry-anomaly", BL_SEV_INFO, "anomalies", "1 value was read tolerantly");
     capture c;
-    bl_report_sarif(capture_start(&c), &fs, locate_some, NULL);
+    bl_report_sarif(capture_start(&c), &fs, locate_some, NULL, NULL);
     char *text = capture_end(&c);
     cJSON *j = parse(text);
     assert_string_equal(str_field(j, "version"), "2.1.0");
@@ -494,7 +494,7 @@ static void test_sarif(void **state)
     cJSON_Delete(j);
     free(text);
     /* Without a locate callback: no physical locations at all. */
-    bl_report_sarif(capture_start(&c), &fs, NULL, NULL);
+    bl_report_sarif(capture_start(&c), &fs, NULL, NULL, NULL);
     text = capture_end(&c);
     j = parse(text);
     assert_null(strstr(text, "physicalLocation"));

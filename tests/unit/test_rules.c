@@ -1049,6 +1049,35 @@ static void test_device_driver_missing(void **state)
     tm_driver(m, "ghostusb", 3, "", -1);
     expect_none(m, &plain, "device-driver-missing");
     bl_model_free(m);
+    /* A raw storage controller (no Service): the disk it would enumerate
+     * never starts, and the controller is on the boot disk's path. */
+    m = bl_model_new(NULL);
+    const char *const g[] = {"Boot Bus Extender", "SCSI miniport"};
+    tm_groups(m, g, 2);
+    tm_driver(m, "disk", 0, "", -1);
+    bl_model_set_sz(m, "Control\\Class\\" DISK, "Class", "DiskDrive");
+    tm_device(m, "PCI\\VEN_1000&DEV_0054\\3&1&0&A8", BL_GUID_SCSIADAPTER, NULL);
+    bl_model_set_sz(m, "Enum\\PCI\\VEN_1000&DEV_0054\\3&1&0&A8", "ParentIdPrefix", "4&2&0");
+    uint32_t disk = tm_device(m, "SCSI\\Disk&Ven_X\\4&2&0&000000", DISK, "disk");
+    bl_model_build_tree(m);
+    bl_timeline *t = bl_simulate(m, NULL);
+    assert_int_equal(t->devices[disk].phase, BL_PHASE_NEVER);
+    assert_int_equal(t->devices[disk].block, BL_BLOCK_PARENT_RAW);
+    assert_string_equal(bl_block_text(t->devices[disk].block), "its parent device has no function driver to enumerate it");
+    bl_timeline_free(t);
+    f = expect(m, &plain, "device-driver-missing", "PCI\\VEN_1000&DEV_0054\\3&1&0&A8", BL_SEV_ERROR, &out);
+    assert_true(has(f->devices, f->ndevices, "SCSI\\Disk&Ven_X\\4&2&0&000000"));
+    assert_non_null(strstr(f->message, "INACCESSIBLE_BOOT_DEVICE"));
+    assert_true(evidence_has(f, "Enum\\PCI\\VEN_1000&DEV_0054\\3&1&0&A8", "ParentIdPrefix = \"4&2&0\""));
+    bl_findings_free(&out);
+    /* With a function driver the disk starts in the boot phase. */
+    tm_driver(m, "stor", 0, "SCSI miniport", -1);
+    bl_model_set_sz(m, "Enum\\PCI\\VEN_1000&DEV_0054\\3&1&0&A8", "Service", "stor");
+    t = bl_simulate(m, NULL);
+    assert_int_equal(t->devices[disk].phase, BL_PHASE_BOOT);
+    bl_timeline_free(t);
+    expect_none(m, &plain, "device-driver-missing");
+    bl_model_free(m);
 }
 
 static void test_registry_anomaly(void **state)
