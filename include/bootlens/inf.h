@@ -129,7 +129,8 @@ typedef struct bl_inf_version_info {
  * the bounds above. */
 bl_inf *bl_inf_parse_mem(const char *name, const void *data, size_t size, const bl_inf_options *opt,
                          bl_error *err);
-/* Reads path (at most BL_INF_MAX_FILE_BYTES) and parses it. */
+/* Reads path and parses it; a file over BL_INF_MAX_FILE_BYTES is refused
+ * with the line where the bound is crossed. */
 bl_inf *bl_inf_parse_file(const char *path, const bl_inf_options *opt, bl_error *err);
 void bl_inf_free(bl_inf *inf);
 

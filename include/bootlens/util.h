@@ -76,6 +76,9 @@ uint32_t bl_hash_bytes(const void *p, size_t n);
 /* Reads a whole file (bounded by max_size) into memory; on failure fills err
  * with "PATH: reason". */
 int bl_read_file(const char *path, size_t max_size, uint8_t **data, size_t *size, bl_error *err);
+/* The same, but a larger file is not an error: its first max_size bytes are
+ * read (for parsers that report where the bound is crossed). */
+int bl_read_file_head(const char *path, size_t max_size, uint8_t **data, size_t *size, bl_error *err);
 
 /* ---- String pool ------------------------------------------------------
  * Interned, immutable strings and u32 lists, addressed by 32-bit ids.  The

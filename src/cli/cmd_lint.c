@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* MAJOR.MINOR[.BUILD] into the target. */
 static bool parse_os_version(const char *s, bl_inf_target *t)
@@ -67,30 +66,6 @@ static int baseline_kind(const char *path, bool *text, bl_error *err)
     return 0;
 }
 
-/* Parses the INF at path.  A file over the parser's size bound is refused
- * by bl_inf_parse_file with no line; its first bytes are parsed instead so
- * that an overlong line (the usual reason) is reported at FILE:LINE. */
-static bl_inf *parse_inf(const char *path, const bl_inf_options *io, bl_error *err)
-{
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size <= BL_INF_MAX_FILE_BYTES)
-        return bl_inf_parse_file(path, io, err);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return bl_inf_parse_file(path, io, err);
-    char *head = bl_xmalloc(BL_INF_MAX_FILE_BYTES);
-    size_t n = fread(head, 1, BL_INF_MAX_FILE_BYTES, f);
-    fclose(f);
-    bl_inf *inf = bl_inf_parse_mem(path, head, n, io, err);
-    free(head);
-    if (inf) {
-        bl_inf_free(inf);
-        bl_error_set(err, "%s: %lld bytes, more than the %u an INF may have", path, (long long)st.st_size,
-                     BL_INF_MAX_FILE_BYTES);
-    }
-    return NULL;
-}
-
 typedef struct lint_run {
     bl_session session; /* when the baseline is a hive */
     bl_model *model;    /* otherwise */
@@ -144,7 +119,7 @@ int cmd_lint(int argc, char **argv)
     bl_error err = {{0}};
     r.infs = bl_xcalloc((size_t)c.nargs, sizeof *r.infs);
     for (int i = 0; i < c.nargs; i++) {
-        r.infs[r.ninfs] = parse_inf(c.args[i], &io, &err);
+        r.infs[r.ninfs] = bl_inf_parse_file(c.args[i], &io, &err);
         if (!r.infs[r.ninfs])
             return lint_fail(&r, err.msg);
         r.ninfs++;

@@ -785,7 +785,9 @@ bl_inf *bl_inf_parse_file(const char *path, const bl_inf_options *opt, bl_error 
 {
     uint8_t *data;
     size_t size;
-    if (bl_read_file(path, BL_INF_MAX_FILE_BYTES, &data, &size, err) != 0)
+    /* One byte past the bound: an oversized file is refused by the parser at
+     * the line where it crosses the bound (an overlong line, usually). */
+    if (bl_read_file_head(path, (size_t)BL_INF_MAX_FILE_BYTES + 1, &data, &size, err) != 0)
         return NULL;
     bl_inf *inf = bl_inf_parse_mem(path, data, size, opt, err);
     free(data);

@@ -302,7 +302,7 @@ uint32_t bl_hash_bytes(const void *p, size_t n)
     return h;
 }
 
-int bl_read_file(const char *path, size_t max_size, uint8_t **data, size_t *size, bl_error *err)
+static int read_file(const char *path, size_t max_size, bool head, uint8_t **data, size_t *size, bl_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -315,13 +315,13 @@ int bl_read_file(const char *path, size_t max_size, uint8_t **data, size_t *size
         fclose(f);
         return -1;
     }
-    if ((uint64_t)st.st_size > max_size) {
+    if ((uint64_t)st.st_size > max_size && !head) {
         bl_error_set(err, "%s: file is %lld bytes, more than the %zu-byte limit", path,
                      (long long)st.st_size, max_size);
         fclose(f);
         return -1;
     }
-    size_t n = (size_t)st.st_size;
+    size_t n = (uint64_t)st.st_size > max_size ? max_size : (size_t)st.st_size;
     uint8_t *buf = bl_xmalloc(n + 1);
     size_t got = fread(buf, 1, n, f);
     int failed = ferror(f);
@@ -335,6 +335,16 @@ int bl_read_file(const char *path, size_t max_size, uint8_t **data, size_t *size
     *data = buf;
     *size = n;
     return 0;
+}
+
+int bl_read_file(const char *path, size_t max_size, uint8_t **data, size_t *size, bl_error *err)
+{
+    return read_file(path, max_size, false, data, size, err);
+}
+
+int bl_read_file_head(const char *path, size_t max_size, uint8_t **data, size_t *size, bl_error *err)
+{
+    return read_file(path, max_size, true, data, size, err);
 }
 
 void bl_sb_add_utf8(bl_sb *sb, uint32_t cp)
