@@ -97,6 +97,8 @@ uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, b
 /* Small text helpers shared by reports. */
 /* "ERROR", "WARNING", "info", in ANSI colours if color. */
 const char *bl_severity_label(bl_severity s, bool color);
+/* Each line of text, prefixed with indent. */
+void bl_print_indented(FILE *out, const char *text, const char *indent);
 void bl_service_image(const bl_model *m, uint32_t svc, bl_sb *sb);
 const char *bl_type_name(const bl_service *s);
 void bl_tag_text(const bl_service *s, uint32_t tag_index, bl_sb *sb);

@@ -7,18 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void print_indented(FILE *out, const char *text, const char *indent)
-{
-    for (const char *p = text; *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        fprintf(out, "%s%.*s\n", indent, (int)n, p);
-        if (!nl)
-            break;
-        p = nl + 1;
-    }
-}
-
 static void target_text(const bl_inf_target *t, bl_sb *sb)
 {
     bl_sb_addf(sb, "%s %u.%u.%u", bl_inf_arch_name(t->arch), t->major, t->minor, t->build);
@@ -62,14 +50,14 @@ static void print_lint_finding(FILE *out, const bl_lint_result *res, uint32_t i,
         fprintf(out, "    (no INF line writes what its evidence shows: it follows from the INFs as a whole)\n");
     }
     if (o->verbose && f->detail)
-        print_indented(out, f->detail, "    ");
+        bl_print_indented(out, f->detail, "    ");
     for (uint32_t k = 0; k < f->nfixes; k++) {
         const bl_fix *x = &f->fixes[k];
         fprintf(out, "  Fix %u%s: %s\n", k + 1, x->verification ? " (re-simulated)" : "", x->summary);
         if (it->inf_fixes && it->inf_fixes[k])
             fprintf(out, "    In the INF: %s\n", it->inf_fixes[k]);
         if (o->verbose && x->verification)
-            print_indented(out, x->verification, "    ");
+            bl_print_indented(out, x->verification, "    ");
     }
     if (o->verbose) {
         for (uint32_t k = 0; k < f->nevidence; k++)
@@ -183,7 +171,7 @@ void bl_report_lint_text(FILE *out, const bl_lint_report *r, const bl_text_optio
         bl_sb reg = {0};
         bl_apply_result_reg(a, &reg);
         fputs("\nAs a .reg file:\n", out);
-        print_indented(out, bl_sb_str(&reg), "  | ");
+        bl_print_indented(out, bl_sb_str(&reg), "  | ");
         bl_sb_free(&reg);
     } else {
         fprintf(out, "\n--verbose adds %severy registry write with its INF line and the .reg equivalent; --format "

@@ -72,7 +72,7 @@ void bl_report_order_text(FILE *out, const bl_analysis *a, bl_phase_filter filte
                  "pnp = loaded for a device; system = Start 1; auto = SCM (+dep = started as a dependency).\n");
 }
 
-static void print_indented(FILE *out, const char *text, const char *indent)
+void bl_print_indented(FILE *out, const char *text, const char *indent)
 {
     const char *p = text;
     while (*p) {
@@ -100,15 +100,15 @@ static void print_finding(FILE *out, const bl_finding *f, const bl_text_options 
     if (!full)
         return;
     if (f->detail)
-        print_indented(out, f->detail, "    ");
+        bl_print_indented(out, f->detail, "    ");
     for (uint32_t i = 0; i < f->nfixes; i++) {
         const bl_fix *x = &f->fixes[i];
         fprintf(out, "  Fix %u%s: %s\n", i + 1, x->verification ? " (re-simulated)" : "", x->summary);
         if (x->verification)
-            print_indented(out, x->verification, "    ");
+            bl_print_indented(out, x->verification, "    ");
         bl_sb reg = {0};
         bl_changes_to_reg(x->changes, x->nchanges, &reg);
-        print_indented(out, bl_sb_str(&reg), "      | ");
+        bl_print_indented(out, bl_sb_str(&reg), "      | ");
         bl_sb_free(&reg);
     }
     if (f->nevidence) {

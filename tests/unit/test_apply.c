@@ -10,7 +10,6 @@
 
 #include "testutil.h"
 
-#include <dirent.h>
 #include <sys/wait.h>
 
 #define SYSTEM_CLASS "{4d36e97d-e325-11ce-bfc1-08002be10318}"
@@ -1081,61 +1080,50 @@ typedef struct shared_stats {
     uint32_t files, utf16, lint_failed, parse_failed, errors, warnings, apply_warnings;
 } shared_stats;
 
-static void lint_tree(const char *dir, const bl_model *base, const bl_knowledge *k, shared_stats *st)
+typedef struct lint_walk {
+    const bl_model *base;
+    const bl_knowledge *k;
+    shared_stats *st;
+} lint_walk;
+
+static void lint_one(const char *path, void *ctx)
 {
-    DIR *d = opendir(dir);
-    if (!d)
+    const lint_walk *w = ctx;
+    const bl_knowledge *k = w->k;
+    shared_stats *st = w->st;
+    const bl_model *base = w->base;
+    st->files++;
+    bl_inf_options io;
+    bl_inf_options_init(&io);
+    bl_error err;
+    bl_inf *inf = bl_inf_parse_file(path, &io, &err);
+    if (!inf) {
+        fprintf(stderr, "  %s\n", err.msg);
+        st->parse_failed++;
         return;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        struct stat sb;
-        if (stat(path, &sb) != 0)
-            continue;
-        if (S_ISDIR(sb.st_mode)) {
-            lint_tree(path, base, k, st);
-            continue;
-        }
-        size_t n = strlen(e->d_name);
-        if (n < 4 || (!bl_fold_eq(e->d_name + n - 4, ".inf") && !bl_fold_eq(e->d_name + n - 4, ".inx")))
-            continue;
-        st->files++;
-        bl_inf_options io;
-        bl_inf_options_init(&io);
-        bl_error err;
-        bl_inf *inf = bl_inf_parse_file(path, &io, &err);
-        if (!inf) {
-            fprintf(stderr, "  %s\n", err.msg);
-            st->parse_failed++;
-            continue;
-        }
-        bl_inf_encoding enc = bl_inf_get_encoding(inf);
-        st->utf16 += enc == BL_INF_ENC_UTF16LE || enc == BL_INF_ENC_UTF16LE_NOBOM;
-        bl_lint_options lo;
-        memset(&lo, 0, sizeof lo);
-        bl_inf_target_init(&lo.target);
-        lo.knowledge = k;
-        lo.no_fixes = true;
-        bl_lint_result r;
-        const bl_inf *infs[1] = {inf};
-        if (bl_lint_run(base, infs, 1, &lo, &r, &err) != 0) {
-            fprintf(stderr, "  %s\n", err.msg);
-            st->lint_failed++;
-        } else {
-            uint32_t c[3];
-            bl_findings_count(&r.findings, c);
-            st->errors += c[BL_SEV_ERROR];
-            st->warnings += c[BL_SEV_WARNING];
-            for (uint32_t i = 0; i < r.applied.ndiags; i++)
-                st->apply_warnings += r.applied.diags[i].level == BL_APPLY_WARNING;
-            bl_lint_result_free(&r);
-        }
-        bl_inf_free(inf);
     }
-    closedir(d);
+    bl_inf_encoding enc = bl_inf_get_encoding(inf);
+    st->utf16 += enc == BL_INF_ENC_UTF16LE || enc == BL_INF_ENC_UTF16LE_NOBOM;
+    bl_lint_options lo;
+    memset(&lo, 0, sizeof lo);
+    bl_inf_target_init(&lo.target);
+    lo.knowledge = k;
+    lo.no_fixes = true;
+    bl_lint_result r;
+    const bl_inf *infs[1] = {inf};
+    if (bl_lint_run(base, infs, 1, &lo, &r, &err) != 0) {
+        fprintf(stderr, "  %s\n", err.msg);
+        st->lint_failed++;
+    } else {
+        uint32_t c[3];
+        bl_findings_count(&r.findings, c);
+        st->errors += c[BL_SEV_ERROR];
+        st->warnings += c[BL_SEV_WARNING];
+        for (uint32_t i = 0; i < r.applied.ndiags; i++)
+            st->apply_warnings += r.applied.diags[i].level == BL_APPLY_WARNING;
+        bl_lint_result_free(&r);
+    }
+    bl_inf_free(inf);
 }
 
 static void test_shared_infs_lint(void **state)
@@ -1150,7 +1138,8 @@ static void test_shared_infs_lint(void **state)
     assert_int_equal(bl_model_load_builtin_baseline(base, &err), 0);
     assert_int_equal(bl_knowledge_add_builtin(k, &err), 0);
     shared_stats st = {0};
-    lint_tree(dir, base, k, &st);
+    lint_walk w = {base, k, &st};
+    bl_test_for_each_inf(dir, lint_one, &w);
     fprintf(stderr,
             "  %u INFs under %s (%u UTF-16LE) linted against the built-in baseline: %u parse failures, %u lint "
             "failures; %u new errors, %u new warnings, %u apply warnings\n",

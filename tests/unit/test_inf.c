@@ -6,8 +6,6 @@
  * and every real INF under ../shared/infs. */
 #include "testutil.h"
 
-#include <dirent.h>
-#include <strings.h>
 
 #include "bootlens/inf.h"
 
@@ -1258,42 +1256,21 @@ typedef struct corpus_stats {
     unsigned files, failed, warnings, utf16;
 } corpus_stats;
 
-static void parse_tree(const char *dir, corpus_stats *st)
+static void parse_one(const char *path, void *ctx)
 {
-    DIR *d = opendir(dir);
-    if (!d)
+    corpus_stats *st = ctx;
+    st->files++;
+    bl_error err;
+    bl_inf *inf = bl_inf_parse_file(path, NULL, &err);
+    if (!inf) {
+        fprintf(stderr, "  FAILED: %s\n", err.msg);
+        st->failed++;
         return;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        struct stat sb;
-        if (stat(path, &sb) != 0)
-            continue;
-        if (S_ISDIR(sb.st_mode)) {
-            parse_tree(path, st);
-            continue;
-        }
-        size_t n = strlen(e->d_name);
-        if (n < 4 || (strcasecmp(e->d_name + n - 4, ".inf") != 0 &&
-                      strcasecmp(e->d_name + n - 4, ".inx") != 0))
-            continue;
-        st->files++;
-        bl_error err;
-        bl_inf *inf = bl_inf_parse_file(path, NULL, &err);
-        if (!inf) {
-            fprintf(stderr, "  FAILED: %s\n", err.msg);
-            st->failed++;
-            continue;
-        }
-        st->warnings += bl_inf_diag_count(inf);
-        bl_inf_encoding enc = bl_inf_get_encoding(inf);
-        st->utf16 += enc == BL_INF_ENC_UTF16LE || enc == BL_INF_ENC_UTF16LE_NOBOM;
-        bl_inf_free(inf);
     }
-    closedir(d);
+    st->warnings += bl_inf_diag_count(inf);
+    bl_inf_encoding enc = bl_inf_get_encoding(inf);
+    st->utf16 += enc == BL_INF_ENC_UTF16LE || enc == BL_INF_ENC_UTF16LE_NOBOM;
+    bl_inf_free(inf);
 }
 
 static void test_shared_infs_parse(void **state)
@@ -1303,7 +1280,7 @@ static void test_shared_infs_parse(void **state)
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/infs", shared);
     corpus_stats st = {0};
-    parse_tree(dir, &st);
+    bl_test_for_each_inf(dir, parse_one, &st);
     fprintf(stderr, "  %u INFs under %s: %u failed, %u UTF-16, %u warnings\n", st.files, dir,
             st.failed, st.utf16, st.warnings);
     assert_true(st.files >= 100);

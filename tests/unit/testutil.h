@@ -3,7 +3,9 @@
 #ifndef BOOTLENS_TESTUTIL_H
 #define BOOTLENS_TESTUTIL_H
 
+#include <dirent.h>
 #include <setjmp.h>
+#include <strings.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +16,29 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+/* Calls fn on every .inf and .inx file below dir (recursively). */
+static inline void bl_test_for_each_inf(const char *dir, void (*fn)(const char *path, void *ctx), void *ctx)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        struct stat sb;
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= sizeof path || stat(path, &sb) != 0)
+            continue;
+        size_t n = strlen(e->d_name);
+        if (S_ISDIR(sb.st_mode))
+            bl_test_for_each_inf(path, fn, ctx);
+        else if (n >= 4 && (!strcasecmp(e->d_name + n - 4, ".inf") || !strcasecmp(e->d_name + n - 4, ".inx")))
+            fn(path, ctx);
+    }
+    closedir(d);
+}
 
 /* Directory of the shared test data (env SHARED, default ../shared), or NULL
  * when it is not there. */
