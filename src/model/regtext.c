@@ -120,20 +120,22 @@ static const char *parse_data(const char *p, uint32_t *type, bl_sb *data, bool *
             add_u16le_string(data, bl_sb_str(&s), s.len);
     } else if (bl_fold_has_prefix(p, "multi:")) {
         *type = BL_REG_MULTI_SZ;
-        end = p + 6;
+        const char *q = skip_blanks(p + 6);
         bool first = true;
-        while (end && *skip_blanks(end) && *skip_blanks(end) != ';') {
-            end = skip_blanks(end);
+        end = q;
+        while (*q && *q != ';') {
             if (!first) {
-                if (*end != ',') {
+                if (*q != ',') {
                     end = NULL;
                     break;
                 }
-                end = skip_blanks(end + 1);
+                q = skip_blanks(q + 1);
             }
             bl_sb_reset(&s);
-            if ((end = quoted(end, &s)))
-                add_u16le_string(data, bl_sb_str(&s), s.len);
+            if (!(end = quoted(q, &s)))
+                break;
+            add_u16le_string(data, bl_sb_str(&s), s.len);
+            q = skip_blanks(end);
             first = false;
         }
         bl_sb_addn(data, "\0", 2);
