@@ -35,6 +35,8 @@ enum {
     BL_WHY_BOOT_FS = 0x4,      /* the boot file system, added by the loader */
     BL_WHY_DEVICE = 0x8,       /* loaded by PnP for a device (for_device) */
     BL_WHY_DEPENDENCY = 0x10,  /* started by the SCM as a dependency of another service */
+    BL_WHY_PULLED = 0x20,      /* a boot filter whose DriverEntry PnP called early, ahead of its
+                                  place in the list, for the device for_device */
 };
 
 /* Where a driver's tag placed it within its group (beyond any list index;
