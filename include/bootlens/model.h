@@ -66,6 +66,7 @@ typedef struct bl_service {
     bl_vec depend_on_service; /* bl_str items */
     bl_vec depend_on_group;
     bool has_depend_on_service, has_depend_on_group;
+    bl_vec owners; /* Owners (Windows 10): the INF files that installed it */
     bool has_boot_flags;
     uint32_t boot_flags;
     bool delayed_autostart;
@@ -74,6 +75,8 @@ typedef struct bl_service {
     bl_str default_instance;
     uint32_t inst_first, inst_count; /* range in model->instances */
     bool synthetic;                  /* added by a what-if (INF/fix), not read from the hive */
+    bool damaged;                    /* some of its values or subkeys could not be read */
+    uint64_t last_written;           /* the key's last-write time (FILETIME), 0 unknown */
 } bl_service;
 
 typedef struct bl_class {
@@ -82,6 +85,7 @@ typedef struct bl_class {
     bl_str name; /* "Class" value, e.g. "System" */
     bl_vec upper, lower;
     bool has_upper, has_lower;
+    uint64_t last_written; /* FILETIME, 0 unknown */
 } bl_class;
 
 /* How a device's parent was determined. */
@@ -107,6 +111,7 @@ typedef struct bl_device {
     uint32_t parent; /* index into devices, BL_NONE for the root level */
     uint8_t parent_how;
     bool synthetic;
+    uint64_t last_written; /* FILETIME, 0 unknown */
 } bl_device;
 
 /* A tag order of one group (Control\GroupOrderList\<group>). */
@@ -121,6 +126,25 @@ typedef struct bl_anomaly {
     bl_str path;  /* registry path below the control set, e.g. "Services\\x\\Start" */
     bl_str what;
 } bl_anomaly;
+
+/* Windows families whose boot rules differ (doc/boot-model.md "Which
+ * Windows"): told from the hive (bl_model_detect_loader) or set by the user. */
+enum bl_windows {
+    BL_WIN_UNKNOWN = 0,
+    BL_WIN_NT5,  /* Windows 2000, XP, Server 2003: ntldr, PipLoadBootFilterDriver */
+    BL_WIN_NT6,  /* Vista, 7, Server 2008 (R2): winload, PnpLoadBootFilterDriver */
+    BL_WIN_8,    /* 8, 8.1, Server 2012 (R2): winload's core lists, ELAM, StartOverride */
+    BL_WIN_10,   /* 10, 11, Server 2016 and later */
+};
+
+/* Parts of the hive that could not be read while building the model: a
+ * rule that rests on something being absent must not trust these lists. */
+typedef struct bl_damage {
+    uint32_t services; /* unreadable Services subkeys */
+    uint32_t classes;  /* unreadable Control\Class subkeys */
+    uint32_t devices;  /* unreadable Enum subkeys (at any of its three levels) */
+    bool control;      /* Control, ServiceGroupOrder or GroupOrderList unreadable */
+} bl_damage;
 
 typedef struct bl_model {
     bl_pool *pool;
@@ -144,7 +168,12 @@ typedef struct bl_model {
      * (see sim/order.c).  Detected from the hive; tests may set them. */
     bool has_hardware_config;
     uint32_t hardware_config_id;
-    bool modern_loader;
+    bool modern_loader; /* winload's Windows 8+ order: windows >= BL_WIN_8 */
+    uint8_t windows;    /* enum bl_windows */
+    bool windows_set;   /* given by the user, not detected */
+    char windows_why[160]; /* what in the hive told the family */
+
+    bl_damage damage;
 
     bl_service *services;
     uint32_t nservices, capservices;
@@ -238,8 +267,20 @@ void bl_model_set_sz(bl_model *m, const char *path, const char *value_name, cons
 void bl_model_set_multi(bl_model *m, const char *path, const char *value_name,
                         const char *const *items, uint32_t n);
 
-/* Sets modern_loader from hive markers (HardwareConfig, Windows 8 groups). */
+/* Tells the Windows family from hive markers (unless windows_set) and sets
+ * modern_loader from it; windows_why says which marker decided. */
 void bl_model_detect_loader(bl_model *m);
+/* Sets the family by hand (tests, --windows); detect_loader keeps it. */
+void bl_model_set_windows(bl_model *m, uint8_t family);
+/* "Windows XP/2003", "Windows Vista/7", "Windows 8/8.1", "Windows 10/11", "unknown". */
+const char *bl_windows_name(uint8_t family);
+/* Parses "xp", "2003", "vista", "7", "8", "8.1", "10", "11" (and nt5/nt6). */
+bool bl_windows_parse(const char *s, uint8_t *family);
+/* True when some part of the hive the model reads could not be read. */
+static inline bool bl_model_damaged(const bl_model *m)
+{
+    return m->damage.services || m->damage.classes || m->damage.devices || m->damage.control;
+}
 
 /* Rebuilds device parents from ParentIdPrefix and enumerators. */
 void bl_model_build_tree(bl_model *m);
@@ -251,6 +292,22 @@ void bl_model_reg_path(const bl_model *m, bl_sb *sb, const char *rel);
 void bl_model_service_path(const bl_model *m, bl_sb *sb, uint32_t svc);
 void bl_model_class_path(const bl_model *m, bl_sb *sb, uint32_t cls);
 void bl_model_device_path(const bl_model *m, bl_sb *sb, uint32_t dev);
+
+/* A Windows path in the one form location rules compare (model/image.c):
+ * lower case, '\' separators, no drive letter, no \??\, \\?\,
+ * \DosDevices\ or \Device\HarddiskVolumeN prefix; \SystemRoot,
+ * %SystemRoot% and %windir% as "\windows", other well-known %VARIABLES% as
+ * their default folders (%TEMP% as \users\*\appdata\local\temp), a
+ * relative path taken below \windows as the kernel takes it. */
+void bl_path_normalize(const char *path, bl_sb *sb);
+/* The file a service runs, normalized as above: a driver's ImagePath is a
+ * path (spaces and all), System32\drivers\NAME.sys when it has none; a
+ * Win32 service's is a command line: the quoted first token, or for an
+ * unquoted one the shortest space-separated prefix ending in .exe/.sys/.dll
+ * (else the first token).  Arguments never count.  False when the service
+ * runs nothing the hive names (no ImagePath for a Win32 service).  spelled
+ * (may be NULL) gets the image as the value writes it. */
+bool bl_service_image_file(const bl_model *m, uint32_t svc, bl_sb *sb, bl_sb *spelled);
 
 /* Name of a service as spelled, "" for BL_NONE. */
 const char *bl_model_service_name(const bl_model *m, uint32_t svc);

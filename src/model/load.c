@@ -99,6 +99,13 @@ int bl_model_select_control_set(bl_model *m, const char *which, const char *sour
     return 0;
 }
 
+/* Problems the hive layer has recorded so far: a count that grows while a
+ * subtree is read means part of it could not be (model->damage). */
+static uint32_t problems(bl_hive *h)
+{
+    return bl_hive_get_info(h)->nproblems;
+}
+
 static void load_values(bl_key *k, void (*fn)(void *, const bl_value *), void *ctx)
 {
     uint32_t nv = bl_key_value_count(k);
@@ -160,17 +167,28 @@ static void load_instances(bl_model *m, bl_hive *h, bl_key *svc_key, uint32_t sv
 
 static void load_services(bl_model *m, bl_hive *h, bl_key *cs)
 {
+    uint32_t b0 = problems(h);
     bl_key *services = bl_key_open(h, cs, "Services");
     if (!services) {
+        if (problems(h) > b0)
+            m->damage.services++;
         bl_model_add_anomaly(m, "Services", "no Services key: nothing to load");
         return;
     }
+    uint32_t before = problems(h);
     uint32_t n = bl_key_subkey_count(services);
+    if (problems(h) > before)
+        m->damage.services++; /* the subkey list itself: some services may be missing */
     for (uint32_t i = 0; i < n; i++) {
+        uint32_t b = problems(h);
         bl_key *sk = bl_key_subkey(services, i);
-        if (!sk)
+        if (!sk) {
+            if (problems(h) > b)
+                m->damage.services++;
             continue;
+        }
         svc_ctx c = {m, bl_model_add_service(m, bl_key_name(sk)), 0, NULL};
+        m->services[c.svc].last_written = bl_key_last_written(sk);
         load_values(sk, on_service_value, &c);
         if (m->has_hardware_config) {
             bl_key *ov = bl_key_open(h, sk, "StartOverride");
@@ -186,6 +204,8 @@ static void load_services(bl_model *m, bl_hive *h, bl_key *cs)
         }
         load_instances(m, h, sk, c.svc, "Instances", BL_INST_SERVICE_KEY);
         load_instances(m, h, sk, c.svc, "Parameters\\Instances", BL_INST_PARAMETERS);
+        if (problems(h) > b)
+            m->services[c.svc].damaged = true;
         bl_key_close(sk);
     }
     bl_key_close(services);
@@ -215,11 +235,17 @@ static void on_device_value(void *p, const bl_value *v)
 
 static void load_control(bl_model *m, bl_hive *h, bl_key *cs)
 {
+    uint32_t b0 = problems(h);
     bl_key *control = bl_key_open(h, cs, "Control");
     if (!control) {
+        if (problems(h) > b0) {
+            m->damage.control = true;
+            m->damage.classes++;
+        }
         bl_model_add_anomaly(m, "Control", "no Control key: group order and classes unknown");
         return;
     }
+    uint32_t before = problems(h);
     bl_value v;
     if (bl_key_value_by_name(control, "BootDriverFlags", &v))
         bl_model_set_control_value(m, v.name, v.type, v.data, v.size);
@@ -240,41 +266,78 @@ static void load_control(bl_model *m, bl_hive *h, bl_key *cs)
         bl_key_close(gol);
     }
 
+    if (problems(h) > before)
+        m->damage.control = true;
+    before = problems(h);
     bl_key *classes = bl_key_open(h, control, "Class");
     if (classes) {
         uint32_t n = bl_key_subkey_count(classes);
+        if (problems(h) > before)
+            m->damage.classes++;
         for (uint32_t i = 0; i < n; i++) {
+            uint32_t b = problems(h);
             bl_key *ck = bl_key_subkey(classes, i);
-            if (!ck)
+            if (!ck) {
+                if (problems(h) > b)
+                    m->damage.classes++;
                 continue;
+            }
             idx_ctx c = {m, bl_model_add_class(m, bl_key_name(ck))};
+            m->classes[c.idx].last_written = bl_key_last_written(ck);
             load_values(ck, on_class_value, &c);
+            if (problems(h) > b)
+                m->damage.classes++;
             bl_key_close(ck);
         }
         bl_key_close(classes);
+    } else if (problems(h) > before) {
+        m->damage.classes++;
     }
     bl_key_close(control);
 }
 
+/* Opens subkey i of k; counts it as damage when it cannot be read. */
+static bl_key *enum_subkey(bl_model *m, bl_hive *h, bl_key *k, uint32_t i)
+{
+    uint32_t b = problems(h);
+    bl_key *sub = bl_key_subkey(k, i);
+    if (!sub && problems(h) > b)
+        m->damage.devices++;
+    return sub;
+}
+
+static uint32_t enum_subkey_count(bl_model *m, bl_hive *h, bl_key *k)
+{
+    uint32_t b = problems(h);
+    uint32_t n = bl_key_subkey_count(k);
+    if (problems(h) > b)
+        m->damage.devices++;
+    return n;
+}
+
 static void load_enum(bl_model *m, bl_hive *h, bl_key *cs)
 {
+    uint32_t before = problems(h);
     bl_key *en = bl_key_open(h, cs, "Enum");
-    if (!en)
+    if (!en) {
+        if (problems(h) > before)
+            m->damage.devices++;
         return;
+    }
     bl_sb id = {0};
-    uint32_t nenum = bl_key_subkey_count(en);
+    uint32_t nenum = enum_subkey_count(m, h, en);
     for (uint32_t a = 0; a < nenum; a++) {
-        bl_key *ek = bl_key_subkey(en, a);
+        bl_key *ek = enum_subkey(m, h, en, a);
         if (!ek)
             continue;
-        uint32_t ndev = bl_key_subkey_count(ek);
+        uint32_t ndev = enum_subkey_count(m, h, ek);
         for (uint32_t b = 0; b < ndev; b++) {
-            bl_key *dk = bl_key_subkey(ek, b);
+            bl_key *dk = enum_subkey(m, h, ek, b);
             if (!dk)
                 continue;
-            uint32_t ninst = bl_key_subkey_count(dk);
+            uint32_t ninst = enum_subkey_count(m, h, dk);
             for (uint32_t c = 0; c < ninst; c++) {
-                bl_key *ik = bl_key_subkey(dk, c);
+                bl_key *ik = enum_subkey(m, h, dk, c);
                 if (!ik)
                     continue;
                 bl_sb_reset(&id);
@@ -283,8 +346,12 @@ static void load_enum(bl_model *m, bl_hive *h, bl_key *cs)
                 bl_sb_add(&id, bl_key_name(dk));
                 bl_sb_addc(&id, '\\');
                 bl_sb_add(&id, bl_key_name(ik));
+                uint32_t pb = problems(h);
                 idx_ctx ctx = {m, bl_model_add_device(m, bl_sb_str(&id))};
+                m->devices[ctx.idx].last_written = bl_key_last_written(ik);
                 load_values(ik, on_device_value, &ctx);
+                if (problems(h) > pb)
+                    m->damage.devices++;
                 bl_key_close(ik);
             }
             bl_key_close(dk);

@@ -447,6 +447,9 @@ bool bl_model_set_service_value(bl_model *m, uint32_t svc, const char *name, uin
     } else if (NAME_IS("DependOnGroup")) {
         if ((ok = get_multi(&c, &vec)))
             s->depend_on_group = vec, s->has_depend_on_group = true;
+    } else if (NAME_IS("Owners")) {
+        if ((ok = get_multi(&c, &vec)))
+            s->owners = vec;
     } else if (NAME_IS("BootFlags")) {
         if ((ok = get_dword(&c, &d)))
             s->boot_flags = d, s->has_boot_flags = true;
@@ -484,6 +487,8 @@ void bl_model_delete_service_value(bl_model *m, uint32_t svc, const char *name)
         s->depend_on_service = 0, s->has_depend_on_service = false;
     else if (bl_fold_eq(name, "DependOnGroup"))
         s->depend_on_group = 0, s->has_depend_on_group = false;
+    else if (bl_fold_eq(name, "Owners"))
+        s->owners = 0;
     else if (bl_fold_eq(name, "BootFlags"))
         s->has_boot_flags = false, s->boot_flags = 0;
     else if (bl_fold_eq(name, "DelayedAutostart"))
@@ -916,22 +921,105 @@ void bl_model_set_multi(bl_model *m, const char *path, const char *value_name,
     bl_sb_free(&w);
 }
 
+static bool has_any_service(const bl_model *m, const char *const *names, size_t n, const char **which)
+{
+    for (size_t i = 0; i < n; i++)
+        if (bl_model_find_service(m, names[i]) != BL_NONE) {
+            *which = names[i];
+            return true;
+        }
+    return false;
+}
+
+/* The SYSTEM hive records no version number (that lives in SOFTWARE), so
+ * the family is told by what each Windows introduced or dropped:
+ *   8 and later: HardwareConfig at the root, or the Core / Early-Launch
+ *                groups winload orders itself;
+ *   10 and later: services Windows 10 introduced (UsoSvc, DoSvc,
+ *                WaaSMedicSvc);
+ *   Vista and 7: volmgr and CNG (Vista replaced ftdisk with volmgr and
+ *                added the CNG kernel provider);
+ *   2000/XP/2003: ftdisk without volmgr or CNG.
+ * doc/boot-model.md lists the markers and what each family changes. */
 void bl_model_detect_loader(bl_model *m)
 {
-    /* Windows 8 introduced HardwareConfig and the Core / Early-Launch
-     * groups; their presence means winload's newer ordering applies. */
-    if (m->has_hardware_config) {
-        m->modern_loader = true;
-        return;
+    if (!m->windows_set) {
+        static const char *const win8_groups[] = {"Early-Launch", "Core", "Core Platform Extensions",
+                                                  "Core Security Extensions"};
+        static const char *const win10[] = {"UsoSvc", "DoSvc", "WaaSMedicSvc"};
+        static const char *const nt6[] = {"volmgr", "CNG"};
+        const char *which = NULL;
+        bool win8 = m->has_hardware_config;
+        if (win8)
+            which = "HardwareConfig";
+        for (uint32_t i = 0; i < m->nservices && !win8; i++)
+            for (size_t g = 0; g < BL_ARRAY_LEN(win8_groups) && !win8; g++)
+                if (m->services[i].group && bl_fold_eq(bl_model_str(m, m->services[i].group), win8_groups[g])) {
+                    win8 = true;
+                    which = win8_groups[g];
+                }
+        const char *svc = NULL;
+        if (win8 && has_any_service(m, win10, BL_ARRAY_LEN(win10), &svc)) {
+            m->windows = BL_WIN_10;
+            snprintf(m->windows_why, sizeof m->windows_why, "%s%s, and the service %s (Windows 10 and later)",
+                     bl_fold_eq(which, "HardwareConfig") ? "" : "the group ", which, svc);
+        } else if (win8) {
+            m->windows = BL_WIN_8;
+            snprintf(m->windows_why, sizeof m->windows_why, "%s%s (Windows 8 and later), no Windows 10 service",
+                     bl_fold_eq(which, "HardwareConfig") ? "" : "the group ", which);
+        } else if (has_any_service(m, nt6, BL_ARRAY_LEN(nt6), &svc)) {
+            m->windows = BL_WIN_NT6;
+            snprintf(m->windows_why, sizeof m->windows_why,
+                     "the service %s (Vista and later), no HardwareConfig or Windows 8 group", svc);
+        } else if (bl_model_find_service(m, "ftdisk") != BL_NONE) {
+            m->windows = BL_WIN_NT5;
+            snprintf(m->windows_why, sizeof m->windows_why,
+                     "the service ftdisk without volmgr or CNG (Windows 2000/XP/2003)");
+        } else {
+            m->windows = BL_WIN_UNKNOWN;
+            snprintf(m->windows_why, sizeof m->windows_why,
+                     "no marker of any family: the rules of Vista and later are assumed");
+        }
     }
-    static const char *const groups[] = {"Early-Launch", "Core", "Core Platform Extensions",
-                                         "Core Security Extensions"};
-    for (uint32_t i = 0; i < m->nservices; i++)
-        for (size_t g = 0; g < BL_ARRAY_LEN(groups); g++)
-            if (m->services[i].group && bl_fold_eq(bl_model_str(m, m->services[i].group), groups[g])) {
-                m->modern_loader = true;
-                return;
-            }
+    m->modern_loader = m->windows >= BL_WIN_8;
+}
+
+void bl_model_set_windows(bl_model *m, uint8_t family)
+{
+    m->windows = family;
+    m->windows_set = true;
+    snprintf(m->windows_why, sizeof m->windows_why, "given by the user");
+    m->modern_loader = family >= BL_WIN_8;
+}
+
+const char *bl_windows_name(uint8_t family)
+{
+    switch (family) {
+    case BL_WIN_NT5: return "Windows 2000/XP/2003";
+    case BL_WIN_NT6: return "Windows Vista/7";
+    case BL_WIN_8: return "Windows 8/8.1";
+    case BL_WIN_10: return "Windows 10/11";
+    default: return "unknown Windows";
+    }
+}
+
+bool bl_windows_parse(const char *s, uint8_t *family)
+{
+    static const struct {
+        const char *name;
+        uint8_t family;
+    } names[] = {
+        {"2000", BL_WIN_NT5}, {"xp", BL_WIN_NT5},   {"2003", BL_WIN_NT5}, {"nt5", BL_WIN_NT5},
+        {"vista", BL_WIN_NT6}, {"7", BL_WIN_NT6},   {"2008", BL_WIN_NT6}, {"nt6", BL_WIN_NT6},
+        {"8", BL_WIN_8},       {"8.1", BL_WIN_8},   {"2012", BL_WIN_8},   {"10", BL_WIN_10},
+        {"11", BL_WIN_10},     {"2016", BL_WIN_10}, {"2019", BL_WIN_10},  {"2022", BL_WIN_10},
+    };
+    for (size_t i = 0; i < BL_ARRAY_LEN(names); i++)
+        if (bl_fold_eq(s, names[i].name)) {
+            *family = names[i].family;
+            return true;
+        }
+    return false;
 }
 
 /* ---- paths for evidence ---- */

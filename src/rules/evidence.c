@@ -75,48 +75,57 @@ void rule_registry_anomaly(const rule_ctx *c, bl_findings *out)
         bl_finding_detail(f, "%u more not listed.", m->nanomalies - 50);
 }
 
-/* Lower-cased copy with '/' turned into '\'. */
-static void normalize_path(const char *s, char *out, size_t size)
-{
-    size_t k = 0;
-    for (; *s && k + 1 < size; s++) {
-        char ch = *s == '/' ? '\\' : *s;
-        out[k++] = (ch >= 'A' && ch <= 'Z') ? (char)(ch + 32) : ch;
-    }
-    out[k] = '\0';
-}
-
+/* driver-image-user-writable: the file a service runs (never the
+ * arguments of its command line: bl_service_image_file) lies below a
+ * folder the knowledge file says users can write, and no deeper folder
+ * there is protected.  Boot- and system-start drivers run before any
+ * defence: an error; anything else the boot starts (auto start, or loaded
+ * by PnP for a device): a warning; what the boot never starts (a
+ * demand-start driver a tool such as win32dd or Process Explorer installs
+ * and loads when it runs) is a forensic fact, not a boot problem: info. */
 void rule_driver_image_user_writable(const rule_ctx *c, bl_findings *out)
 {
-    static const char *const places[] = {"\\users\\", "\\temp\\", "\\tmp\\", "\\programdata\\",
-                                         "\\appdata\\", "\\downloads\\", "\\windows\\tasks\\",
-                                         "\\$recycle.bin\\", "\\public\\"};
     const bl_model *m = c->m;
+    bl_sb img = {0}, spelled = {0};
     for (uint32_t i = 0; i < m->nservices; i++) {
         const bl_service *s = &m->services[i];
-        if (!s->image_path || s->start == BL_START_DISABLED)
+        if (s->start == BL_START_DISABLED || (!s->image_path && !bl_service_is_driver(s)))
             continue;
-        char p[1024];
-        normalize_path(bl_model_str(m, s->image_path), p, sizeof p);
-        const char *hit = NULL;
-        for (size_t k = 0; k < BL_ARRAY_LEN(places) && !hit; k++)
-            if (strstr(p, places[k]))
-                hit = places[k];
-        if (!hit)
+        if (!s->image_path)
+            continue; /* the default System32\drivers\NAME.sys */
+        bl_sb_reset(&img);
+        bl_sb_reset(&spelled);
+        if (!bl_service_image_file(m, i, &img, &spelled))
+            continue;
+        const bl_fact *loc = bl_knowledge_location(c->k, bl_sb_str(&img), m->windows);
+        if (!loc || loc->relation != BL_REL_USER_WRITABLE)
             continue;
         bool driver = bl_service_is_driver(s);
-        bool early = driver && (s->start == BL_START_BOOT || s->start == BL_START_SYSTEM ||
-                                s->start == BL_START_AUTO);
-        bl_finding *f = bl_finding_add(out, "driver-image-user-writable", early ? BL_SEV_ERROR : BL_SEV_WARNING,
+        bool early = driver && (s->start == BL_START_BOOT || s->start == BL_START_SYSTEM);
+        uint8_t phase = c->t->services[i].phase;
+        bool at_boot = phase != BL_PHASE_DEMAND && phase != BL_PHASE_NEVER;
+        bl_severity sev = early ? BL_SEV_ERROR : at_boot ? BL_SEV_WARNING : BL_SEV_INFO;
+        bl_finding *f = bl_finding_add(out, "driver-image-user-writable", sev,
                                        bl_model_str(m, s->name),
-                                       "%s %s (%s start) runs from a user-writable location: %s",
+                                       "%s %s (%s start) runs %s, in a folder users can write (%s)",
                                        driver ? "driver" : "service", bl_model_str(m, s->name),
-                                       bl_start_name(s->start), bl_model_str(m, s->image_path));
-        bl_finding_detail(f, "Anyone who can write there can replace the image; kernel drivers and "
-                             "services belong under System32 or Program Files. Common in malware "
-                             "persistence.");
+                                       bl_start_name(s->start), bl_sb_str(&spelled), loc->subject);
+        if (at_boot)
+            bl_finding_detail(f, "Anyone who can write there can replace or plant the image%s; drivers and "
+                                 "services belong under System32 or Program Files. Common in malware "
+                                 "persistence [%s].",
+                              early ? ", and a boot- or system-start driver runs before any defence" : "",
+                              loc->source);
+        else
+            bl_finding_detail(f, "Nothing starts it during boot (%s): tools that load a driver of their own "
+                                 "when they run leave such services behind. Worth a look in an "
+                                 "investigation, not a boot problem [%s].",
+                              phase == BL_PHASE_NEVER ? bl_block_text(c->t->services[i].block) : "demand start",
+                              loc->source);
         bl_finding_service(f, bl_model_str(m, s->name));
         ev_service(c, f, i, "ImagePath");
         ev_service(c, f, i, "Start");
     }
+    bl_sb_free(&img);
+    bl_sb_free(&spelled);
 }

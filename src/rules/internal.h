@@ -12,17 +12,41 @@ typedef enum bl_relation {
     BL_REL_NEEDS_DEVICE,
     BL_REL_INIT_NEEDS_DEVICE,
     BL_REL_INBOX,
+    BL_REL_CLASS_EXTENSION, /* a WDF class extension name: WDF binds it at run time */
+    BL_REL_USER_WRITABLE,   /* subject is a path prefix users can write below */
+    BL_REL_PROTECTED,       /* subject is a path prefix whose ACL keeps users out */
 } bl_relation;
 
+/* Windows families a fact holds for: bit (1 << enum bl_windows); all bits
+ * when the fact names none.  BL_WIN_UNKNOWN facts are those of every family. */
+#define BL_FAMILIES_ALL 0xFFu
+
 typedef struct bl_fact {
-    char *subject; /* lower-cased service name */
+    char *subject; /* lower-cased service name, or a normalized path prefix */
     bl_relation relation;
-    char *target;  /* lower-cased, NULL for inbox */
+    char *target;  /* lower-cased, NULL when the relation takes none */
     char *source;  /* "knowledge.txt:12" */
+    uint8_t families; /* bit set of enum bl_windows the fact holds on */
 } bl_fact;
 
+/* Every fact, in file order. */
 const bl_fact *bl_knowledge_facts(const bl_knowledge *k, uint32_t *n);
-bool bl_knowledge_is_inbox(const bl_knowledge *k, const char *service);
+/* The facts about one subject (case-insensitive), contiguous: *first and
+ * the count returned (0 when none).  O(log n). */
+uint32_t bl_knowledge_about(const bl_knowledge *k, const char *subject, const bl_fact **first);
+/* True when a fact `subject relation` holds on the given family. */
+bool bl_knowledge_has(const bl_knowledge *k, const char *subject, bl_relation rel, uint8_t family);
+bool bl_knowledge_is_inbox(const bl_knowledge *k, const char *service, uint8_t family);
+/* The version line of the file(s) (`@version V`), "" when none. */
+const char *bl_knowledge_version(const bl_knowledge *k);
+/* Normalizes a Windows path for prefix matching: lower case, '/' to '\',
+ * no drive letter or \??\ prefix, %SystemRoot% and \SystemRoot forms to
+ * "\windows"; writes to sb. */
+void bl_path_normalize(const char *path, bl_sb *sb);
+/* The location fact (user-writable or protected) with the longest prefix
+ * of p (normalized by bl_path_normalize), or NULL; at equal length a
+ * protected location wins. */
+const bl_fact *bl_knowledge_location(const bl_knowledge *k, const char *p, uint8_t family);
 
 typedef struct rule_ctx {
     const bl_model *m;
@@ -78,6 +102,15 @@ const char *dev_id(const rule_ctx *c, uint32_t dev);
 void ev_service(const rule_ctx *c, bl_finding *f, uint32_t svc, const char *value);
 void ev_class_filters(const rule_ctx *c, bl_finding *f, uint32_t cls, bool upper);
 void ev_device(const rule_ctx *c, bl_finding *f, uint32_t dev, const char *value);
+/* Where a service comes from, as far as the hive and the knowledge file
+ * tell (doc/rules.md "Inbox"). */
+enum bl_origin {
+    BL_ORIGIN_UNKNOWN = 0,
+    BL_ORIGIN_INBOX_KNOWN,  /* listed `inbox` in the knowledge file for this Windows */
+    BL_ORIGIN_INBOX_OWNERS, /* its Owners name an INF of Windows' own (not oemNN.inf) */
+    BL_ORIGIN_THIRD_PARTY,  /* its Owners are all oemNN.inf: a published vendor INF */
+};
+uint8_t svc_origin(const rule_ctx *c, uint32_t svc);
 bool svc_is_inbox(const rule_ctx *c, uint32_t svc);
 /* True for a service whose image path is Windows' own (System32\drivers and
  * a Microsoft-style path) — used only to soften wording, never severity. */

@@ -166,9 +166,46 @@ const char *dev_id(const rule_ctx *c, uint32_t dev)
     return bl_model_str(c->m, c->m->devices[dev].instance_id);
 }
 
+/* "oem12.inf": the name Windows gives a third-party INF it publishes. */
+static bool oem_inf(const char *name)
+{
+    if (!bl_fold_has_prefix(name, "oem"))
+        return false;
+    const char *p = name + 3;
+    if (*p < '0' || *p > '9')
+        return false;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return bl_fold_eq(p, ".inf");
+}
+
+uint8_t svc_origin(const rule_ctx *c, uint32_t svc)
+{
+    const bl_model *m = c->m;
+    if (svc == BL_NONE)
+        return BL_ORIGIN_UNKNOWN;
+    if (bl_knowledge_is_inbox(c->k, svc_name(c, svc), m->windows))
+        return BL_ORIGIN_INBOX_KNOWN;
+    /* Windows 10 records the INFs that installed a service (Owners): a
+     * third-party INF is published as oemNN.inf, an inbox one keeps its name
+     * (%windir%\INF\machine.inf...).  One inbox owner is enough: a vendor
+     * INF may also name an inbox service it uses (mouclass). */
+    bl_vec o = m->services[svc].owners;
+    uint32_t n = bl_pool_vec_len(m->pool, o);
+    const uint32_t *it = bl_pool_vec_items(m->pool, o);
+    bool third = false;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!oem_inf(bl_model_str(m, it[i])))
+            return BL_ORIGIN_INBOX_OWNERS;
+        third = true;
+    }
+    return third ? BL_ORIGIN_THIRD_PARTY : BL_ORIGIN_UNKNOWN;
+}
+
 bool svc_is_inbox(const rule_ctx *c, uint32_t svc)
 {
-    return bl_knowledge_is_inbox(c->k, svc_name(c, svc));
+    uint8_t o = svc_origin(c, svc);
+    return o == BL_ORIGIN_INBOX_KNOWN || o == BL_ORIGIN_INBOX_OWNERS;
 }
 
 uint32_t service_ready_slot(const rule_ctx *c, uint32_t svc)

@@ -987,38 +987,107 @@ static void test_hive_damaged(void **state)
 static void test_driver_image_user_writable(void **state)
 {
     (void)state;
+    bl_knowledge *k = bl_knowledge_new();
+    bl_error err = {{0}};
+    assert_int_equal(bl_knowledge_add_builtin(k, &err), 0);
+    const run_opts opts = {NULL, k, NULL, false};
     static const struct {
         const char *image;
+        const char *shown; /* the image as the message names it */
         uint32_t type;
         int start;
         int sev; /* -1: no finding */
     } cases[] = {
-        {"\\??\\C:\\Users\\bob\\AppData\\Local\\Temp\\x.sys", 1, 0, BL_SEV_ERROR},
-        {"C:/Users/Public/drv.sys", 1, 1, BL_SEV_ERROR},
-        {"\\??\\c:\\USERS\\Bob\\Downloads\\x.sys", 1, 2, BL_SEV_ERROR},
-        {"C:\\Windows\\Temp\\x.sys", 1, 3, BL_SEV_WARNING}, /* demand-start driver */
-        {"\"C:\\ProgramData\\Vendor\\svc.exe\" -k", 0x10, 2, BL_SEV_WARNING}, /* a service */
-        {"\\SystemRoot\\System32\\drivers\\x.sys", 1, 0, -1},
-        {"System32\\DRIVERS\\users.sys", 1, 0, -1},
-        {"C:\\Program Files\\Vendor\\svc.exe", 0x10, 2, -1},
-        {"\\??\\C:\\Users\\bob\\x.sys", 1, 4, -1}, /* disabled */
+        {"\\??\\C:\\Users\\bob\\AppData\\Local\\Temp\\x.sys", NULL, 1, 0, BL_SEV_ERROR},
+        {"C:/Users/Public/drv.sys", NULL, 1, 1, BL_SEV_ERROR},
+        /* An auto-start driver: the boot starts it, after the kernel's own. */
+        {"\\??\\c:\\USERS\\Bob\\Downloads\\x.sys", NULL, 1, 2, BL_SEV_WARNING},
+        /* A demand-start driver nothing loads at boot: a tool's leftover. */
+        {"C:\\Windows\\Temp\\x.sys", NULL, 1, 3, BL_SEV_INFO},
+        {"%SystemRoot%\\Temp\\y.sys", NULL, 1, 1, BL_SEV_ERROR},
+        {"\\SystemRoot\\Temp\\y.sys", NULL, 1, 0, BL_SEV_ERROR},
+        {"\"C:\\ProgramData\\Vendor\\svc.exe\" -k", "C:\\ProgramData\\Vendor\\svc.exe", 0x10, 2, BL_SEV_WARNING},
+        {"C:\\Users\\bob\\AppData\\Roaming\\up.exe /background", "C:\\Users\\bob\\AppData\\Roaming\\up.exe", 0x10,
+         2, BL_SEV_WARNING},
+        {"%LocalAppData%\\Vendor\\u.exe", NULL, 0x10, 3, BL_SEV_INFO},
+        {"\\SystemRoot\\System32\\drivers\\x.sys", NULL, 1, 0, -1},
+        {"System32\\DRIVERS\\users.sys", NULL, 1, 0, -1},
+        {"C:\\Program Files\\Vendor\\svc.exe", NULL, 0x10, 2, -1},
+        {"\\??\\C:\\Users\\bob\\x.sys", NULL, 1, 4, -1}, /* disabled */
+        /* Judge the image, not its arguments (the NVIDIA container's log file). */
+        {"\"C:\\Program Files\\NVIDIA Corporation\\Display.NvContainer\\NVDisplay.Container.exe\" -s "
+         "NVDisplay.ContainerLocalSystem -f \"C:\\ProgramData\\NVIDIA\\NVDisplay.ContainerLocalSystem.log\" -l 3",
+         NULL, 0x10, 2, -1},
+        /* Unquoted with blanks: the first prefix naming an image file. */
+        {"C:\\Program Files\\Vendor Tools\\svc.exe -log C:\\Temp\\x.log", NULL, 0x10, 2, -1},
+        /* Defender's folders are ACL-protected. */
+        {"\\??\\C:\\ProgramData\\Microsoft\\Windows Defender\\Definition Updates\\{A1}\\WdBoot.sys", NULL, 1, 0,
+         -1},
+        {"\"C:\\ProgramData\\Microsoft\\Windows Defender\\platform\\4.18.2\\MsMpEng.exe\"", NULL, 0x10, 2, -1},
     };
     for (size_t i = 0; i < BL_ARRAY_LEN(cases); i++) {
         bl_model *m = bl_model_new(NULL);
+        bl_model_set_windows(m, BL_WIN_10);
         bl_model_set_dword(m, "Services\\suspect", "Type", cases[i].type);
         bl_model_set_dword(m, "Services\\suspect", "Start", (uint32_t)cases[i].start);
         bl_model_set_sz(m, "Services\\suspect", "ImagePath", cases[i].image);
         if (cases[i].sev < 0) {
-            expect_none(m, &plain, "driver-image-user-writable");
+            expect_none(m, &opts, "driver-image-user-writable");
         } else {
             bl_findings out;
             const bl_finding *f =
-                expect(m, &plain, "driver-image-user-writable", "suspect", (bl_severity)cases[i].sev, &out);
+                expect(m, &opts, "driver-image-user-writable", "suspect", (bl_severity)cases[i].sev, &out);
             assert_string_equal(f->services[0], "suspect");
             assert_true(evidence_has(f, "Services\\suspect", "ImagePath"));
-            assert_non_null(strstr(f->message, cases[i].image));
+            const char *shown = cases[i].shown ? cases[i].shown : cases[i].image;
+            if (!strstr(f->message, shown))
+                fail_msg("%s: message \"%s\" does not name the image", cases[i].image, f->message);
+            if (cases[i].shown) /* the arguments are not part of it */
+                assert_null(strstr(f->message, cases[i].image));
             bl_findings_free(&out);
         }
+        bl_model_free(m);
+    }
+    bl_knowledge_free(k);
+}
+
+static void test_image_file_of_command_line(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *image;
+        uint32_t type;
+        const char *file; /* NULL: none */
+    } cases[] = {
+        {"\\SystemRoot\\System32\\drivers\\a.sys", 1, "\\windows\\system32\\drivers\\a.sys"},
+        {"system32\\DRIVERS\\a.sys", 1, "\\windows\\system32\\drivers\\a.sys"},
+        {"%SystemRoot%\\system32\\svchost.exe -k netsvcs -p", 0x20, "\\windows\\system32\\svchost.exe"},
+        {"%windir%/System32//x.exe", 0x10, "\\windows\\system32\\x.exe"},
+        {"\\??\\D:\\Tools\\t.sys", 1, "\\tools\\t.sys"},
+        {"\\\\?\\C:\\Tools\\t.sys", 1, "\\tools\\t.sys"},
+        {"\\Device\\HarddiskVolume3\\Tools\\t.sys", 1, "\\tools\\t.sys"},
+        {"\\DosDevices\\C:\\Tools\\t.sys", 1, "\\tools\\t.sys"},
+        {"\\??\\C:\\Program Files\\V\\d.sys", 1, "\\program files\\v\\d.sys"}, /* a driver path keeps blanks */
+        {"\"\\??\\C:\\Program Files\\V\\q.sys\"", 1, "\\program files\\v\\q.sys"},
+        {"\"C:\\Program Files\\V\\s.exe\" -a \"C:\\Temp\\b\"", 0x10, "\\program files\\v\\s.exe"},
+        {"C:\\Program Files\\V W\\s.exe -x", 0x10, "\\program files\\v w\\s.exe"},
+        {"C:\\odd\\runner --flag", 0x10, "\\odd\\runner"},
+        {"%TEMP%\\x.exe", 0x10, "\\users\\*\\appdata\\local\\temp\\x.exe"},
+        {"", 0x10, NULL},
+        {"", 1, "\\windows\\system32\\drivers\\svc.sys"},
+    };
+    for (size_t i = 0; i < BL_ARRAY_LEN(cases); i++) {
+        bl_model *m = bl_model_new(NULL);
+        bl_model_set_dword(m, "Services\\svc", "Type", cases[i].type);
+        if (*cases[i].image)
+            bl_model_set_sz(m, "Services\\svc", "ImagePath", cases[i].image);
+        bl_sb sb = {0};
+        bool ok = bl_service_image_file(m, 0, &sb, NULL);
+        if (!cases[i].file)
+            assert_false(ok);
+        else if (!ok || strcmp(bl_sb_str(&sb), cases[i].file) != 0)
+            fail_msg("\"%s\": got \"%s\", expected \"%s\"", cases[i].image, bl_sb_str(&sb), cases[i].file);
+        bl_sb_free(&sb);
         bl_model_free(m);
     }
 }
@@ -1250,14 +1319,79 @@ static void test_knowledge_parser(void **state)
     assert_int_equal(f[3].relation, BL_REL_INBOX);
     assert_null(f[3].target);
     assert_string_equal(f[4].source, "my.txt:7");
-    assert_true(bl_knowledge_is_inbox(k, "FVEVOL"));
-    assert_false(bl_knowledge_is_inbox(k, "vsock"));
-    assert_false(bl_knowledge_is_inbox(NULL, "fvevol"));
+    assert_true(bl_knowledge_is_inbox(k, "FVEVOL", BL_WIN_10));
+    assert_true(bl_knowledge_is_inbox(k, "FVEVOL", BL_WIN_NT5));
+    assert_false(bl_knowledge_is_inbox(k, "vsock", BL_WIN_10));
+    assert_false(bl_knowledge_is_inbox(NULL, "fvevol", BL_WIN_10));
+    /* Facts about one subject are found by a lookup, in file order. */
+    const bl_fact *about;
+    assert_int_equal(bl_knowledge_about(k, "Vsock", &about), 1);
+    assert_int_equal(about->relation, BL_REL_NEEDS_DEVICE);
+    assert_int_equal(bl_knowledge_about(k, "nobody", &about), 0);
     /* A second text adds to the first. */
-    assert_int_equal(bl_knowledge_add_text(k, "more.txt", "x inbox\n", &err), 0);
-    bl_knowledge_facts(k, &n);
-    assert_int_equal(n, 6);
+    assert_int_equal(bl_knowledge_add_text(k, "more.txt", "x inbox\nvsock calls last\n", &err), 0);
+    f = bl_knowledge_facts(k, &n);
+    assert_int_equal(n, 7);
+    assert_string_equal(f[6].source, "more.txt:2"); /* file order kept across files */
+    assert_int_equal(bl_knowledge_about(k, "vsock", &about), 2);
+    assert_string_equal(about[0].source, "my.txt:4");
+    assert_string_equal(about[1].source, "more.txt:2");
     assert_int_equal(bl_knowledge_add_text(k, "empty.txt", "", &err), 0);
+    bl_knowledge_free(k);
+}
+
+static void test_knowledge_families_and_places(void **state)
+{
+    (void)state;
+    bl_knowledge *k = bl_knowledge_new();
+    bl_error err = {{0}};
+    const char *text = "@version 7.1\n"
+                       "old inbox on xp\n"
+                       "mid inbox on 7,8\n"
+                       "new inbox on 8+\n"
+                       "GPIOClx class-extension on 8+\n"
+                       "\"C:\\Users\\\" user-writable\n"
+                       "\"\\ProgramData\\\" user-writable   # comment after a quoted path\n"
+                       "\"%ProgramData%\\Vendor #1\\Safe\" protected on 10\n"
+                       "\"\\Users\\*\\AppData\\Local\\Temp\\\" user-writable\n";
+    assert_int_equal(bl_knowledge_add_text(k, "fam.txt", text, &err), 0);
+    assert_string_equal(bl_knowledge_version(k), "7.1");
+    assert_true(bl_knowledge_is_inbox(k, "old", BL_WIN_NT5));
+    assert_false(bl_knowledge_is_inbox(k, "old", BL_WIN_NT6));
+    assert_true(bl_knowledge_is_inbox(k, "mid", BL_WIN_NT6));
+    assert_true(bl_knowledge_is_inbox(k, "mid", BL_WIN_8));
+    assert_false(bl_knowledge_is_inbox(k, "mid", BL_WIN_10));
+    assert_false(bl_knowledge_is_inbox(k, "new", BL_WIN_NT6));
+    assert_true(bl_knowledge_is_inbox(k, "new", BL_WIN_8));
+    assert_true(bl_knowledge_is_inbox(k, "new", BL_WIN_10));
+    /* An unknown family counts as the newest. */
+    assert_true(bl_knowledge_is_inbox(k, "new", BL_WIN_UNKNOWN));
+    assert_true(bl_knowledge_has(k, "gpioclx", BL_REL_CLASS_EXTENSION, BL_WIN_10));
+    assert_false(bl_knowledge_has(k, "gpioclx", BL_REL_CLASS_EXTENSION, BL_WIN_NT6));
+    /* Places: the longest folder decides; protected wins a tie. */
+    static const struct {
+        const char *path;
+        int rel; /* -1: none */
+    } places[] = {
+        {"\\users\\pat\\x.sys", BL_REL_USER_WRITABLE},
+        {"\\programdata\\vendor #1\\safe\\x.sys", BL_REL_PROTECTED},
+        {"\\programdata\\vendor #1\\x.sys", BL_REL_USER_WRITABLE},
+        {"\\programdata2\\x.sys", -1}, /* a folder, not a name prefix */
+        {"\\windows\\system32\\drivers\\x.sys", -1},
+        {"\\users\\pat\\appdata\\local\\temp\\x.sys", BL_REL_USER_WRITABLE},
+    };
+    for (size_t i = 0; i < BL_ARRAY_LEN(places); i++) {
+        const bl_fact *f = bl_knowledge_location(k, places[i].path, BL_WIN_10);
+        if (places[i].rel < 0)
+            assert_null(f);
+        else if (!f || (int)f->relation != places[i].rel)
+            fail_msg("%s: got %s", places[i].path, f ? f->subject : "(none)");
+    }
+    const bl_fact *tmp = bl_knowledge_location(k, "\\users\\pat\\appdata\\local\\temp\\x.sys", BL_WIN_10);
+    assert_string_equal(tmp->subject, "\\users\\*\\appdata\\local\\temp\\");
+    /* Protected only on 10: on 8 the ProgramData rule applies. */
+    assert_int_equal(bl_knowledge_location(k, "\\programdata\\vendor #1\\safe\\x.sys", BL_WIN_8)->relation,
+                     BL_REL_USER_WRITABLE);
     bl_knowledge_free(k);
 }
 
@@ -1273,6 +1407,11 @@ static void test_knowledge_errors(void **state)
         {"a needs-device b c\n", "bad.txt:1: \"needs-device\" needs exactly one target"},
         {"# ok\na inbox b\n", "bad.txt:2: \"inbox\" takes no target"},
         {"a calls b c d e\n", "bad.txt:1:"},
+        {"a inbox on 95\n", "bad.txt:1: unknown Windows family"},
+        {"a inbox off 10\n", "bad.txt:1: \"inbox\" takes no target"},
+        {"\"C:\\Users\\ user-writable\n", "bad.txt:1: unterminated"},
+        {"users user-writable\n", "bad.txt:1: \"user-writable\" needs a folder path"},
+        {"@version\n", "bad.txt:1: expected `@version VERSION`"},
     };
     for (size_t i = 0; i < BL_ARRAY_LEN(bad); i++) {
         bl_knowledge *k = bl_knowledge_new();
@@ -1329,9 +1468,16 @@ static void test_knowledge_builtin(void **state)
         assert_true(strncmp(f[i].source, "knowledge.txt:", 14) == 0);
     }
     assert_true(seed_calls && seed_needs);
-    assert_true(bl_knowledge_is_inbox(k, "fvevol"));
-    assert_true(bl_knowledge_is_inbox(k, "rdyboost"));
-    assert_true(bl_knowledge_is_inbox(k, "iorate"));
+    assert_true(bl_knowledge_is_inbox(k, "fvevol", BL_WIN_10));
+    assert_true(bl_knowledge_is_inbox(k, "rdyboost", BL_WIN_10));
+    assert_true(bl_knowledge_is_inbox(k, "iorate", BL_WIN_10));
+    assert_true(bl_knowledge_version(k)[0] != '\0');
+    /* Defender's folders are protected, the rest of ProgramData is not. */
+    assert_int_equal(bl_knowledge_location(k, "\\programdata\\microsoft\\windows defender\\platform\\4.18\\msmpeng.exe",
+                                           BL_WIN_10)->relation,
+                     BL_REL_PROTECTED);
+    assert_int_equal(bl_knowledge_location(k, "\\programdata\\nvidia\\x.exe", BL_WIN_10)->relation,
+                     BL_REL_USER_WRITABLE);
     /* The shipped file turns the seed case into an error. */
     bl_model *m = bl_model_new(NULL);
     tm_groups(m, seed_groups, BL_ARRAY_LEN(seed_groups));
@@ -1455,6 +1601,7 @@ int main(void)
         cmocka_unit_test(test_dirty_hive),
         cmocka_unit_test(test_hive_damaged),
         cmocka_unit_test(test_driver_image_user_writable),
+        cmocka_unit_test(test_image_file_of_command_line),
         cmocka_unit_test(test_device_driver_missing),
         cmocka_unit_test(test_registry_anomaly),
         cmocka_unit_test(test_catalogue),
@@ -1462,6 +1609,7 @@ int main(void)
         cmocka_unit_test(test_finding_builders),
         cmocka_unit_test(test_knowledge_parser),
         cmocka_unit_test(test_knowledge_errors),
+        cmocka_unit_test(test_knowledge_families_and_places),
         cmocka_unit_test(test_knowledge_builtin),
         cmocka_unit_test(test_changes_to_reg),
         cmocka_unit_test(test_change_apply),
