@@ -1,13 +1,21 @@
 /* sim.h — the simulated boot timeline of a model.
  *
- * Phases, in order (DESIGN.md "The boot model"):
+ * Phases, in order (DESIGN.md "The boot model", doc/boot-model.md):
  *   boot    the loader's boot drivers (Start=0, BootFlags promotions, the
- *           boot file system), ordered by ServiceGroupOrder and GroupOrderList
- *           tags; each initializes in one slot; a device starts as soon as
- *           every driver of its stack is initialized and its parent started.
- *   pnp     devices that could not start in the boot phase; their drivers
- *           load now whatever their Start (except disabled).
- *   system  Start=1 drivers not loaded yet, by group and tag.
+ *           boot file system), initialized in the kernel's order (Windows
+ *           8+: the core lists first; then by group bucket and tag).  After
+ *           each one the boot devices are re-enumerated: a device starts
+ *           once its parent started and every driver of its stack is
+ *           initialized; a boot-start filter that is not is initialized on
+ *           the spot ("pulled forward") — at once on 2000/XP/2003, and on
+ *           Vista and later only once every boot driver of every earlier
+ *           group had its turn.  A driver whose DependOnGroup names a group
+ *           whose members were tried and none loaded is skipped.
+ *   pnp / system
+ *           devices that could not start in the boot phase (their drivers
+ *           load now whatever their Start, except disabled) and the Start=1
+ *           drivers not loaded yet: PnP first on 2000/XP/2003, the Start=1
+ *           list first on Vista and later.
  *   auto    the SCM's Start=2 services and drivers, by group, honouring
  *           DependOnService/DependOnGroup; delayed auto-start last.
  * Positions are global: a load at position p happened after every load at a
@@ -39,6 +47,29 @@ enum {
                                   place in the list, for the device for_device */
 };
 
+/* Which list gave a boot driver its place (Windows 8+ core lists come
+ * first: PipInitializeCoreDriversAndElam). */
+enum bl_list_origin {
+    BL_LIST_GROUP = 0,       /* IopGroupTable: its group's bucket, then its tag */
+    BL_LIST_CORE,            /* winload's Core Driver Services */
+    BL_LIST_ELAM,            /* the Early-Launch group */
+    BL_LIST_CORE_EXTENSION,  /* Core Platform / Core Security Extensions */
+    BL_LIST_TPM_CORE,        /* winload's TPM Core Driver Services */
+    BL_LIST_NONE,            /* not a boot-phase load */
+};
+
+/* How PnP treats a boot-start filter that has not initialized yet. */
+enum bl_pull_rule {
+    BL_PULL_AT_ONCE = 0,          /* PipLoadBootFilterDriver (2000/XP/2003) */
+    BL_PULL_AFTER_EARLIER_GROUPS, /* PnpLoadBootFilterDriver (Vista and later) */
+};
+
+/* Parts of the timeline that are approximations beyond the documented ones. */
+enum {
+    BL_APPROX_TIE_ORDER = 0x1, /* a group run too long for the loader's walk: ties sorted stably */
+    BL_APPROX_STACKS = 0x2,    /* filter lists too long to simulate whole: the rest ignored */
+};
+
 /* Where a driver's tag placed it within its group (beyond any list index;
  * macros because C enums must fit in an int). */
 #define BL_TAG_NONE UINT32_MAX            /* no Tag value: last in the group */
@@ -56,12 +87,15 @@ enum bl_block {
     BL_BLOCK_CYCLE,             /* SCM: circular dependency */
     BL_BLOCK_NOT_DRIVER,        /* Start 0/1 on a Win32 service: ignored by the kernel */
     BL_BLOCK_PARENT_RAW,        /* the parent has no function driver to enumerate it */
+    BL_BLOCK_GROUP_DEPENDENCY,  /* kernel: a DependOnGroup group was tried and none of it loaded */
+    BL_BLOCK_GROUP_ORDER,       /* SCM: depends on its own or a later group, not started yet */
 };
 
 typedef struct bl_load {
     uint32_t service;    /* model index */
     uint8_t phase;       /* enum bl_phase */
     uint8_t why;         /* BL_WHY_* */
+    uint8_t origin;      /* enum bl_list_origin (boot phase), BL_LIST_NONE otherwise */
     uint32_t position;   /* 1-based global position */
     uint32_t group_rank; /* index in ServiceGroupOrder, BL_NONE if not listed or no group */
     uint32_t tag_index;  /* index in the group's GroupOrderList, or BL_TAG_* */
@@ -88,6 +122,8 @@ typedef struct bl_device_start {
     uint32_t slot;         /* position after which it starts (0: before any driver) */
     uint32_t waits_for;    /* stack service whose initialization it waited for last, BL_NONE */
     uint32_t deferred_by;  /* a filter that moved the start later or out of the boot phase, BL_NONE */
+    uint32_t ready_slot;   /* boot phase: the slot it would have started at but for deferred_by */
+    uint32_t pulled;       /* a boot filter pulled forward for this device (the first), BL_NONE */
     uint8_t block;         /* enum bl_block when phase == NEVER */
     uint32_t blocked_by;   /* the service (or parent device for BL_BLOCK_PARENT*) responsible */
     uint32_t stack_first, stack_count; /* range in timeline->stack */
@@ -98,6 +134,11 @@ typedef struct bl_service_state {
     uint8_t phase;  /* enum bl_phase (DEMAND / NEVER when not loaded) */
     uint8_t block;  /* enum bl_block for NEVER */
     uint32_t blocked_by; /* service index responsible (dependency), BL_NONE */
+    /* Boot and system drivers the kernel skipped (PipCheckDependencies):
+     * the DependOnGroup group whose members were tried and none loaded.
+     * A skipped driver may still load later for a device (PnP). */
+    bl_str skipped_for_group;
+    uint32_t turn;  /* boot phase: its place in the initialization order (1-based), 0 if none */
 } bl_service_state;
 
 typedef struct bl_sim_options {
@@ -109,9 +150,14 @@ typedef struct bl_sim_options {
 typedef struct bl_timeline {
     const bl_model *model;
     uint32_t boot_flags; /* scenario in effect */
+    uint8_t windows;     /* the model's Windows family the rules below follow */
+    uint8_t pull_rule;   /* enum bl_pull_rule */
+    bool pnp_before_system; /* PnP pass before the Start=1 list (2000/XP/2003) */
+    uint8_t approx;      /* BL_APPROX_* */
     bl_load *loads;
     uint32_t nloads, caploads;
     uint32_t boot_count; /* positions 1..boot_count are the boot phase */
+    uint32_t pnp_from;   /* the PnP pass starts after this position */
     bl_service_state *services; /* per model service */
     bl_device_start *devices;   /* per model device */
     bl_stack_entry *stack;
@@ -124,8 +170,10 @@ typedef struct bl_timeline {
 bl_timeline *bl_simulate(const bl_model *m, const bl_sim_options *opt);
 void bl_timeline_free(bl_timeline *t);
 
-/* The boot-phase order alone (loader list), for tests and `order`:
- * fills out (malloc'd) with service indices; returns the count. */
+/* The order boot drivers (start BL_START_BOOT: the kernel's initialization
+ * order) or system drivers (BL_START_SYSTEM: the loader-sorted list) would
+ * initialize in, without the timeline's skips and pulls; for tests: fills
+ * out (malloc'd) with service indices, returns the count. */
 uint32_t bl_sim_loader_order(const bl_model *m, int start, uint32_t boot_flags, const char *boot_fs,
                              uint32_t **out);
 
@@ -139,6 +187,8 @@ const char *bl_phase_name(uint8_t phase);
 const char *bl_role_name(uint8_t role);
 const char *bl_block_text(uint8_t block);
 const char *bl_start_name(int32_t start);
+/* "Core Driver Services (winload's list)"... for explanations. */
+const char *bl_list_origin_text(uint8_t origin);
 
 /* Convenience: position of a service's load, or 0 if not loaded. */
 uint32_t bl_timeline_position(const bl_timeline *t, uint32_t svc);
@@ -227,6 +277,8 @@ typedef struct bl_fs_filter {
     uint32_t layer;         /* placed: its layer (a minifilter: its frame's), BL_NONE otherwise */
     uint32_t collides_with; /* placed minifilter whose altitude an earlier one already holds:
                                that one (fltmgr refuses this instance); BL_NONE */
+    bool deferred;          /* a Windows 8+ core-list minifilter that initializes before FltMgr:
+                               placed when FltMgr comes up (inferred, see doc/filters.md) */
 } bl_fs_filter;
 
 typedef struct bl_fs_frame {

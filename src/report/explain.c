@@ -55,27 +55,48 @@ static void position_words(FILE *out, const bl_analysis *a, uint32_t svc, const 
         fprintf(out, "  Promoted to boot start: BootFlags 0x%x matches the boot scenario (0x%x).\n", s->boot_flags,
                 t->boot_flags);
     if (l->why & BL_WHY_BOOT_FS)
-        fprintf(out, "  Added by the loader as the boot file system (its Start is %s).\n", bl_start_name(s->start));
-    if (s->group) {
-        if (l->group_rank != BL_NONE)
-            fprintf(out, "  Group \"%s\" is #%u in ServiceGroupOrder.\n", bl_model_str(m, s->group),
-                    l->group_rank + 1);
-        else
-            fprintf(out, "  Group \"%s\" is not in ServiceGroupOrder: it loads after every listed group%s.\n",
-                    bl_model_str(m, s->group),
-                    m->modern_loader ? " (unless winload hardcodes it: Early-Launch, Core...)" : "");
+        fprintf(out, "  Added by the loader as the boot file system, whatever its Start (%s): ntldr and winload "
+                     "add the file system they booted from by name.\n",
+                bl_start_name(s->start));
+    const bl_service_state *st = &t->services[svc];
+    if (l->why & BL_WHY_PULLED)
+        fprintf(out, "  Pulled forward: PnP called its DriverEntry for %s (a filter of that device's stack) "
+                     "ahead of its own turn (#%u of the initialization order)%s.\n",
+                bl_model_str(m, m->devices[l->for_device].instance_id), st->turn,
+                t->pull_rule == BL_PULL_AT_ONCE
+                    ? ": on Windows 2000/XP/2003 PnP initializes a boot filter at once (PipLoadBootFilterDriver)"
+                    : ": on Vista and later PnP does so once every boot driver of the groups before its own has "
+                      "had its turn (PnpLoadBootFilterDriver)");
+    if (st->skipped_for_group)
+        fprintf(out, "  At its turn the kernel skipped it: it depends on group \"%s\", whose members were tried "
+                     "and none loaded (PipCheckDependencies).\n",
+                bl_model_str(m, st->skipped_for_group));
+    if (l->phase == BL_PHASE_BOOT && l->origin != BL_LIST_GROUP && l->origin != BL_LIST_NONE) {
+        fprintf(out, "  Its place comes from %s: winload moves it out of the boot list and the kernel "
+                     "initializes that list before every group (PipInitializeCoreDriversAndElam); its group "
+                     "and tag do not decide it.\n",
+                bl_list_origin_text(l->origin));
     } else {
-        fputs("  No group: it loads after every grouped driver of its start type.\n", out);
-    }
-    if (s->has_tag) {
-        if (l->tag_index == BL_TAG_UNLISTED)
-            fprintf(out, "  Tag %u is not in GroupOrderList\\%s: after the listed tags.\n", s->tag,
-                    bl_model_str(m, s->group));
-        else if (l->tag_index != BL_TAG_NONE)
-            fprintf(out, "  Tag %u is #%u in GroupOrderList\\%s.\n", s->tag, l->tag_index + 1,
-                    bl_model_str(m, s->group));
-    } else if (s->group) {
-        fputs("  No Tag: last within its group.\n", out);
+        if (s->group) {
+            if (l->group_rank != BL_NONE)
+                fprintf(out, "  Group \"%s\" is #%u in ServiceGroupOrder.\n", bl_model_str(m, s->group),
+                        l->group_rank + 1);
+            else
+                fprintf(out, "  Group \"%s\" is not in ServiceGroupOrder: it loads after every listed group.\n",
+                        bl_model_str(m, s->group));
+        } else {
+            fputs("  No group: it loads after every grouped driver of its start type.\n", out);
+        }
+        if (s->has_tag) {
+            if (l->tag_index == BL_TAG_UNLISTED)
+                fprintf(out, "  Tag %u is not in GroupOrderList\\%s: after the listed tags.\n", s->tag,
+                        bl_model_str(m, s->group));
+            else if (l->tag_index != BL_TAG_NONE)
+                fprintf(out, "  Tag %u is #%u in GroupOrderList\\%s.\n", s->tag, l->tag_index + 1,
+                        bl_model_str(m, s->group));
+        } else if (s->group) {
+            fputs("  No Tag: after the tagged drivers of its group.\n", out);
+        }
     }
     uint32_t i = (uint32_t)(l - t->loads);
     if (i > 0)
@@ -84,6 +105,20 @@ static void position_words(FILE *out, const bl_analysis *a, uint32_t svc, const 
         fprintf(out, "%s before %s", i > 0 ? ", right" : "  Right", bl_model_service_name(m, t->loads[i + 1].service));
     if (i > 0 || i + 1 < t->nloads)
         fputs(".\n", out);
+}
+
+/* The version-dependent rules the timeline followed, and why. */
+static void explain_rules(FILE *out, const bl_analysis *a)
+{
+    const bl_model *m = a->model;
+    const bl_timeline *t = a->timeline;
+    fprintf(out, "Boot rules of %s (told by %s): %s; %s.\n", bl_windows_name(m->windows), m->windows_why,
+            t->pull_rule == BL_PULL_AT_ONCE
+                ? "a boot filter a device needs is initialized at once (PipLoadBootFilterDriver)"
+                : "a boot filter a device needs is initialized once every driver of the earlier groups had "
+                  "its turn (PnpLoadBootFilterDriver)",
+            t->pnp_before_system ? "the PnP pass runs before the Start=1 list"
+                                 : "the Start=1 list runs before the PnP pass");
 }
 
 static int explain_service(FILE *out, const bl_analysis *a, uint32_t svc)
@@ -99,6 +134,7 @@ static int explain_service(FILE *out, const bl_analysis *a, uint32_t svc)
             s->group ? bl_model_str(m, s->group) : "", bl_sb_str(&img));
     bl_sb_free(&img);
     const bl_service_state *st = &t->services[svc];
+    explain_rules(out, a);
     fputs("\nWhen it loads:\n", out);
     if (st->load != BL_NONE) {
         position_words(out, a, svc, &t->loads[st->load]);
@@ -182,6 +218,7 @@ static int explain_device(FILE *out, const bl_analysis *a, uint32_t dev)
     const bl_timeline *t = a->timeline;
     const bl_device_start *ds = &t->devices[dev];
     fprintf(out, "%s\n", bl_model_str(m, m->devices[dev].instance_id));
+    explain_rules(out, a);
     fputs("\nParents (must start first):\n", out);
     uint32_t depth = 0;
     for (uint32_t p = m->devices[dev].parent; p != BL_NONE && depth < 64; p = m->devices[p].parent, depth++) {
@@ -209,9 +246,18 @@ static int explain_device(FILE *out, const bl_analysis *a, uint32_t dev)
         if (ds->waits_for != BL_NONE)
             fprintf(out, ": the last driver it waits for is %s", bl_model_service_name(m, ds->waits_for));
         fputs(".\n", out);
-        if (ds->deferred_by != BL_NONE)
-            fprintf(out, "  Delayed by the filter %s%s.\n", bl_model_service_name(m, ds->deferred_by),
-                    ds->phase == BL_PHASE_PNP ? ", which is not a boot driver: no start in the boot phase" : "");
+        if (ds->deferred_by != BL_NONE && ds->phase == BL_PHASE_PNP)
+            fprintf(out, "  Delayed by the filter %s, which is not a boot driver: no start in the boot phase.\n",
+                    bl_model_service_name(m, ds->deferred_by));
+        else if (ds->deferred_by != BL_NONE)
+            fprintf(out, "  Delayed by the filter %s: ready at slot %u, it waited until PnP could initialize "
+                         "the filter (slot %u).\n",
+                    bl_model_service_name(m, ds->deferred_by), ds->ready_slot,
+                    bl_timeline_position(t, ds->deferred_by));
+        if (ds->pulled != BL_NONE)
+            fprintf(out, "  PnP pulled the boot filter %s forward for it (DriverEntry at slot %u, ahead of its "
+                         "own turn).\n",
+                    bl_model_service_name(m, ds->pulled), bl_timeline_position(t, ds->pulled));
     } else {
         fprintf(out, "never: %s.\n", bl_block_text(ds->block));
     }

@@ -65,6 +65,8 @@ static cJSON *filter_json(const bl_fs_stack *s, const bl_fs_filter *f)
         cJSON_AddNumberToObject(o, "slot", f->position);
     else
         cJSON_AddNullToObject(o, "slot");
+    if (f->deferred)
+        cJSON_AddTrueToObject(o, "registers_when_fltmgr_loads");
     if (f->kind == BL_FS_MINIFILTER)
         cJSON_AddItemToObject(
             o, "instance",
@@ -181,6 +183,8 @@ static void row(FILE *out, const bl_fs_stack *s, const bl_fs_filter *f, const wi
     if (placed && f->collides_with != BL_NONE)
         fprintf(out, "  (instance refused: %s holds this altitude)",
                 filter_name(s, &s->filters[f->collides_with]));
+    else if (placed && f->deferred)
+        fprintf(out, "  (initializes before FltMgr, from Windows' core list; registered when FltMgr comes up)");
     else if (!placed)
         fprintf(out, "  %s", bl_fs_state_text(f->state));
     fputc('\n', out);

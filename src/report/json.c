@@ -191,6 +191,8 @@ static cJSON *why_json(uint8_t why)
         cJSON_AddItemToArray(a, cJSON_CreateString("device"));
     if (why & BL_WHY_DEPENDENCY)
         cJSON_AddItemToArray(a, cJSON_CreateString("dependency"));
+    if (why & BL_WHY_PULLED)
+        cJSON_AddItemToArray(a, cJSON_CreateString("pulled-forward"));
     return a;
 }
 
@@ -231,9 +233,15 @@ static cJSON *load_json(const bl_analysis *a, const bl_load *l)
     put_bool(o, "image_default", !s->image_path);
     bl_sb_free(&img);
     cJSON_AddItemToObject(o, "why", why_json(l->why));
-    if (l->why & BL_WHY_DEVICE)
+    if ((l->why & (BL_WHY_DEVICE | BL_WHY_PULLED)) && l->for_device != BL_NONE)
         cJSON_AddStringToObject(o, "for_device",
                                 bl_model_str(m, m->devices[l->for_device].instance_id));
+    if (l->phase == BL_PHASE_BOOT) {
+        static const char *const origins[] = {"group", "core-drivers", "early-launch", "core-extensions",
+                                              "tpm-core-drivers"};
+        cJSON_AddStringToObject(o, "list", l->origin < BL_ARRAY_LEN(origins) ? origins[l->origin] : "group");
+        put_num(o, "turn", a->timeline->services[l->service].turn);
+    }
     if ((l->why & BL_WHY_DEPENDENCY) && l->for_device != BL_NONE)
         put_ref(o, "for_service", bl_model_service_name(m, l->for_device));
     return o;

@@ -52,6 +52,16 @@ void bl_report_order_text(FILE *out, const bl_analysis *a, bl_phase_filter filte
             bl_sb_add(&phase, "+fs");
         else if (l->why & BL_WHY_DEPENDENCY)
             bl_sb_add(&phase, "+dep");
+        if (l->why & BL_WHY_PULLED)
+            bl_sb_add(&phase, "+pull");
+        else if (l->phase == BL_PHASE_BOOT && l->origin == BL_LIST_CORE)
+            bl_sb_add(&phase, "+core");
+        else if (l->phase == BL_PHASE_BOOT && l->origin == BL_LIST_ELAM)
+            bl_sb_add(&phase, "+elam");
+        else if (l->phase == BL_PHASE_BOOT && l->origin == BL_LIST_CORE_EXTENSION)
+            bl_sb_add(&phase, "+coreext");
+        else if (l->phase == BL_PHASE_BOOT && l->origin == BL_LIST_TPM_CORE)
+            bl_sb_add(&phase, "+tpm");
         bl_sb_reset(&group);
         bl_sb_add(&group, bl_model_str(m, s->group));
         if (s->group && l->group_rank == BL_NONE)
@@ -68,8 +78,10 @@ void bl_report_order_text(FILE *out, const bl_analysis *a, bl_phase_filter filte
     fprintf(out, "\n%u drivers and services. Group* = not in ServiceGroupOrder (loads after all listed groups); "
                  "tag* = not in the group's GroupOrderList.\n",
             shown);
-    fprintf(out, "Phases: boot = loader (Start 0, +flags = BootFlags promotion, +fs = boot file system); "
-                 "pnp = loaded for a device; system = Start 1; auto = SCM (+dep = started as a dependency).\n");
+    fprintf(out, "Phases: boot = loader (Start 0, +flags = BootFlags promotion, +fs = boot file system, +pull = "
+                 "initialized early by PnP for a device, +core/+elam/+coreext/+tpm = the lists Windows 8+ "
+                 "initializes first); pnp = loaded for a device; system = Start 1; auto = SCM (+dep = started "
+                 "as a dependency).\n");
 }
 
 void bl_print_indented(FILE *out, const char *text, const char *indent)

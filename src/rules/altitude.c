@@ -577,6 +577,9 @@ void rule_minifilter_loads_before_fltmgr(const rule_ctx *c, bl_findings *out)
     bl_fs_stack *s = bl_fs_simulate(m, c->t);
     for (uint32_t i = 0; i < s->nfilters; i++) {
         const bl_fs_filter *f = &s->filters[i];
+        /* Windows 8+ core-list minifilters (MsSecFlt) initialize before
+         * FltMgr by Windows' design and are placed when it loads (the fs
+         * simulation defers them): no finding. */
         if (f->state != BL_FS_BEFORE_FLTMGR && f->state != BL_FS_NO_FLTMGR)
             continue;
         bl_finding *x;

@@ -499,19 +499,44 @@ bl_fs_stack *bl_fs_simulate(const bl_model *m, const bl_timeline *t)
         if (kind >= 0 && !bl_timeline_position(t, i))
             add_filter(s, i, kind, 0);
     }
-    for (uint32_t i = 0; i < s->nfilters; i++) {
-        if (!s->filters[i].position)
+    /* A minifilter of the lists Windows 8+ initializes first (MsSecFlt is
+     * in the Core Driver Services) runs its DriverEntry before FltMgr's, yet
+     * registers on every stock machine: how it waits is not in the sources
+     * (doc/filters.md), so it is placed when FltMgr comes up, and marked. */
+    uint32_t *early = bl_xmalloc((s->nfilters ? s->nfilters : 1) * sizeof *early);
+    uint32_t nearly = 0;
+    for (uint32_t i = 0, li = 0; i < s->nfilters; i++) {
+        bl_fs_filter *f = &s->filters[i];
+        if (!f->position)
             break;
-        if (!s->nframes && s->fltmgr_position && s->fltmgr_position < s->filters[i].position) {
+        if (!s->nframes && s->fltmgr_position && s->fltmgr_position < f->position) {
             new_frame(s, intern(s, FRAME0_LOW), intern(s, FRAME0_HIGH), BL_NONE, s->fltmgr_position);
             add_event(s, BL_FS_EV_FRAME0, BL_NONE, 0, s->fltmgr_position);
+            for (uint32_t k = 0; k < nearly; k++)
+                load_filter(s, early[k]);
+            nearly = 0;
+        }
+        while (li < t->nloads && t->loads[li].position < f->position)
+            li++;
+        bool core = li < t->nloads && t->loads[li].position == f->position && t->loads[li].phase == BL_PHASE_BOOT &&
+                    t->loads[li].origin != BL_LIST_GROUP && t->loads[li].origin != BL_LIST_NONE;
+        if (f->kind == BL_FS_MINIFILTER && core && !s->nframes && s->fltmgr_position > f->position) {
+            f->deferred = true;
+            early[nearly++] = i;
+            continue;
         }
         load_filter(s, i);
     }
     if (!s->nframes && s->fltmgr_position) {
         new_frame(s, intern(s, FRAME0_LOW), intern(s, FRAME0_HIGH), BL_NONE, s->fltmgr_position);
         add_event(s, BL_FS_EV_FRAME0, BL_NONE, 0, s->fltmgr_position);
+        for (uint32_t k = 0; k < nearly; k++)
+            load_filter(s, early[k]);
+        nearly = 0;
     }
+    for (uint32_t k = 0; k < nearly; k++) /* FltMgr never loads */
+        load_filter(s, early[k]);
+    free(early);
     build_order(s);
     return s;
 }

@@ -410,10 +410,11 @@ static void test_fix_that_does_not_clear_is_dropped(void **state)
 {
     (void)state;
     bl_model *m = bl_model_new(NULL);
-    const char *const g[] = {"Boot Bus Extender", "System Bus Extender", "Filter"};
-    tm_groups(m, g, 3);
+    const char *const g[] = {"Boot Bus Extender", "System Bus Extender", "SCSI miniport", "Filter"};
+    tm_groups(m, g, 4);
     tm_driver(m, "ACPI", 0, "System Bus Extender", -1);
     bl_model_set_sz(m, "Services\\ACPI", "ImagePath", "system32\\drivers\\acpi.sys");
+    tm_driver(m, "miniport", 0, "SCSI miniport", -1); /* initializes while the device waits */
     tm_driver(m, "lateflt", 0, "Filter", -1);
     const char *const up[] = {"lateflt"};
     bl_model_set_multi(m, "Control\\Class\\" SYS, "UpperFilters", up, 1);

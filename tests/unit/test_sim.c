@@ -169,7 +169,10 @@ static void test_start_override(void **state)
     bl_model_free(m);
 }
 
-/* Windows 8+: core lists and Early-Launch first, then tag then group. */
+/* Windows 8+: what winload moves out of the list comes first, in the order
+ * the kernel initializes it (PipInitializeCoreDriversAndElam): the Core
+ * Driver Services, the Early-Launch group, the core extensions, the TPM
+ * Core Driver Services; then group buckets by tag. */
 static void test_modern_loader(void **state)
 {
     (void)state;
@@ -193,7 +196,7 @@ static void test_modern_loader(void **state)
     assert_true(m->modern_loader);
     char got[512];
     tm_order(m, BL_START_BOOT, got, sizeof got);
-    assert_string_equal(got, "Wdf01000,CNG,ACPI,WdBoot,bbe_tag2,bbe_tag1,sbe,loose");
+    assert_string_equal(got, "Wdf01000,CNG,WdBoot,ACPI,bbe_tag2,bbe_tag1,sbe,loose");
     /* The same hive read as Windows 7: Core is just an unlisted group. */
     m->modern_loader = false;
     tm_order(m, BL_START_BOOT, got, sizeof got);
@@ -203,16 +206,22 @@ static void test_modern_loader(void **state)
 
 #define SYSTEM_CLASS "{4d36e97d-e325-11ce-bfc1-08002be10318}"
 
-/* A device starts when its whole stack is initialized; a late class filter
- * defers it; a non-boot filter keeps it out of the boot phase. */
+/* A device starts when its whole stack is initialized.  A boot-start
+ * filter that has not initialized is pulled forward (Vista and later: once
+ * every driver of the groups before the filter's had its turn), so a filter
+ * of a later group defers the device only while drivers of groups between
+ * them initialize; a non-boot filter keeps it out of the boot phase. */
 static void test_device_start_and_deferral(void **state)
 {
     (void)state;
+    static const char *const g4[] = {"Boot Bus Extender", "System Bus Extender", "SCSI miniport", "Filter"};
     bl_model *m = bl_model_new(NULL);
-    tm_groups(m, groups3, 3);
+    tm_groups(m, g4, 4);
     tm_driver(m, "bus", 0, "Boot Bus Extender", -1);
     tm_driver(m, "fn", 0, "System Bus Extender", -1);
+    tm_driver(m, "mid", 0, "SCSI miniport", -1);
     tm_driver(m, "lateflt", 0, "Filter", -1);
+    tm_driver(m, "zlast", 0, "Filter", -1);
     bl_model_set_sz(m, "Control\\Class\\" SYSTEM_CLASS, "Class", "System");
     const char *const up[] = {"lateflt"};
     bl_model_set_multi(m, "Control\\Class\\" SYSTEM_CLASS, "UpperFilters", up, 1);
@@ -223,11 +232,42 @@ static void test_device_start_and_deferral(void **state)
     assert_int_equal(m->devices[d].parent, root);
     assert_int_equal(m->devices[d].parent_how, BL_PARENT_ROOT);
     bl_timeline *t = bl_simulate(m, NULL);
-    uint32_t flt = bl_model_find_service(m, "lateflt");
+    uint32_t flt = bl_model_find_service(m, "lateflt"), fn = bl_model_find_service(m, "fn"),
+             mid = bl_model_find_service(m, "mid");
+    char got[256];
+    tm_timeline_order(m, t, got, sizeof got);
+    /* lateflt runs right after mid (the last driver before "Filter"),
+     * pulled forward for the device: its own turn comes later. */
+    assert_string_equal(got, "bus,fn,mid,lateflt,zlast");
     assert_int_equal(t->devices[d].phase, BL_PHASE_BOOT);
     assert_int_equal(t->devices[d].slot, bl_timeline_position(t, flt));
+    assert_int_equal(t->devices[d].ready_slot, bl_timeline_position(t, fn));
     assert_int_equal(t->devices[d].deferred_by, flt);
+    assert_int_equal(t->devices[d].pulled, flt);
+    const bl_load *lf = &t->loads[t->services[flt].load];
+    assert_true(lf->why & BL_WHY_PULLED);
+    assert_int_equal(lf->for_device, d);
+    assert_true(bl_timeline_position(t, mid) < lf->position);
     bl_timeline_free(t);
+    /* In the function driver's own group (after it), or an earlier one, the
+     * filter is pulled as soon as the device is enumerated: no deferral. */
+    bl_model_set_sz(m, "Services\\lateflt", "Group", "System Bus Extender");
+    t = bl_simulate(m, NULL);
+    tm_timeline_order(m, t, got, sizeof got);
+    assert_string_equal(got, "bus,fn,lateflt,mid,zlast");
+    assert_int_equal(t->devices[d].deferred_by, BL_NONE);
+    assert_true(t->loads[t->services[flt].load].why & BL_WHY_PULLED);
+    bl_timeline_free(t);
+    bl_model_set_sz(m, "Services\\lateflt", "Group", "Filter");
+    /* Windows XP pulls it at once, whatever its group. */
+    bl_model_set_windows(m, BL_WIN_NT5);
+    t = bl_simulate(m, NULL);
+    tm_timeline_order(m, t, got, sizeof got);
+    assert_string_equal(got, "bus,fn,lateflt,mid,zlast");
+    assert_int_equal(t->pull_rule, BL_PULL_AT_ONCE);
+    assert_int_equal(t->devices[d].deferred_by, BL_NONE);
+    bl_timeline_free(t);
+    bl_model_set_windows(m, BL_WIN_NT6);
     /* The same filter as demand start: the device moves to the PnP phase and
      * the filter is loaded there, for it. */
     bl_model_set_dword(m, "Services\\lateflt", "Start", 3);
@@ -242,6 +282,38 @@ static void test_device_start_and_deferral(void **state)
     t = bl_simulate(m, NULL);
     assert_int_equal(t->devices[d].phase, BL_PHASE_NEVER);
     assert_int_equal(t->devices[d].block, BL_BLOCK_DISABLED);
+    bl_timeline_free(t);
+    bl_model_free(m);
+}
+
+/* A lower filter is loaded before the function driver is even looked at
+ * (PipCallDriverAddDevice's order): it is pulled as soon as it may be,
+ * ahead of the function driver's own turn. */
+static void test_lower_filter_pulled_before_function(void **state)
+{
+    (void)state;
+    static const char *const g[] = {"Boot Bus Extender", "System Bus Extender", "SCSI miniport"};
+    bl_model *m = bl_model_new(NULL);
+    tm_groups(m, g, 3);
+    tm_driver(m, "lowflt", 0, "System Bus Extender", -1);
+    tm_driver(m, "aaa", 0, "Boot Bus Extender", -1);
+    tm_driver(m, "fn", 0, "SCSI miniport", -1);
+    tm_driver(m, "bbb", 0, "Boot Bus Extender", -1);
+    bl_model_set_dword(m, "Services\\lowflt", "Tag", 9);
+    const char *const low[] = {"lowflt"};
+    tm_device(m, "HTREE\\ROOT\\0", NULL, NULL);
+    uint32_t d = tm_device(m, "ROOT\\DISKCTL\\0000", SYSTEM_CLASS, "fn");
+    bl_model_set_multi(m, "Enum\\ROOT\\DISKCTL\\0000", "LowerFilters", low, 1);
+    bl_model_build_tree(m);
+    bl_timeline *t = bl_simulate(m, NULL);
+    char got[256];
+    tm_timeline_order(m, t, got, sizeof got);
+    /* After bbb (the last of the group before lowflt's), lowflt is pulled
+     * for the device, though fn comes later still. */
+    assert_string_equal(got, "aaa,bbb,lowflt,fn");
+    assert_true(t->loads[t->services[bl_model_find_service(m, "lowflt")].load].why & BL_WHY_PULLED);
+    assert_int_equal(t->devices[d].slot, bl_timeline_position(t, bl_model_find_service(m, "fn")));
+    assert_int_equal(t->devices[d].deferred_by, BL_NONE);
     bl_timeline_free(t);
     bl_model_free(m);
 }
@@ -358,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_start_override),
         cmocka_unit_test(test_modern_loader),
         cmocka_unit_test(test_device_start_and_deferral),
+        cmocka_unit_test(test_lower_filter_pulled_before_function),
         cmocka_unit_test(test_device_tree_from_parent_id_prefix),
         cmocka_unit_test(test_device_tree_loop_is_cut),
         cmocka_unit_test(test_scm_dependencies_and_cycle),

@@ -137,6 +137,17 @@ static inline void tm_order(const bl_model *m, int start, char *out, size_t size
                                 bl_model_str(m, m->services[order[i]].name));
     free(order);
 }
+
+/* The boot phase of a timeline: names in position order (pulled filters
+ * where PnP initialized them). */
+static inline void tm_timeline_order(const bl_model *m, const bl_timeline *t, char *out, size_t size)
+{
+    out[0] = '\0';
+    size_t len = 0;
+    for (uint32_t i = 0; i < t->boot_count; i++)
+        len += (size_t)snprintf(out + len, len < size ? size - len : 0, "%s%s", i ? "," : "",
+                                bl_model_str(m, m->services[t->loads[i].service].name));
+}
 #endif
 
 #endif
