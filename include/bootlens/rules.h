@@ -40,6 +40,7 @@ void bl_changes_to_reg(const bl_change *c, uint32_t n, bl_sb *out);
 typedef struct bl_evidence {
     char *path;  /* full registry path (HKLM\SYSTEM\ControlSet001\...) */
     char *value; /* "Start = 0 (boot)", may be NULL for a key */
+    uint64_t last_written; /* the key's last-write time (FILETIME), 0 when unknown */
 } bl_evidence;
 
 typedef struct bl_fix {
@@ -68,6 +69,10 @@ typedef struct bl_finding {
 typedef struct bl_findings {
     bl_finding *v;
     uint32_t n, cap;
+    /* The fix search: re-simulations run, and findings it had no budget
+     * left to search (their fixes are not shown; the report says so). */
+    uint32_t fix_resimulations;
+    uint32_t fix_unsearched;
 } bl_findings;
 
 void bl_findings_free(bl_findings *f);
@@ -76,6 +81,8 @@ bl_finding *bl_finding_add(bl_findings *f, const char *rule, bl_severity sev, co
 void bl_finding_service(bl_finding *f, const char *name);
 void bl_finding_device(bl_finding *f, const char *instance_id);
 void bl_finding_evidence(bl_finding *f, const char *path, const char *fmt, ...) BL_PRINTF(3, 4);
+/* Records the key's last-write time on the evidence entries of `path`. */
+void bl_finding_evidence_written(bl_finding *f, const char *path, uint64_t filetime);
 void bl_finding_detail(bl_finding *f, const char *fmt, ...) BL_PRINTF(2, 3);
 const char *bl_severity_name(bl_severity s);
 /* Sorts findings: errors first, then warnings, info; stable by rule/subject. */
@@ -94,12 +101,19 @@ int bl_knowledge_add_text(bl_knowledge *k, const char *label, const char *text, 
 void bl_knowledge_free(bl_knowledge *k);
 
 struct bl_hive_info;
+/* The fix search's budget: re-simulations and wall-clock milliseconds
+ * (identical candidates share one re-simulation; errors are searched first). */
+#define BL_FIX_BUDGET_RESIMULATIONS 48u
+#define BL_FIX_BUDGET_MS 1000.0
+
 typedef struct bl_rules_options {
     const bl_knowledge *knowledge;
     const struct bl_hive_info *hive; /* for dirty-hive and damage findings; may be NULL */
     const bl_sim_options *sim; /* used to re-simulate fixes */
     bool no_fixes;             /* skip the fix search */
     const char *only_rule;     /* run one rule (tests), NULL = all */
+    uint32_t fix_budget;       /* re-simulations, 0 = BL_FIX_BUDGET_RESIMULATIONS */
+    double fix_budget_ms;      /* 0 = BL_FIX_BUDGET_MS */
 } bl_rules_options;
 
 /* Runs every rule, then the fix search for errors and warnings. */

@@ -73,6 +73,10 @@ int bl_registry_name_cmp(const char *a, const char *b);
 
 uint32_t bl_hash_bytes(const void *p, size_t n);
 
+/* A FILETIME (100 ns since 1601-01-01 UTC) as "2021-03-04T05:06:07Z";
+ * false (buf = "") for 0 or a time outside years 1601-9999. */
+bool bl_filetime_iso(uint64_t filetime, char buf[24]);
+
 /* Reads a whole file (bounded by max_size) into memory; on failure fills err
  * with "PATH: reason". */
 int bl_read_file(const char *path, size_t max_size, uint8_t **data, size_t *size, bl_error *err);

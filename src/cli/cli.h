@@ -52,6 +52,7 @@ typedef struct bl_cli {
     bool has_boot_flags;
     uint32_t boot_flags;
     const char *boot_fs;
+    uint8_t windows; /* --windows: enum bl_windows, BL_WIN_UNKNOWN = tell from the hive */
     const char *output;
     const char *baseline;
     const char *arch;

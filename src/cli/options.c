@@ -53,7 +53,7 @@ static const cmd_def commands[] = {
 
 enum opt_id {
     O_CONTROL_SET, O_CONTROL_SET_B, O_NO_RECOVERY, O_LOG, O_FORMAT, O_FAIL_ON, O_PHASE, O_CLASS,
-    O_DEVICE, O_ALL, O_KNOWLEDGE, O_BOOT_SCENARIO, O_BOOT_FS, O_OUTPUT, O_BASELINE, O_ARCH,
+    O_DEVICE, O_ALL, O_KNOWLEDGE, O_BOOT_SCENARIO, O_BOOT_FS, O_WINDOWS, O_OUTPUT, O_BASELINE, O_ARCH,
     O_OS_VERSION, O_LANG, O_VERBOSE, O_COLOR, O_NO_FIXES, O_JOBS, O_SUMMARY, O_READER, O_TIMINGS,
     O_HELP,
 };
@@ -102,6 +102,10 @@ static const opt_def options[] = {
      "verifier, winpe (comma-separated) or a number. Default: Control\\BootDriverFlags."},
     {O_BOOT_FS, "boot-fs", 0, "SERVICE", CMD_HIVE_READERS,
      "The boot file system the loader adds to the boot drivers (default Ntfs)."},
+    {O_WINDOWS, "windows", 0, "xp|7|8|10", CMD_HIVE_READERS,
+     "The Windows family whose boot rules to follow (xp also stands for 2000/2003, 7 for Vista, 8 for "
+     "8.1, 10 for 11). Default: told from the hive (doc/boot-model.md \"Which Windows\"); explain "
+     "names what told it."},
     {O_OUTPUT, "output", 'o', "FILE", CMD_RECOVER | CMD_ANALYZE | CMD_LINT,
      "recover: the file to write (required, never the input). analyze/lint: write the report to "
      "FILE instead of standard output."},
@@ -369,6 +373,10 @@ static int set_option(bl_cli *c, const opt_def *o, const char *v)
         c->has_boot_flags = true;
         break;
     case O_BOOT_FS: c->boot_fs = v; break;
+    case O_WINDOWS:
+        if (!bl_windows_parse(v, &c->windows))
+            return usage_error(c, "unknown --windows %s (xp, 7, 8 or 10)", v);
+        break;
     case O_OUTPUT: c->output = v; break;
     case O_BASELINE: c->baseline = v; break;
     case O_ARCH: c->arch = v; break;

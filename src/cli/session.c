@@ -36,6 +36,8 @@ int bl_session_load(bl_session *s, const bl_cli *c, const char *path, bool rules
         bl_session_close(s);
         return -1;
     }
+    if (c->windows)
+        bl_model_set_windows(s->model, c->windows);
     s->sim.has_boot_flags = c->has_boot_flags;
     s->sim.boot_flags = c->boot_flags;
     s->sim.boot_fs = c->boot_fs;
@@ -58,7 +60,7 @@ int bl_session_load(bl_session *s, const bl_cli *c, const char *path, bool rules
             }
             k = s->knowledge;
         }
-        bl_rules_options ro = {k, s->analysis.hive, &s->sim, c->no_fixes, NULL};
+        bl_rules_options ro = {k, s->analysis.hive, &s->sim, c->no_fixes, NULL, 0, 0};
         bl_rules_run(s->model, s->timeline, &ro, &s->findings);
         s->times.rules = bl_now_ms() - t3;
     }

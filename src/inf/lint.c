@@ -241,7 +241,7 @@ int bl_lint_run(const bl_model *baseline, const bl_inf *const *infs, uint32_t ni
                 const bl_lint_options *opt, bl_lint_result *out, bl_error *err)
 {
     memset(out, 0, sizeof *out);
-    bl_rules_options ro = {opt->knowledge, opt->hive, opt->sim, true, NULL};
+    bl_rules_options ro = {opt->knowledge, opt->hive, opt->sim, true, NULL, 0, 0};
     bl_timeline *bt = bl_simulate(baseline, opt->sim);
     bl_rules_run(baseline, bt, &ro, &out->baseline);
     bl_timeline_free(bt);

@@ -133,6 +133,9 @@ static int explain_service(FILE *out, const bl_analysis *a, uint32_t svc)
             bl_start_name(s->start), s->has_start_override ? " (StartOverride)" : "",
             s->group ? bl_model_str(m, s->group) : "", bl_sb_str(&img));
     bl_sb_free(&img);
+    char when[24];
+    if (bl_filetime_iso(s->last_written, when))
+        fprintf(out, "Service key last written %s.\n", when);
     const bl_service_state *st = &t->services[svc];
     explain_rules(out, a);
     fputs("\nWhen it loads:\n", out);
@@ -218,6 +221,9 @@ static int explain_device(FILE *out, const bl_analysis *a, uint32_t dev)
     const bl_timeline *t = a->timeline;
     const bl_device_start *ds = &t->devices[dev];
     fprintf(out, "%s\n", bl_model_str(m, m->devices[dev].instance_id));
+    char when[24];
+    if (bl_filetime_iso(m->devices[dev].last_written, when))
+        fprintf(out, "Device key last written %s.\n", when);
     explain_rules(out, a);
     fputs("\nParents (must start first):\n", out);
     uint32_t depth = 0;

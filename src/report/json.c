@@ -115,6 +115,33 @@ cJSON *bl_json_hive(const bl_analysis *a)
     cJSON_AddItemToObject(h, "path", str_or_null(hi ? hi->path : NULL));
     cJSON_AddNumberToObject(h, "control_set", m->control_set);
     cJSON_AddItemToObject(h, "control_set_name", str_or_null(bl_model_str(m, m->control_set_name)));
+    /* The Windows family whose boot rules the simulation followed. */
+    static const char *const families[] = {"unknown", "nt5", "nt6", "8", "10"};
+    cJSON *win = cJSON_AddObjectToObject(h, "windows");
+    cJSON_AddStringToObject(win, "family", m->windows < BL_ARRAY_LEN(families) ? families[m->windows] : "unknown");
+    cJSON_AddStringToObject(win, "name", bl_windows_name(m->windows));
+    cJSON_AddStringToObject(win, "told_by", m->windows_why);
+    if (a->timeline) {
+        cJSON_AddStringToObject(win, "boot_filter_rule", a->timeline->pull_rule == BL_PULL_AT_ONCE
+                                                              ? "PipLoadBootFilterDriver (at once)"
+                                                              : "PnpLoadBootFilterDriver (after the earlier groups)");
+        cJSON_AddStringToObject(win, "pnp_and_system_start",
+                                a->timeline->pnp_before_system ? "pnp-first" : "system-start-first");
+        cJSON *ap = cJSON_AddArrayToObject(h, "approximations");
+        if (a->timeline->approx & BL_APPROX_TIE_ORDER)
+            cJSON_AddItemToArray(ap, cJSON_CreateString("a load-order group too long for the loader's tie walk: "
+                                                        "its ties were sorted stably"));
+        if (a->timeline->approx & BL_APPROX_STACKS)
+            cJSON_AddItemToArray(ap, cJSON_CreateString("filter lists too long to simulate whole: the rest was "
+                                                        "ignored"));
+    }
+    if (bl_model_damaged(m)) {
+        cJSON *dm = cJSON_AddObjectToObject(h, "unreadable");
+        cJSON_AddNumberToObject(dm, "services", m->damage.services);
+        cJSON_AddNumberToObject(dm, "classes", m->damage.classes);
+        cJSON_AddNumberToObject(dm, "devices", m->damage.devices);
+        put_bool(dm, "control", m->damage.control);
+    }
     if (m->has_select) {
         cJSON *sel = cJSON_AddObjectToObject(h, "select");
         cJSON_AddNumberToObject(sel, "current", m->select_current);
@@ -360,6 +387,9 @@ cJSON *bl_json_finding(const bl_finding *f)
         cJSON *e = cJSON_CreateObject();
         cJSON_AddStringToObject(e, "path", f->evidence[i].path);
         cJSON_AddItemToObject(e, "value", str_or_null(f->evidence[i].value));
+        char when[24];
+        if (bl_filetime_iso(f->evidence[i].last_written, when))
+            cJSON_AddStringToObject(e, "key_last_written", when);
         cJSON_AddItemToArray(ev, e);
     }
     cJSON *fixes = cJSON_AddArrayToObject(o, "fix");
@@ -413,6 +443,11 @@ cJSON *bl_json_analysis(const bl_analysis *a)
     }
     cJSON_AddNumberToObject(sum, "devices_deferred_by_filters", deferred);
     cJSON_AddNumberToObject(sum, "devices_not_started", never);
+    if (a->findings) {
+        cJSON *fs = cJSON_AddObjectToObject(sum, "fix_search");
+        cJSON_AddNumberToObject(fs, "resimulations", a->findings->fix_resimulations);
+        cJSON_AddNumberToObject(fs, "findings_not_searched", a->findings->fix_unsearched);
+    }
     cJSON_AddItemToObject(root, "load_order", bl_json_load_order(a, BL_SHOW_ALL));
     cJSON_AddItemToObject(root, "devices", bl_json_devices(a));
     /* File-system filter stack: fltmgr frames, minifilters, legacy filters (report/filters.c). */

@@ -125,9 +125,16 @@ static void print_finding(FILE *out, const bl_finding *f, const bl_text_options 
     }
     if (f->nevidence) {
         fprintf(out, "  Evidence:\n");
-        for (uint32_t i = 0; i < f->nevidence; i++)
-            fprintf(out, "    %s%s%s\n", f->evidence[i].path, f->evidence[i].value ? "  " : "",
-                    f->evidence[i].value ? f->evidence[i].value : "");
+        for (uint32_t i = 0; i < f->nevidence; i++) {
+            char when[24];
+            bool known = bl_filetime_iso(f->evidence[i].last_written, when);
+            /* The key's time once per key (a key often gives several values). */
+            for (uint32_t k = 0; known && k < i; k++)
+                known = strcmp(f->evidence[k].path, f->evidence[i].path) != 0;
+            fprintf(out, "    %s%s%s%s%s%s\n", f->evidence[i].path, f->evidence[i].value ? "  " : "",
+                    f->evidence[i].value ? f->evidence[i].value : "", known ? "  (key written " : "",
+                    known ? when : "", known ? ")" : "");
+        }
     }
 }
 
@@ -159,6 +166,18 @@ void bl_report_analyze_text(FILE *out, const bl_analysis *a, const bl_text_optio
         bl_findings_count(a->findings, counts);
     fprintf(out, "\n%u error%s, %u warning%s, %u info\n", counts[2], counts[2] == 1 ? "" : "s", counts[1],
             counts[1] == 1 ? "" : "s", counts[0]);
+    if (a->findings && a->findings->fix_unsearched)
+        fprintf(out, "Fix search budget reached after %u re-simulations: %u finding%s shown without a verified "
+                     "fix (they may have one).\n",
+                a->findings->fix_resimulations, a->findings->fix_unsearched,
+                a->findings->fix_unsearched == 1 ? " is" : "s are");
+    if (t->approx)
+        fprintf(out, "Approximate: %s%s%s.\n",
+                (t->approx & BL_APPROX_TIE_ORDER) ? "a load-order group too long for the loader's tie walk had its "
+                                                     "ties sorted stably"
+                                                   : "",
+                (t->approx & BL_APPROX_TIE_ORDER) && (t->approx & BL_APPROX_STACKS) ? "; " : "",
+                (t->approx & BL_APPROX_STACKS) ? "filter lists too long to simulate whole were cut" : "");
 
     /* The answer: errors and warnings in full. */
     for (uint32_t i = 0; a->findings && i < a->findings->n; i++) {

@@ -1,7 +1,12 @@
 /* filters.c — rules about class and device filters: a filter that holds
- * devices back (and what that breaks), filters naming missing or disabled
- * services, and non-boot filters on devices the boot phase needs.  Each rule
- * also proposes candidate fixes; fix.c re-simulates them. */
+ * devices back (and what that breaks), a boot filter pulled forward ahead
+ * of what it needs, filters naming missing or disabled services, non-boot
+ * filters on devices the boot phase needs, devices whose driver is missing.
+ * Each rule also proposes candidate fixes; fix.c re-simulates them.
+ *
+ * Devices are grouped per (filter, class, class-or-device list) by a sort,
+ * and what breaks is looked up through the requirements index (rules.c):
+ * the cost stays near-linear in the devices whatever a hive holds. */
 #include "internal.h"
 
 #include <stdlib.h>
@@ -49,50 +54,12 @@ static const char *role_words(uint8_t role)
     }
 }
 
-static uint32_t device_class(const rule_ctx *c, uint32_t dev)
-{
-    const bl_device *d = &c->m->devices[dev];
-    return d->class_guid ? bl_model_find_class_id(c->m, d->class_guid) : BL_NONE;
-}
-
 static const char *class_label(const rule_ctx *c, uint32_t cls)
 {
     if (cls == BL_NONE)
         return "unknown";
     const bl_class *k = &c->m->classes[cls];
     return k->name ? bl_model_str(c->m, k->name) : bl_model_str(c->m, k->guid);
-}
-
-static uint32_t function_of(const rule_ctx *c, uint32_t dev)
-{
-    const bl_device *d = &c->m->devices[dev];
-    return d->service ? bl_model_find_service_id(c->m, d->service) : BL_NONE;
-}
-
-/* Slot a device would start at without filter svc: its other stack drivers
- * and its parent (itself without svc, since a class filter often holds the
- * parent back too). */
-static uint32_t slot_without_depth(const rule_ctx *c, uint32_t dev, uint32_t svc, uint32_t depth)
-{
-    const bl_device_start *ds = &c->t->devices[dev];
-    uint32_t parent = c->m->devices[dev].parent;
-    uint32_t slot = 0;
-    if (parent != BL_NONE)
-        slot = depth < 64 ? slot_without_depth(c, parent, svc, depth + 1) : c->t->devices[parent].slot;
-    for (uint32_t k = 0; k < ds->stack_count; k++) {
-        const bl_stack_entry *e = &c->t->stack[ds->stack_first + k];
-        if (e->service == svc)
-            continue;
-        uint32_t pos = bl_timeline_position(c->t, e->service);
-        if (pos > slot)
-            slot = pos;
-    }
-    return slot;
-}
-
-static uint32_t slot_without(const rule_ctx *c, uint32_t dev, uint32_t svc)
-{
-    return slot_without_depth(c, dev, svc, 0);
 }
 
 /* ---- changes used by fixes ---- */
@@ -139,30 +106,32 @@ static void propose_remove(const rule_ctx *c, bl_finding *f, const filter_site *
     bl_sb_free(&s);
 }
 
-/* Proposes moving filter svc into the groups that load just before
- * `before_rank` (up to `limit`, nearest first), untagged, optionally boot
- * start.  A group already proposed for this finding is skipped. */
-static void propose_earlier_groups(const rule_ctx *c, bl_finding *f, uint32_t svc, uint32_t before_rank,
-                                   bool set_boot, uint32_t limit)
+/* Proposes moving filter svc into groups at or before rank `upto`
+ * (nearest first, up to `limit`), untagged, optionally boot start.  A group
+ * already proposed for this finding, or the filter's own, is skipped. */
+static void propose_groups_upto(const rule_ctx *c, bl_finding *f, uint32_t svc, uint32_t upto, bool set_boot,
+                                uint32_t limit)
 {
     const bl_model *m = c->m;
-    if (before_rank == BL_NONE)
-        before_rank = bl_pool_vec_len(m->pool, m->group_order);
+    uint32_t ngroups = bl_pool_vec_len(m->pool, m->group_order);
+    if (upto == BL_NONE || upto >= ngroups)
+        upto = ngroups ? ngroups - 1 : 0;
+    if (!ngroups)
+        return;
     const uint32_t *groups = bl_pool_vec_items(m->pool, m->group_order);
     uint32_t tried = 0;
-    for (uint32_t g = before_rank; g-- > 0 && tried < limit;) {
+    for (uint32_t g = upto + 1; g-- > 0 && tried < limit;) {
         /* A group listed earlier already holds this rank. */
         if (bl_model_group_rank(m, groups[g]) != g)
             continue;
-        /* Its own group, or one proposed already. */
         if (m->services[svc].group && bl_pool_fold(m->pool, m->services[svc].group) == bl_pool_fold(m->pool, groups[g]))
             continue;
         bool dup = false;
         for (uint32_t k = 0; k < f->nfixes && !dup; k++)
             for (uint32_t j = 0; j < f->fixes[k].nchanges && !dup; j++) {
                 const bl_change *x = &f->fixes[k].changes[j];
-                dup = x->value && bl_fold_eq(x->value, "Group") && x->type == BL_REG_SZ &&
-                      !x->delete_value && strstr(f->fixes[k].summary, bl_model_str(m, groups[g])) != NULL;
+                dup = x->value && bl_fold_eq(x->value, "Group") && x->type == BL_REG_SZ && !x->delete_value &&
+                      x->size >= 2 && strstr(f->fixes[k].summary, bl_model_str(m, groups[g])) != NULL;
             }
         if (dup)
             continue;
@@ -179,11 +148,10 @@ static void propose_earlier_groups(const rule_ctx *c, bl_finding *f, uint32_t sv
             bl_change_delete_value(&ch[k++], bl_sb_str(&key), "Tag");
         bl_sb s = {0};
         if (set_boot)
-            bl_sb_addf(&s, "Make %s boot-start and move it to the load-order group \"%s\"",
-                       svc_name(c, svc), bl_model_str(m, groups[g]));
-        else
-            bl_sb_addf(&s, "Move %s to the load-order group \"%s\"", svc_name(c, svc),
+            bl_sb_addf(&s, "Make %s boot-start and move it to the load-order group \"%s\"", svc_name(c, svc),
                        bl_model_str(m, groups[g]));
+        else
+            bl_sb_addf(&s, "Move %s to the load-order group \"%s\"", svc_name(c, svc), bl_model_str(m, groups[g]));
         if (m->services[svc].has_tag)
             bl_sb_add(&s, " (its Tag belonged to the old group: removed)");
         propose_fix(f, bl_sb_str(&s), ch, n);
@@ -192,266 +160,423 @@ static void propose_earlier_groups(const rule_ctx *c, bl_finding *f, uint32_t sv
     }
 }
 
-/* ---- filter-delays-device ---- */
+/* ---- grouping held-back devices ---- */
 
-typedef struct delay_group {
-    uint32_t filter;
-    uint32_t cls;      /* class of the devices; also the site for class filters */
+/* Devices whose start a filter decided, grouped per (filter, class,
+ * class-or-device role). */
+typedef struct held {
+    uint32_t filter, cls, dev;
     uint8_t role;
-    uint32_t *devs;
-    uint32_t ndevs, capdevs;
-} delay_group;
+} held;
 
-static bool requirement_broken_by(const rule_ctx *c, const requirement *r, uint32_t p,
-                                  const uint32_t *devs, uint32_t ndevs, uint32_t filter,
-                                  uint32_t *which)
+static int held_cmp(const void *a, const void *b)
 {
-    /* Already satisfied before p: nothing breaks. */
-    uint32_t ready = service_ready_slot(c, r->needs);
-    if (ready != BL_NONE && ready < p)
-        return false;
-    for (uint32_t i = 0; i < ndevs; i++) {
-        if (function_of(c, devs[i]) != r->needs)
-            continue;
-        if (slot_without(c, devs[i], filter) < p) {
-            *which = devs[i];
-            return true;
-        }
-    }
-    return false;
+    const held *x = a, *y = b;
+    if (x->filter != y->filter)
+        return x->filter < y->filter ? -1 : 1;
+    if (x->cls != y->cls)
+        return x->cls < y->cls ? -1 : 1;
+    bool cx = role_is_class(x->role), cy = role_is_class(y->role);
+    if (cx != cy)
+        return cx ? -1 : 1;
+    return x->dev < y->dev ? -1 : x->dev > y->dev;
 }
 
-/* A boot driver that initializes before a device it needs, because the
- * device is held back by a filter. */
+static bool same_held_group(const held *a, const held *b)
+{
+    return a->filter == b->filter && a->cls == b->cls && role_is_class(a->role) == role_is_class(b->role);
+}
+
+/* Devices in phase `phase` whose deferred_by is set, sorted into groups. */
+static uint32_t collect_held(const rule_ctx *c, uint8_t phase, held **out)
+{
+    const bl_model *m = c->m;
+    held *h = bl_xmalloc((m->ndevices ? m->ndevices : 1) * sizeof *h);
+    uint32_t n = 0;
+    for (uint32_t d = 0; d < m->ndevices; d++) {
+        const bl_device_start *ds = &c->t->devices[d];
+        if (ds->phase != phase || ds->deferred_by == BL_NONE)
+            continue;
+        h[n].filter = ds->deferred_by;
+        h[n].cls = c->device_class[d];
+        h[n].dev = d;
+        h[n].role = role_in_stack(c, d, ds->deferred_by);
+        n++;
+    }
+    qsort(h, n, sizeof *h, held_cmp);
+    *out = h;
+    return n;
+}
+
+/* ---- what a held-back device breaks ---- */
+
+/* A boot driver that initializes while a device it needs is held back. */
 typedef struct broken {
-    uint32_t svc, dev, pos;
-    requirement req;
+    uint32_t req; /* index into c->reqs */
+    uint32_t dev;
+    uint32_t pos; /* the driver's position */
 } broken;
 
-/* Boot drivers that need one of devs (held back by filter) and initialize
- * before it starts, though they would not without the filter. */
-static uint32_t collect_broken(const rule_ctx *c, uint32_t filter, const uint32_t *devs, uint32_t ndevs,
-                               broken **out)
+#define MAX_BROKEN 64u
+
+/* Requirement r (on the function driver of dev) is broken by the hold when
+ * its driver initializes inside the hold: after the device was ready (not
+ * the filter's fault otherwise) and before it starts, and no other device
+ * of that driver had started before. */
+static bool breaks(const rule_ctx *c, const requirement *r, uint32_t dev, uint32_t filter, uint32_t *pos)
 {
-    const bl_timeline *t = c->t;
-    broken *br = NULL;
-    uint32_t nbr = 0, capbr = 0;
-    for (uint32_t i = 0; i < t->boot_count; i++) {
-        uint32_t x = t->loads[i].service, p = t->loads[i].position;
-        if (x == filter)
-            continue;
-        requirement *reqs;
-        uint32_t nr = driver_requirements(c, x, &reqs);
-        for (uint32_t r = 0; r < nr; r++) {
-            uint32_t which;
-            if (requirement_broken_by(c, &reqs[r], p, devs, ndevs, filter, &which)) {
-                bl_grow((void **)&br, sizeof *br, &capbr, nbr + 1);
-                br[nbr].svc = x;
-                br[nbr].dev = which;
-                br[nbr].pos = p;
-                br[nbr].req = reqs[r];
-                reqs[r].chain = reqs[r].source = NULL; /* moved */
-                nbr++;
+    uint32_t who = r->who;
+    if (who == filter)
+        return false;
+    const bl_service_state *st = &c->t->services[who];
+    if (st->load == BL_NONE || st->phase != BL_PHASE_BOOT)
+        return false;
+    uint32_t p = c->t->loads[st->load].position;
+    const bl_device_start *ds = &c->t->devices[dev];
+    uint32_t ready = ds->phase == BL_PHASE_BOOT ? ds->ready_slot : bl_timeline_position(c->t, c->function[dev]);
+    bool inside = ds->phase == BL_PHASE_BOOT ? (p > ready && p <= ds->slot) : p > ready;
+    if (!inside)
+        return false;
+    uint32_t sat = service_ready_slot(c, r->needs);
+    if (sat != BL_NONE && sat < p)
+        return false;
+    *pos = p;
+    return true;
+}
+
+typedef struct fn_dev {
+    uint32_t fn, dev;
+} fn_dev;
+
+static int fn_dev_cmp(const void *a, const void *b)
+{
+    const fn_dev *x = a, *y = b;
+    if (x->fn != y->fn)
+        return x->fn < y->fn ? -1 : 1;
+    return x->dev < y->dev ? -1 : x->dev > y->dev;
+}
+
+/* The drivers the devices h[0..n) break (each driver once): per function
+ * driver of the devices, its requirers (the index), against each device of
+ * that driver. */
+static uint32_t collect_broken(const rule_ctx *c, const held *h, uint32_t n, broken *out)
+{
+    fn_dev *v = bl_xmalloc((n ? n : 1) * sizeof *v);
+    for (uint32_t i = 0; i < n; i++)
+        v[i] = (fn_dev){c->function[h[i].dev], h[i].dev};
+    qsort(v, n, sizeof *v, fn_dev_cmp);
+    uint32_t nb = 0;
+    for (uint32_t i = 0; i < n && nb < MAX_BROKEN;) {
+        uint32_t j = i;
+        while (j < n && v[j].fn == v[i].fn)
+            j++;
+        const uint32_t *idx;
+        uint32_t nr = requirements_on(c, v[i].fn, &idx);
+        for (uint32_t k = 0; k < nr && nb < MAX_BROKEN; k++) {
+            const requirement *r = &c->reqs[idx[k]];
+            bool dup = false;
+            for (uint32_t b = 0; b < nb && !dup; b++)
+                dup = c->reqs[out[b].req].who == r->who;
+            for (uint32_t d = i; d < j && !dup; d++) {
+                uint32_t pos;
+                if (breaks(c, r, v[d].dev, h[0].filter, &pos)) {
+                    out[nb++] = (broken){idx[k], v[d].dev, pos};
+                    break;
+                }
             }
         }
-        requirements_free(reqs, nr);
+        i = j;
     }
-    *out = br;
-    return nbr;
+    free(v);
+    return nb;
 }
 
 /* "vsepflt, x" and "vmci's device D, ..." for a message, at most three. */
 static void broken_words(const rule_ctx *c, const broken *br, uint32_t nbr, bl_sb *who, bl_sb *needed)
 {
     for (uint32_t i = 0; i < nbr && i < 3; i++) {
-        bl_sb_addf(who, "%s%s", i ? ", " : "", svc_name(c, br[i].svc));
+        bl_sb_addf(who, "%s%s", i ? ", " : "", svc_name(c, c->reqs[br[i].req].who));
         bool seen = false;
         for (uint32_t k = 0; k < i && !seen; k++)
             seen = br[k].dev == br[i].dev;
         if (!seen)
-            bl_sb_addf(needed, "%s%s's device %s", needed->len ? ", " : "",
-                       svc_name(c, function_of(c, br[i].dev)), dev_id(c, br[i].dev));
+            bl_sb_addf(needed, "%s%s's device %s", needed->len ? ", " : "", svc_name(c, c->function[br[i].dev]),
+                       dev_id(c, br[i].dev));
     }
+    if (nbr > 3)
+        bl_sb_addf(who, " and %u more", nbr - 3);
 }
 
 /* The services, details and evidence of each broken driver. */
-static void broken_report(const rule_ctx *c, bl_finding *f, broken *br, uint32_t nbr)
+static void broken_report(const rule_ctx *c, bl_finding *f, const broken *br, uint32_t nbr)
 {
     for (uint32_t i = 0; i < nbr; i++) {
-        bl_finding_service(f, svc_name(c, br[i].svc));
-        for (uint32_t v = 0; v < br[i].req.nvia; v++)
-            bl_finding_service(f, svc_name(c, br[i].req.via[v]));
-        uint32_t slot = c->t->devices[br[i].dev].slot;
-        if (c->t->devices[br[i].dev].phase == BL_PHASE_BOOT)
-            bl_finding_detail(f, "Breaks: %s initializes at slot %u, before %s starts (slot %u): %s [%s].",
-                              svc_name(c, br[i].svc), br[i].pos, dev_id(c, br[i].dev), slot, br[i].req.chain,
-                              br[i].req.source);
-        else
-            bl_finding_detail(f, "Breaks: %s initializes at slot %u in the boot phase; %s starts only after "
-                                 "it: %s [%s].",
-                              svc_name(c, br[i].svc), br[i].pos, dev_id(c, br[i].dev), br[i].req.chain,
-                              br[i].req.source);
-        ev_service(c, f, br[i].svc, "Start");
-        ev_service(c, f, br[i].svc, "Group");
+        const requirement *r = &c->reqs[br[i].req];
+        bl_finding_service(f, svc_name(c, r->who));
+        for (uint32_t v = 0; v < r->nvia; v++)
+            bl_finding_service(f, svc_name(c, r->via[v]));
+        const bl_device_start *ds = &c->t->devices[br[i].dev];
+        if (i < 8) {
+            if (ds->phase == BL_PHASE_BOOT)
+                bl_finding_detail(f, "Breaks: %s initializes at slot %u, before %s starts (slot %u): %s [%s].",
+                                  svc_name(c, r->who), br[i].pos, dev_id(c, br[i].dev), ds->slot, r->chain,
+                                  r->source);
+            else
+                bl_finding_detail(f, "Breaks: %s initializes at slot %u in the boot phase; %s starts only after "
+                                     "it: %s [%s].",
+                                  svc_name(c, r->who), br[i].pos, dev_id(c, br[i].dev), r->chain, r->source);
+            ev_service(c, f, r->who, "Start");
+            ev_service(c, f, r->who, "Group");
+        }
     }
+    if (nbr > 8)
+        bl_finding_detail(f, "... and %u more drivers that break the same way.", nbr - 8);
 }
 
-static void broken_free(broken *br, uint32_t nbr)
+/* The rank of the earliest group among the function drivers of the broken
+ * drivers' devices, and of every held device. */
+static uint32_t min_function_rank(const rule_ctx *c, const held *h, uint32_t n)
 {
-    for (uint32_t i = 0; i < nbr; i++) {
-        free(br[i].req.chain);
-        free(br[i].req.source);
+    uint32_t best = BL_NONE;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t fn = c->function[h[i].dev];
+        uint32_t r = fn != BL_NONE ? bl_model_group_rank(c->m, c->m->services[fn].group) : BL_NONE;
+        if (r != BL_NONE && (best == BL_NONE || r < best))
+            best = r;
     }
-    free(br);
+    return best;
 }
 
+/* ---- filter-delays-device ---- */
+
+/* Boot-phase devices a boot filter held back: the device was ready (its
+ * parent started, its function driver initialized) before PnP could
+ * initialize the filter — on Vista and later, only once every driver of
+ * the groups before the filter's had its turn.  An error when a boot driver
+ * initializes inside the hold and needs the device; otherwise the device
+ * still starts in the boot phase and nothing is known to need it earlier:
+ * info (Windows' own filters do this by design too). */
 void rule_filter_delays_device(const rule_ctx *c, bl_findings *out)
 {
     const bl_model *m = c->m;
     const bl_timeline *t = c->t;
-    delay_group *groups = NULL;
-    uint32_t ng = 0, capg = 0;
-    for (uint32_t d = 0; d < m->ndevices; d++) {
-        const bl_device_start *ds = &t->devices[d];
-        if (ds->phase != BL_PHASE_BOOT || ds->deferred_by == BL_NONE)
-            continue;
-        uint8_t role = role_in_stack(c, d, ds->deferred_by);
-        uint32_t cls = device_class(c, d);
-        uint32_t g = 0;
-        while (g < ng && !(groups[g].filter == ds->deferred_by && groups[g].cls == cls &&
-                           role_is_class(groups[g].role) == role_is_class(role)))
-            g++;
-        if (g == ng) {
-            bl_grow((void **)&groups, sizeof *groups, &capg, ng + 1);
-            memset(&groups[ng], 0, sizeof groups[ng]);
-            groups[ng].filter = ds->deferred_by;
-            groups[ng].cls = cls;
-            groups[ng].role = role;
-            ng++;
-        }
-        bl_grow((void **)&groups[g].devs, sizeof *groups[g].devs, &groups[g].capdevs, groups[g].ndevs + 1);
-        groups[g].devs[groups[g].ndevs++] = d;
-    }
-
-    for (uint32_t g = 0; g < ng; g++) {
-        delay_group *dg = &groups[g];
-        uint32_t F = dg->filter;
+    held *h;
+    uint32_t nh = collect_held(c, BL_PHASE_BOOT, &h);
+    broken *br = bl_xmalloc(MAX_BROKEN * sizeof *br);
+    for (uint32_t g0 = 0; g0 < nh;) {
+        uint32_t g1 = g0 + 1;
+        while (g1 < nh && same_held_group(&h[g0], &h[g1]))
+            g1++;
+        const held *grp = &h[g0];
+        uint32_t ndevs = g1 - g0;
+        uint32_t F = grp->filter, cls = grp->cls;
+        uint8_t role = grp->role;
         uint32_t fpos = bl_timeline_position(t, F);
-        broken *br = NULL;
-        uint32_t nbr = collect_broken(c, F, dg->devs, dg->ndevs, &br);
+        uint32_t nbr = collect_broken(c, grp, ndevs, br);
         bool inbox = svc_is_inbox(c, F);
-        bl_severity sev = nbr ? BL_SEV_ERROR : inbox ? BL_SEV_INFO : BL_SEV_WARNING;
+        bl_severity sev = nbr ? BL_SEV_ERROR : BL_SEV_INFO;
 
-        bl_sb subject = {0}, devs = {0};
-        bl_sb_addf(&subject, "%s:%s:%s", svc_name(c, F), role_is_class(dg->role) ? "class" : "device",
-                   dg->cls != BL_NONE ? bl_model_str(m, m->classes[dg->cls].guid) : dev_id(c, dg->devs[0]));
+        bl_sb subject = {0};
+        bl_sb_addf(&subject, "%s:%s:%s", svc_name(c, F), role_is_class(role) ? "class" : "device",
+                   cls != BL_NONE ? bl_model_str(m, m->classes[cls].guid) : dev_id(c, grp[0].dev));
         bl_finding *f;
         if (nbr) {
             bl_sb who = {0}, needed = {0};
             broken_words(c, br, nbr, &who, &needed);
             f = bl_finding_add(out, "filter-delays-device", sev, bl_sb_str(&subject),
-                               "%s %s holds back %u %s device%s until slot %u; %s initializ%s before "
-                               "that, need%s %s and fail%s",
-                               role_words(dg->role), svc_name(c, F), dg->ndevs, class_label(c, dg->cls),
-                               dg->ndevs == 1 ? "" : "s", fpos, bl_sb_str(&who), nbr == 1 ? "es" : "e",
-                               nbr == 1 ? "s" : "", bl_sb_str(&needed), nbr == 1 ? "s" : "");
+                               "%s %s holds back %u %s device%s until slot %u; %s initializ%s before that, "
+                               "need%s %s and fail%s",
+                               role_words(role), svc_name(c, F), ndevs, class_label(c, cls), ndevs == 1 ? "" : "s",
+                               fpos, bl_sb_str(&who), nbr == 1 ? "es" : "e", nbr == 1 ? "s" : "",
+                               bl_sb_str(&needed), nbr == 1 ? "s" : "");
             bl_sb_free(&who);
             bl_sb_free(&needed);
         } else {
             f = bl_finding_add(out, "filter-delays-device", sev, bl_sb_str(&subject),
-                               "%s %s holds back %u %s device%s until it initializes (slot %u)%s",
-                               role_words(dg->role), svc_name(c, F), dg->ndevs, class_label(c, dg->cls),
-                               dg->ndevs == 1 ? "" : "s", fpos,
-                               inbox ? ": a Windows inbox filter, by design" : "; nothing known to need them earlier");
+                               "%s %s holds back %u %s device%s until it initializes (slot %u); they still start "
+                               "in the boot phase%s",
+                               role_words(role), svc_name(c, F), ndevs, class_label(c, cls), ndevs == 1 ? "" : "s",
+                               fpos, inbox ? ": a Windows inbox filter, by design" : " and nothing is known to need "
+                                                                                    "them earlier");
         }
         bl_finding_service(f, svc_name(c, F));
         const bl_service *fs = &m->services[F];
-        bl_finding_detail(f, "%s: %s start, group \"%s\"%s, initializes at slot %u of %u boot drivers.",
-                          svc_name(c, F), bl_start_name(fs->start),
-                          fs->group ? bl_model_str(m, fs->group) : "(none)",
-                          bl_model_group_rank(m, fs->group) == BL_NONE && fs->group ? " (not in ServiceGroupOrder)" : "",
-                          fpos, t->boot_count);
-        uint32_t earliest_rank = BL_NONE;
-        for (uint32_t i = 0; i < dg->ndevs; i++) {
-            uint32_t d = dg->devs[i];
-            uint32_t fn = function_of(c, d);
-            bl_finding_device(f, dev_id(c, d));
-            if (fn != BL_NONE)
-                bl_finding_service(f, svc_name(c, fn));
-            if (i < 8)
-                bl_finding_detail(f, "Held back: %s (%s): would start at slot %u, starts at slot %u.",
-                                  dev_id(c, d), fn != BL_NONE ? svc_name(c, fn) : "no driver",
-                                  slot_without(c, d, F), t->devices[d].slot);
-            else if (i == 8)
-                bl_finding_detail(f, "... and %u more.", dg->ndevs - 8);
-            if (fn != BL_NONE) {
-                uint32_t r = bl_model_group_rank(m, m->services[fn].group);
-                if (r != BL_NONE && (earliest_rank == BL_NONE || r < earliest_rank))
-                    earliest_rank = r;
+        const bl_load *fl = &t->loads[t->services[F].load];
+        bl_finding_detail(f, "%s: %s start, group \"%s\"%s, initializes at slot %u of %u boot drivers%s.",
+                          svc_name(c, F), bl_start_name(fs->start), fs->group ? bl_model_str(m, fs->group) : "(none)",
+                          bl_model_group_rank(m, fs->group) == BL_NONE && fs->group ? " (not in ServiceGroupOrder)"
+                                                                                     : "",
+                          fpos, t->boot_count,
+                          (fl->why & BL_WHY_PULLED)
+                              ? (t->pull_rule == BL_PULL_AT_ONCE
+                                     ? ", pulled forward by PnP"
+                                     : ", pulled forward by PnP as soon as every driver of the groups before its "
+                                       "own had had its turn (PnpLoadBootFilterDriver)")
+                              : "");
+        for (uint32_t i = 0; i < ndevs; i++) {
+            uint32_t d = grp[i].dev;
+            uint32_t fn = c->function[d];
+            if (i < 100) {
+                bl_finding_device(f, dev_id(c, d));
+                if (fn != BL_NONE)
+                    bl_finding_service(f, svc_name(c, fn));
             }
+            if (i < 8)
+                bl_finding_detail(f, "Held back: %s (%s): ready at slot %u, starts at slot %u.", dev_id(c, d),
+                                  fn != BL_NONE ? svc_name(c, fn) : "no driver", t->devices[d].ready_slot,
+                                  t->devices[d].slot);
+            else if (i == 8)
+                bl_finding_detail(f, "... and %u more.", ndevs - 8);
             if (i < 8) {
                 ev_device(c, f, d, "Service");
-                if (!role_is_class(dg->role))
-                    ev_device(c, f, d, role_is_upper(dg->role) ? "UpperFilters" : "LowerFilters");
+                if (!role_is_class(role))
+                    ev_device(c, f, d, role_is_upper(role) ? "UpperFilters" : "LowerFilters");
             }
         }
         broken_report(c, f, br, nbr);
-        if (dg->cls != BL_NONE && role_is_class(dg->role))
-            ev_class_filters(c, f, dg->cls, role_is_upper(dg->role));
+        if (cls != BL_NONE && role_is_class(role))
+            ev_class_filters(c, f, cls, role_is_upper(role));
         ev_service(c, f, F, "Start");
         ev_service(c, f, F, "Group");
         ev_service(c, f, F, "Tag");
 
         if (sev >= BL_SEV_WARNING) {
-            filter_site site = {F, fs->name, role_is_class(dg->role) ? dg->cls : BL_NONE, dg->devs[0],
-                                role_is_upper(dg->role)};
-            /* First the latest group that still initializes F before the
-             * device whose delay breaks something (the seed's advice), then
-             * the group before every held-back device. */
-            uint32_t broken_rank = BL_NONE;
-            for (uint32_t i = 0; i < nbr; i++) {
-                uint32_t fn = function_of(c, br[i].dev);
-                uint32_t r = fn != BL_NONE ? bl_model_group_rank(m, m->services[fn].group) : BL_NONE;
-                if (r != BL_NONE && (broken_rank == BL_NONE || r < broken_rank))
-                    broken_rank = r;
-            }
-            if (broken_rank != BL_NONE && broken_rank != earliest_rank)
-                propose_earlier_groups(c, f, F, broken_rank, false, 1);
-            propose_earlier_groups(c, f, F, earliest_rank, false, 1);
-            if (site.cls != BL_NONE) {
-                propose_remove(c, f, &site);
+            filter_site site = {F, fs->name, role_is_class(role) ? cls : BL_NONE, grp[0].dev, role_is_upper(role)};
+            /* In the group of the earliest held device's function driver (or
+             * before it) the filter is pulled the moment the device is ready;
+             * the group before that is the seed article's own advice. */
+            uint32_t rank = min_function_rank(c, grp, ndevs);
+            propose_groups_upto(c, f, F, rank, false, 2);
+            propose_remove(c, f, &site);
+        }
+        bl_sb_free(&subject);
+        g0 = g1;
+    }
+    free(br);
+    free(h);
+}
+
+/* ---- boot-filter-pulled-early ---- */
+
+/* A boot filter PnP pulled forward runs its DriverEntry ahead of its turn:
+ * what it needs of its own group (or of any later turn) may not be there
+ * yet.  Needs are its DependOnService entries and the knowledge file's
+ * `calls`; an error when the device it was pulled for is on the boot disk
+ * path (a filter whose DriverEntry fails leaves the device without a
+ * stack), otherwise a warning. */
+void rule_boot_filter_pulled_early(const rule_ctx *c, bl_findings *out)
+{
+    const bl_model *m = c->m;
+    const bl_timeline *t = c->t;
+    for (uint32_t i = 0; i < t->boot_count; i++) {
+        const bl_load *l = &t->loads[i];
+        if (!(l->why & BL_WHY_PULLED))
+            continue;
+        uint32_t F = l->service;
+        uint32_t turn = t->services[F].turn;
+        const bl_service *fs = &m->services[F];
+        /* Its needs: DependOnService and `calls` facts. */
+        uint32_t nd = bl_pool_vec_len(m->pool, fs->depend_on_service);
+        const uint32_t *deps = bl_pool_vec_items(m->pool, fs->depend_on_service);
+        const bl_fact *facts;
+        uint32_t nf = bl_knowledge_about(c->k, svc_name(c, F), &facts);
+        bl_sb late = {0};
+        uint32_t nlate = 0, first_late = BL_NONE;
+        const char *source = NULL;
+        for (uint32_t k = 0; k < nd + nf && nlate < 8; k++) {
+            uint32_t dep;
+            if (k < nd) {
+                dep = bl_model_find_service_id(m, deps[k]);
             } else {
-                for (uint32_t i = 0; i < dg->ndevs && i < 1; i++) {
-                    site.dev = dg->devs[i];
-                    propose_remove(c, f, &site);
-                }
+                const bl_fact *x = &facts[k - nd];
+                if (x->relation != BL_REL_CALLS || !bl_fact_holds(x, m->windows))
+                    continue;
+                dep = bl_model_find_service(m, x->target);
+                if (dep != BL_NONE && !source)
+                    source = x->source;
+            }
+            if (dep == BL_NONE || dep == F || bl_knowledge_has(c->k, svc_name(c, dep), BL_REL_CLASS_EXTENSION, m->windows))
+                continue;
+            uint32_t dpos = bl_timeline_position(t, dep);
+            uint32_t dturn = t->services[dep].turn;
+            /* It would have been there at F's own turn, and is not at the
+             * pull: the pull is what breaks it. */
+            if (dturn && dturn < turn && (!dpos || dpos > l->position)) {
+                bl_sb_addf(&late, "%s%s (turn #%u, initializes at slot %u)", nlate ? ", " : "", svc_name(c, dep),
+                           dturn, dpos);
+                if (first_late == BL_NONE)
+                    first_late = dep;
+                nlate++;
             }
         }
-        broken_free(br, nbr);
-        bl_sb_free(&subject);
-        bl_sb_free(&devs);
-        free(dg->devs);
+        if (!nlate) {
+            bl_sb_free(&late);
+            continue;
+        }
+        uint32_t dev = l->for_device;
+        bool critical = dev != BL_NONE && c->critical[dev];
+        bl_finding *f = bl_finding_add(
+            out, "boot-filter-pulled-early", critical ? BL_SEV_ERROR : BL_SEV_WARNING, svc_name(c, F),
+            "boot filter %s is pulled forward to slot %u for %s, ahead of its turn #%u, before %s that it needs%s",
+            svc_name(c, F), l->position, dev != BL_NONE ? dev_id(c, dev) : "a device", turn, bl_sb_str(&late),
+            critical ? ": if its DriverEntry fails, that device on the boot disk path gets no stack "
+                       "(INACCESSIBLE_BOOT_DEVICE)"
+                     : "");
+        bl_finding_service(f, svc_name(c, F));
+        if (first_late != BL_NONE)
+            bl_finding_service(f, svc_name(c, first_late));
+        if (dev != BL_NONE)
+            bl_finding_device(f, dev_id(c, dev));
+        bl_finding_detail(f, "%s",
+                          t->pull_rule == BL_PULL_AT_ONCE
+                              ? "On Windows 2000/XP/2003 PnP initializes a boot-start filter the moment a device's "
+                                "stack needs it (PipLoadBootFilterDriver), whatever its group."
+                              : "On Vista and later PnP initializes a boot-start filter a device's stack needs once "
+                                "every driver of the groups before its own has had its turn "
+                                "(PnpLoadBootFilterDriver): ahead of the drivers of its own group.");
+        if (source)
+            bl_finding_detail(f, "What it calls comes from %s.", source);
+        ev_service(c, f, F, "Group");
+        ev_service(c, f, F, "Tag");
+        if (nd)
+            ev_service(c, f, F, "DependOnService");
+        if (dev != BL_NONE)
+            ev_device(c, f, dev, "Service");
+        /* Fix: put the filter in a group before its needs, so they have
+         * initialized by the time it can be pulled (re-simulated). */
+        uint32_t r = first_late != BL_NONE ? bl_model_group_rank(m, m->services[first_late].group) : BL_NONE;
+        if (r != BL_NONE && r > 0)
+            propose_groups_upto(c, f, F, r - 1, false, 1);
+        bl_sb_free(&late);
     }
-    free(groups);
 }
 
 /* ---- filters naming missing or disabled services ---- */
 
-/* Devices of class cls that the system would try to start. */
-static uint32_t class_devices(const rule_ctx *c, uint32_t cls, uint32_t *critical)
+/* Devices of class cls that the system would try to start: counted once
+ * for every class (linear). */
+typedef struct class_count {
+    uint32_t devices, critical;
+    uint32_t first; /* a device of the class, for evidence */
+} class_count;
+
+static class_count *count_classes(const rule_ctx *c)
 {
-    uint32_t n = 0;
-    *critical = 0;
-    for (uint32_t d = 0; d < c->m->ndevices; d++) {
-        if (device_class(c, d) != cls)
+    const bl_model *m = c->m;
+    class_count *cc = bl_xcalloc(m->nclasses ? m->nclasses : 1, sizeof *cc);
+    for (uint32_t k = 0; k < m->nclasses; k++)
+        cc[k].first = BL_NONE;
+    for (uint32_t d = 0; d < m->ndevices; d++) {
+        uint32_t cls = c->device_class[d];
+        const bl_device *dv = &m->devices[d];
+        if (cls == BL_NONE || (dv->has_config_flags && (dv->config_flags & 0x1)))
             continue;
-        const bl_device *dv = &c->m->devices[d];
-        if (dv->has_config_flags && (dv->config_flags & 0x1))
-            continue;
-        n++;
-        *critical += c->critical[d];
+        cc[cls].devices++;
+        cc[cls].critical += c->critical[d];
+        if (cc[cls].first == BL_NONE)
+            cc[cls].first = d;
     }
-    return n;
+    return cc;
 }
 
 typedef enum { BAD_MISSING, BAD_DISABLED } bad_kind;
@@ -463,28 +588,37 @@ static bool filter_is_bad(const rule_ctx *c, uint32_t svc, bad_kind kind)
     return svc != BL_NONE && c->m->services[svc].start == BL_START_DISABLED;
 }
 
+#define DAMAGE_NOTE                                                                                                \
+    "Part of the Services key could not be read (see hive-damaged): the service may be there, in the unreadable " \
+    "part; no fix that drops the reference is proposed."
+
 static void bad_filter_rule(const rule_ctx *c, bl_findings *out, bad_kind kind)
 {
     const bl_model *m = c->m;
     const char *rule = kind == BAD_MISSING ? "missing-filter-service" : "disabled-filter";
+    /* Absence is no evidence where part of Services could not be read. */
+    bool unsure = kind == BAD_MISSING && damage_hides_services(c);
+    class_count *cc = count_classes(c);
     /* Class lists. */
     for (uint32_t cls = 0; cls < m->nclasses; cls++) {
         for (int up = 0; up < 2; up++) {
             bl_vec list = up ? m->classes[cls].upper : m->classes[cls].lower;
             uint32_t n = bl_pool_vec_len(m->pool, list);
             const uint32_t *it = bl_pool_vec_items(m->pool, list);
-            for (uint32_t i = 0; i < n; i++) {
+            for (uint32_t i = 0; i < n && i < 256; i++) {
                 uint32_t svc = bl_model_find_service_id(m, it[i]);
                 if (!filter_is_bad(c, svc, kind))
                     continue;
-                uint32_t crit, ndev = class_devices(c, cls, &crit);
-                bl_severity sev = ndev ? BL_SEV_ERROR : BL_SEV_WARNING;
+                uint32_t ndev = cc[cls].devices, crit = cc[cls].critical;
+                /* A class with no device: harmless until one appears. */
+                bl_severity sev = !ndev ? BL_SEV_INFO : unsure ? BL_SEV_WARNING : BL_SEV_ERROR;
                 bl_sb subject = {0};
                 bl_sb_addf(&subject, "%s:%s", bl_model_str(m, it[i]), bl_model_str(m, m->classes[cls].guid));
                 bl_sb effect = {0};
                 if (ndev)
-                    bl_sb_addf(&effect, ": %u %s device%s cannot start%s", ndev, class_label(c, cls),
-                               ndev == 1 ? "" : "s", crit ? ", the boot disk path included" : "");
+                    bl_sb_addf(&effect, ": %u %s device%s cannot start%s%s", ndev, class_label(c, cls),
+                               ndev == 1 ? "" : "s", crit ? ", the boot disk path included" : "",
+                               unsure ? " (if it is really missing: part of Services is unreadable)" : "");
                 else
                     bl_sb_add(&effect, " (no device of the class is known: harmless until one appears)");
                 bl_finding *f = bl_finding_add(
@@ -503,57 +637,70 @@ static void bad_filter_rule(const rule_ctx *c, bl_findings *out, bad_kind kind)
                                              "INACCESSIBLE_BOOT_DEVICE risk"
                                            : "");
                     uint32_t shown = 0;
-                    for (uint32_t d = 0; d < m->ndevices && shown < 20; d++)
-                        if (device_class(c, d) == cls) {
+                    for (uint32_t d = cc[cls].first; d != BL_NONE && d < m->ndevices && shown < 20; d++)
+                        if (c->device_class[d] == cls) {
                             bl_finding_device(f, dev_id(c, d));
                             shown++;
                         }
                 }
+                if (unsure)
+                    bl_finding_detail(f, DAMAGE_NOTE);
                 ev_class_filters(c, f, cls, up);
                 if (svc != BL_NONE)
                     ev_service(c, f, svc, "Start");
-                filter_site site = {svc, it[i], cls, BL_NONE, up != 0};
-                propose_remove(c, f, &site);
-                if (kind == BAD_DISABLED) {
-                    bl_change *ch = changes_new(1);
-                    bl_sb key = {0};
-                    bl_sb_addf(&key, "Services\\%s", svc_name(c, svc));
-                    bl_change_set_dword(ch, bl_sb_str(&key), "Start", BL_START_DEMAND);
-                    bl_sb s = {0};
-                    bl_sb_addf(&s, "Or re-enable %s as demand-start (PnP loads it for the class's devices)",
-                               svc_name(c, svc));
-                    propose_fix(f, bl_sb_str(&s), ch, 1);
-                    bl_sb_free(&s);
-                    bl_sb_free(&key);
+                if (sev >= BL_SEV_WARNING && !unsure) {
+                    filter_site site = {svc, it[i], cls, BL_NONE, up != 0};
+                    propose_remove(c, f, &site);
+                    if (kind == BAD_DISABLED) {
+                        bl_change *ch = changes_new(1);
+                        bl_sb key = {0};
+                        bl_sb_addf(&key, "Services\\%s", svc_name(c, svc));
+                        bl_change_set_dword(ch, bl_sb_str(&key), "Start", BL_START_DEMAND);
+                        bl_sb s = {0};
+                        bl_sb_addf(&s, "Or re-enable %s as demand-start (PnP loads it for the class's devices)",
+                                   svc_name(c, svc));
+                        propose_fix(f, bl_sb_str(&s), ch, 1);
+                        bl_sb_free(&s);
+                        bl_sb_free(&key);
+                    }
                 }
                 bl_sb_free(&subject);
             }
         }
     }
+    free(cc);
     /* Device lists. */
     for (uint32_t d = 0; d < m->ndevices; d++) {
         for (int up = 0; up < 2; up++) {
             bl_vec list = up ? m->devices[d].upper : m->devices[d].lower;
             uint32_t n = bl_pool_vec_len(m->pool, list);
             const uint32_t *it = bl_pool_vec_items(m->pool, list);
-            for (uint32_t i = 0; i < n; i++) {
+            for (uint32_t i = 0; i < n && i < 256; i++) {
                 uint32_t svc = bl_model_find_service_id(m, it[i]);
                 if (!filter_is_bad(c, svc, kind))
                     continue;
                 bool disabled_dev = m->devices[d].has_config_flags && (m->devices[d].config_flags & 1);
-                bl_severity sev = c->critical[d] ? BL_SEV_ERROR : disabled_dev ? BL_SEV_INFO : BL_SEV_WARNING;
+                bl_severity sev = disabled_dev        ? BL_SEV_INFO
+                                  : c->critical[d]    ? (unsure ? BL_SEV_WARNING : BL_SEV_ERROR)
+                                                      : BL_SEV_WARNING;
                 bl_sb subject = {0};
                 bl_sb_addf(&subject, "%s:%s", bl_model_str(m, it[i]), dev_id(c, d));
                 bl_finding *f = bl_finding_add(out, rule, sev, bl_sb_str(&subject),
-                                               "%s device filter \"%s\" of %s %s: the device cannot start%s",
+                                               "%s device filter \"%s\" of %s %s: the device cannot start%s%s",
                                                up ? "upper" : "lower", bl_model_str(m, it[i]), dev_id(c, d),
                                                kind == BAD_MISSING ? "has no service key" : "is disabled",
-                                               c->critical[d] ? " and it is on the path to the boot disk" : "");
+                                               c->critical[d] ? " and it is on the path to the boot disk" : "",
+                                               unsure ? " (if it is really missing: part of Services is unreadable)"
+                                                      : "");
                 bl_finding_service(f, bl_model_str(m, it[i]));
                 bl_finding_device(f, dev_id(c, d));
+                if (unsure)
+                    bl_finding_detail(f, DAMAGE_NOTE);
                 ev_device(c, f, d, up ? "UpperFilters" : "LowerFilters");
-                filter_site site = {svc, it[i], BL_NONE, d, up != 0};
-                propose_remove(c, f, &site);
+                if (!unsure) {
+                    filter_site site = {svc, it[i], BL_NONE, d, up != 0};
+                    propose_remove(c, f, &site);
+                }
                 bl_sb_free(&subject);
             }
         }
@@ -572,35 +719,27 @@ void rule_disabled_filter(const rule_ctx *c, bl_findings *out)
 
 /* ---- nonboot-filter-on-boot-class ---- */
 
+/* Devices whose function driver is a boot driver but whose stack holds a
+ * filter that is not: no stack in the boot phase, the device starts in the
+ * PnP phase.  An error when they are on the boot disk path or a boot driver
+ * needs them in the boot phase; Windows' own filters: info; else warning. */
 void rule_nonboot_filter_on_boot_class(const rule_ctx *c, bl_findings *out)
 {
     const bl_model *m = c->m;
-    const bl_timeline *t = c->t;
-    /* Group by (filter, class, class-or-device role). */
-    for (uint32_t d0 = 0; d0 < m->ndevices; d0++) {
-        const bl_device_start *ds0 = &t->devices[d0];
-        if (ds0->phase != BL_PHASE_PNP || ds0->deferred_by == BL_NONE)
-            continue;
-        uint32_t F = ds0->deferred_by, cls = device_class(c, d0);
-        uint8_t role = role_in_stack(c, d0, F);
-        /* Only the first device of each group creates the finding. */
-        bool seen = false;
-        for (uint32_t d = 0; d < d0 && !seen; d++)
-            seen = t->devices[d].phase == BL_PHASE_PNP && t->devices[d].deferred_by == F &&
-                   device_class(c, d) == cls && role_is_class(role_in_stack(c, d, F)) == role_is_class(role);
-        if (seen)
-            continue;
-        uint32_t ndev = 0, ncrit = 0, *devs = bl_xmalloc((m->ndevices - d0) * sizeof *devs);
-        for (uint32_t d = d0; d < m->ndevices; d++)
-            if (t->devices[d].phase == BL_PHASE_PNP && t->devices[d].deferred_by == F &&
-                device_class(c, d) == cls && role_is_class(role_in_stack(c, d, F)) == role_is_class(role)) {
-                devs[ndev++] = d;
-                ncrit += c->critical[d];
-            }
-        /* Boot drivers that need one of these devices in the boot phase. */
-        broken *br = NULL;
-        uint32_t nbr = collect_broken(c, F, devs, ndev, &br);
-        free(devs);
+    held *h;
+    uint32_t nh = collect_held(c, BL_PHASE_PNP, &h);
+    broken *br = bl_xmalloc(MAX_BROKEN * sizeof *br);
+    for (uint32_t g0 = 0; g0 < nh;) {
+        uint32_t g1 = g0 + 1;
+        while (g1 < nh && same_held_group(&h[g0], &h[g1]))
+            g1++;
+        const held *grp = &h[g0];
+        uint32_t ndev = g1 - g0, ncrit = 0;
+        uint32_t F = grp->filter, cls = grp->cls;
+        uint8_t role = grp->role;
+        for (uint32_t i = 0; i < ndev; i++)
+            ncrit += c->critical[grp[i].dev];
+        uint32_t nbr = collect_broken(c, grp, ndev, br);
         bl_severity sev = ncrit || nbr ? BL_SEV_ERROR : svc_is_inbox(c, F) ? BL_SEV_INFO : BL_SEV_WARNING;
         bl_sb who = {0}, needed = {0}, why = {0};
         if (ncrit)
@@ -612,50 +751,48 @@ void rule_nonboot_filter_on_boot_class(const rule_ctx *c, bl_findings *out)
         }
         bl_sb subject = {0};
         bl_sb_addf(&subject, "%s:%s", svc_name(c, F),
-                   cls != BL_NONE ? bl_model_str(m, m->classes[cls].guid) : dev_id(c, d0));
+                   cls != BL_NONE ? bl_model_str(m, m->classes[cls].guid) : dev_id(c, grp[0].dev));
         const bl_service *fs = &m->services[F];
         bl_finding *f = bl_finding_add(
             out, "nonboot-filter-on-boot-class", sev, bl_sb_str(&subject),
             "%s %s is %s start, so %u %s device%s with boot-start drivers cannot start in the boot phase%s",
-            role_words(role), svc_name(c, F), bl_start_name(fs->start), ndev, class_label(c, cls),
-            ndev == 1 ? "" : "s", bl_sb_str(&why));
+            role_words(role), svc_name(c, F), bl_start_name(fs->start), ndev, class_label(c, cls), ndev == 1 ? "" : "s",
+            bl_sb_str(&why));
         bl_sb_free(&who);
         bl_sb_free(&needed);
         bl_sb_free(&why);
         bl_finding_service(f, svc_name(c, F));
-        uint32_t earliest_rank = BL_NONE, shown = 0;
-        for (uint32_t d = d0; d < m->ndevices; d++) {
-            if (!(t->devices[d].phase == BL_PHASE_PNP && t->devices[d].deferred_by == F &&
-                  device_class(c, d) == cls && role_is_class(role_in_stack(c, d, F)) == role_is_class(role)))
-                continue;
-            uint32_t fn = function_of(c, d);
+        uint32_t shown = 0, detailed = 0;
+        for (uint32_t i = 0; i < ndev; i++) {
+            uint32_t d = grp[i].dev, fn = c->function[d];
             if (shown++ < 20) {
                 bl_finding_device(f, dev_id(c, d));
                 ev_device(c, f, d, "Service");
             }
-            if (fn != BL_NONE) {
-                uint32_t r = bl_model_group_rank(m, m->services[fn].group);
-                if (r != BL_NONE && (earliest_rank == BL_NONE || r < earliest_rank))
-                    earliest_rank = r;
-                if (c->critical[d] && shown <= 8)
-                    bl_finding_detail(f, "Boot path: %s (%s, boot start) waits for %s, which loads only "
-                                         "after the boot phase.",
-                                      dev_id(c, d), svc_name(c, fn), svc_name(c, F));
-            }
+            if (fn != BL_NONE && c->critical[d] && detailed++ < 8)
+                bl_finding_detail(f, "Boot path: %s (%s, boot start) waits for %s, which loads only after the boot "
+                                     "phase.",
+                                  dev_id(c, d), svc_name(c, fn), svc_name(c, F));
         }
-        bl_finding_detail(f, "The PnP manager starts a device only when every driver of its stack is "
-                             "initialized; the boot phase initializes boot-start drivers only.");
+        bl_finding_detail(f, "The PnP manager starts a device only when every driver of its stack is initialized; "
+                             "in the boot phase it can initialize boot-start drivers only.");
         broken_report(c, f, br, nbr);
         if (cls != BL_NONE && role_is_class(role))
             ev_class_filters(c, f, cls, role_is_upper(role));
         ev_service(c, f, F, "Start");
         ev_service(c, f, F, "Group");
-        propose_earlier_groups(c, f, F, earliest_rank, true, 2);
-        filter_site site = {F, fs->name, role_is_class(role) ? cls : BL_NONE, d0, role_is_upper(role)};
-        propose_remove(c, f, &site);
-        broken_free(br, nbr);
+        if (sev >= BL_SEV_WARNING) {
+            /* Boot start in the function driver's group (pulled as soon as
+             * the device is ready), or the group before. */
+            propose_groups_upto(c, f, F, min_function_rank(c, grp, ndev), true, 2);
+            filter_site site = {F, fs->name, role_is_class(role) ? cls : BL_NONE, grp[0].dev, role_is_upper(role)};
+            propose_remove(c, f, &site);
+        }
         bl_sb_free(&subject);
+        g0 = g1;
     }
+    free(br);
+    free(h);
 }
 
 /* ---- devices whose function driver is missing ---- */
@@ -663,27 +800,28 @@ void rule_nonboot_filter_on_boot_class(const rule_ctx *c, bl_findings *out)
 void rule_device_driver_missing(const rule_ctx *c, bl_findings *out)
 {
     const bl_model *m = c->m;
+    bool unsure = damage_hides_services(c);
     for (uint32_t d = 0; d < m->ndevices; d++) {
         const bl_device *dv = &m->devices[d];
-        if (!dv->service || bl_model_find_service_id(m, dv->service) != BL_NONE)
+        if (!dv->service || c->function[d] != BL_NONE)
             continue;
         if (bl_fold_has_prefix(bl_model_str(m, dv->service), "\\Driver\\"))
             continue; /* a kernel-created driver object (\Driver\ACPI_HAL), not a service */
         if (bl_fold_has_prefix(dev_id(c, d), "ROOT\\LEGACY_"))
             continue;
         bool critical = dv->class_guid && c->critical[d];
-        bl_sb subject = {0};
-        bl_sb_addf(&subject, "%s", dev_id(c, d));
-        bl_finding *f = bl_finding_add(out, "device-driver-missing", critical ? BL_SEV_ERROR : BL_SEV_INFO,
-                                       bl_sb_str(&subject),
+        bl_severity sev = critical ? (unsure ? BL_SEV_WARNING : BL_SEV_ERROR) : BL_SEV_INFO;
+        bl_finding *f = bl_finding_add(out, "device-driver-missing", sev, dev_id(c, d),
                                        "%s names function driver \"%s\", which has no service key: the device "
-                                       "cannot start%s",
+                                       "cannot start%s%s",
                                        dev_id(c, d), bl_model_str(m, dv->service),
-                                       critical ? "" : " (often a leftover of a removed device)");
+                                       critical ? "" : " (often a leftover of a removed device)",
+                                       unsure ? " (if it is really missing: part of Services is unreadable)" : "");
         bl_finding_device(f, dev_id(c, d));
         bl_finding_service(f, bl_model_str(m, dv->service));
+        if (unsure)
+            bl_finding_detail(f, DAMAGE_NOTE);
         ev_device(c, f, d, "Service");
-        bl_sb_free(&subject);
     }
     /* Devices with no function driver at all (raw) whose children the
      * simulation could not start: nothing enumerates them. */
@@ -691,6 +829,16 @@ void rule_device_driver_missing(const rule_ctx *c, bl_findings *out)
     for (uint32_t d = 0; d < m->ndevices; d++)
         if (c->t->devices[d].block == BL_BLOCK_PARENT_RAW)
             nkids[c->t->devices[d].blocked_by]++;
+    /* The first few children of each raw parent, collected in one pass. */
+    uint32_t *kids = bl_xmalloc((m->ndevices ? m->ndevices : 1) * 8 * sizeof *kids);
+    uint32_t *nk = bl_xcalloc(m->ndevices ? m->ndevices : 1, sizeof *nk);
+    for (uint32_t d = 0; d < m->ndevices; d++) {
+        if (c->t->devices[d].block != BL_BLOCK_PARENT_RAW)
+            continue;
+        uint32_t p = c->t->devices[d].blocked_by;
+        if (nk[p] < 8)
+            kids[p * 8 + nk[p]++] = d;
+    }
     for (uint32_t p = 0; p < m->ndevices; p++) {
         if (!nkids[p])
             continue;
@@ -702,19 +850,17 @@ void rule_device_driver_missing(const rule_ctx *c, bl_findings *out)
             dev_id(c, p), nkids[p], nkids[p] == 1 ? "" : "s",
             critical ? ", including devices on the path to the boot disk (INACCESSIBLE_BOOT_DEVICE)" : "");
         bl_finding_device(f, dev_id(c, p));
-        uint32_t shown = 0;
-        for (uint32_t d = 0; d < m->ndevices; d++) {
-            if (c->t->devices[d].block != BL_BLOCK_PARENT_RAW || c->t->devices[d].blocked_by != p)
-                continue;
-            if (shown++ < 8) {
-                bl_finding_device(f, dev_id(c, d));
-                bl_finding_detail(f, "Not enumerated: %s (ParentIdPrefix of %s).", dev_id(c, d), dev_id(c, p));
-            }
+        for (uint32_t k = 0; k < nk[p]; k++) {
+            bl_finding_device(f, dev_id(c, kids[p * 8 + k]));
+            bl_finding_detail(f, "Not enumerated: %s (ParentIdPrefix of %s).", dev_id(c, kids[p * 8 + k]),
+                              dev_id(c, p));
         }
         bl_finding_detail(f, "A bus device's children are created by its function driver; a device running "
                              "raw has none, so its children never appear.");
         ev_device(c, f, p, "Service");
         ev_device(c, f, p, "ParentIdPrefix");
     }
+    free(kids);
+    free(nk);
     free(nkids);
 }

@@ -57,6 +57,13 @@ void bl_finding_device(bl_finding *f, const char *id)
     f->devices[f->ndevices++] = bl_xstrdup(id);
 }
 
+void bl_finding_evidence_written(bl_finding *f, const char *path, uint64_t filetime)
+{
+    for (uint32_t i = f->nevidence; i-- > 0;)
+        if (strcmp(f->evidence[i].path, path) == 0 && !f->evidence[i].last_written)
+            f->evidence[i].last_written = filetime;
+}
+
 void bl_finding_evidence(bl_finding *f, const char *path, const char *fmt, ...)
 {
     for (uint32_t i = 0; i < f->nevidence; i++) {
@@ -68,6 +75,7 @@ void bl_finding_evidence(bl_finding *f, const char *path, const char *fmt, ...)
     bl_evidence *e = &f->evidence[f->nevidence++];
     e->path = bl_xstrdup(path);
     e->value = NULL;
+    e->last_written = 0;
     if (fmt) {
         va_list ap;
         va_start(ap, fmt);
@@ -227,6 +235,23 @@ void bl_change_list_without(bl_change *c, const char *key, const char *value, co
             keep[k++] = it[i];
     if (k)
         bl_change_set_multi(c, key, value, m, bl_pool_vec(m->pool, keep, k));
+    else
+        bl_change_delete_value(c, key, value);
+    free(keep);
+}
+
+void bl_change_list_without_missing(bl_change *c, const char *key, const char *value, const bl_model *m,
+                                    bl_vec list, const bl_knowledge *k)
+{
+    uint32_t n = bl_pool_vec_len(m->pool, list);
+    const uint32_t *it = bl_pool_vec_items(m->pool, list);
+    uint32_t *keep = bl_xmalloc((n ? n : 1) * sizeof *keep), kept = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (bl_model_find_service_id(m, it[i]) != BL_NONE ||
+            bl_knowledge_has(k, bl_model_str(m, it[i]), BL_REL_CLASS_EXTENSION, m->windows))
+            keep[kept++] = it[i];
+    if (kept)
+        bl_change_set_multi(c, key, value, m, bl_pool_vec(m->pool, keep, kept));
     else
         bl_change_delete_value(c, key, value);
     free(keep);

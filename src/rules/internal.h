@@ -34,6 +34,9 @@ const bl_fact *bl_knowledge_facts(const bl_knowledge *k, uint32_t *n);
 /* The facts about one subject (case-insensitive), contiguous: *first and
  * the count returned (0 when none).  O(log n). */
 uint32_t bl_knowledge_about(const bl_knowledge *k, const char *subject, const bl_fact **first);
+/* True when fact f holds on the family (an unknown family: what holds on
+ * the newest). */
+bool bl_fact_holds(const bl_fact *f, uint8_t family);
 /* True when a fact `subject relation` holds on the given family. */
 bool bl_knowledge_has(const bl_knowledge *k, const char *subject, bl_relation rel, uint8_t family);
 bool bl_knowledge_is_inbox(const bl_knowledge *k, const char *service, uint8_t family);
@@ -48,6 +51,18 @@ void bl_path_normalize(const char *path, bl_sb *sb);
  * protected location wins. */
 const bl_fact *bl_knowledge_location(const bl_knowledge *k, const char *p, uint8_t family);
 
+/* A device requirement of a driver at its initialization: "a device driven
+ * by `needs` must have started", reached through `chain` (text such as
+ * "vsepflt calls vsock, which needs vmci's device"). */
+typedef struct requirement {
+    uint32_t who;     /* the driver that has the requirement */
+    uint32_t needs;   /* service index of the function driver whose device is needed */
+    uint32_t via[8];  /* services called on the way (the chain's middle) */
+    uint32_t nvia;
+    char *chain;
+    char *source;     /* knowledge.txt:NN or the DependOnService value path */
+} requirement;
+
 typedef struct rule_ctx {
     const bl_model *m;
     const bl_timeline *t;
@@ -56,28 +71,33 @@ typedef struct rule_ctx {
     uint8_t *critical;      /* per device: on the path to the boot disk */
     uint32_t *first_start;  /* per service: earliest boot-phase slot of a device it drives, BL_NONE */
     bool *has_devices;      /* per service: function driver of at least one device */
+    uint32_t *function;     /* per device: its function driver's service index, BL_NONE */
+    uint32_t *device_class; /* per device: its class index, BL_NONE */
+    /* The device requirements of every boot-phase driver at its
+     * initialization, indexed by the function driver they need (CSR). */
+    requirement *reqs;
+    uint32_t nreqs;
+    uint32_t *reqs_first; /* per service s: reqs_by_needs[reqs_first[s] .. reqs_first[s+1]) */
+    uint32_t *reqs_by_needs;
 } rule_ctx;
 
 void rule_ctx_init(rule_ctx *c, const bl_model *m, const bl_timeline *t, const bl_knowledge *k,
                    const bl_hive_info *hive);
 void rule_ctx_free(rule_ctx *c);
 
-/* A device requirement of a driver at its initialization: "a device driven
- * by `needs` must have started", reached through `chain` (text such as
- * "vsepflt calls vsock, which needs vmci's device"). */
-typedef struct requirement {
-    uint32_t needs;   /* service index of the function driver whose device is needed */
-    uint32_t via[8];  /* services called on the way (the chain's middle) */
-    uint32_t nvia;
-    char *chain;
-    char *source;     /* knowledge.txt:NN or the DependOnService value path */
-} requirement;
-
 /* The device requirements of service svc at its own initialization
  * (knowledge facts followed transitively through `calls`, plus its own
- * DependOnService when it is a boot or system driver).  Returns the count;
- * free with requirements_free. */
+ * DependOnService on a driver of devices).  Returns the count; free with
+ * requirements_free. */
 uint32_t driver_requirements(const rule_ctx *c, uint32_t svc, requirement **out);
+/* The requirements (in c->reqs) of boot-phase drivers on a device of fn. */
+uint32_t requirements_on(const rule_ctx *c, uint32_t fn, const uint32_t **idx);
+/* True when part of the hive the absence-based rules read could not be:
+ * what seems missing may be there (DESIGN.md "Damage is not evidence"). */
+static inline bool damage_hides_services(const rule_ctx *c)
+{
+    return c->m->damage.services != 0;
+}
 /* Proposes a fix (not yet verified): fix.c re-simulates it and keeps it only
  * if it clears the finding without creating a new warning or error.  Takes
  * ownership of changes. */
@@ -88,6 +108,10 @@ void bl_fix_free(bl_fix *x);
  * goes into the shared pool (append-only), the model is not touched. */
 void bl_change_list_without(bl_change *c, const char *key, const char *value, const bl_model *m, bl_vec list,
                             const char *drop);
+/* The same without every entry that names no service (WDF class
+ * extensions are kept: the framework binds them by that name). */
+void bl_change_list_without_missing(bl_change *c, const char *key, const char *value, const bl_model *m,
+                                    bl_vec list, const bl_knowledge *k);
 void requirements_free(requirement *r, uint32_t n);
 
 /* Slot at which the first device driven by svc starts in the boot phase;
@@ -118,6 +142,7 @@ bool svc_is_inbox(const rule_ctx *c, uint32_t svc);
 /* One function per rule id. */
 typedef void (*rule_fn)(const rule_ctx *c, bl_findings *out);
 void rule_filter_delays_device(const rule_ctx *c, bl_findings *out);
+void rule_boot_filter_pulled_early(const rule_ctx *c, bl_findings *out);
 void rule_missing_filter_service(const rule_ctx *c, bl_findings *out);
 void rule_disabled_filter(const rule_ctx *c, bl_findings *out);
 void rule_nonboot_filter_on_boot_class(const rule_ctx *c, bl_findings *out);
@@ -128,6 +153,7 @@ void rule_boot_driver_dependency_ignored(const rule_ctx *c, bl_findings *out);
 void rule_missing_dependency(const rule_ctx *c, bl_findings *out);
 void rule_dependency_cycle(const rule_ctx *c, bl_findings *out);
 void rule_dependency_starts_later(const rule_ctx *c, bl_findings *out);
+void rule_dependency_group_skipped(const rule_ctx *c, bl_findings *out);
 void rule_dirty_hive(const rule_ctx *c, bl_findings *out);
 void rule_hive_damaged(const rule_ctx *c, bl_findings *out);
 void rule_driver_image_user_writable(const rule_ctx *c, bl_findings *out);

@@ -314,7 +314,7 @@ uint32_t bl_knowledge_about(const bl_knowledge *k, const char *subject, const bl
     return end - lo;
 }
 
-static bool holds_on(const bl_fact *f, uint8_t family)
+bool bl_fact_holds(const bl_fact *f, uint8_t family)
 {
     return family == BL_WIN_UNKNOWN ? f->families == BL_FAMILIES_ALL || (f->families & (1u << BL_WIN_10))
                                     : (f->families & (1u << family)) != 0;
@@ -325,7 +325,7 @@ bool bl_knowledge_has(const bl_knowledge *k, const char *subject, bl_relation re
     const bl_fact *f;
     uint32_t n = bl_knowledge_about(k, subject, &f);
     for (uint32_t i = 0; i < n; i++)
-        if (f[i].relation == rel && holds_on(&f[i], family))
+        if (f[i].relation == rel && bl_fact_holds(&f[i], family))
             return true;
     return false;
 }
@@ -377,7 +377,7 @@ const bl_fact *bl_knowledge_location(const bl_knowledge *k, const char *p, uint8
     size_t bestlen = 0;
     for (uint32_t i = lo; i < k->n && k->facts[i].subject[0] == '\\'; i++) {
         const bl_fact *f = &k->facts[i];
-        if ((f->relation != BL_REL_USER_WRITABLE && f->relation != BL_REL_PROTECTED) || !holds_on(f, family))
+        if ((f->relation != BL_REL_USER_WRITABLE && f->relation != BL_REL_PROTECTED) || !bl_fact_holds(f, family))
             continue;
         size_t len = strlen(f->subject);
         if (!folder_prefix(f->subject, p))

@@ -15,6 +15,9 @@ static const struct {
     {{"filter-delays-device", "A filter initializes after the devices it filters, holding them back; "
                               "error when a boot driver initializing in the gap needs them"},
      rule_filter_delays_device},
+    {{"boot-filter-pulled-early", "A boot-start filter PnP pulls forward for a device runs ahead of a driver "
+                                  "it needs, which would have initialized before its own turn"},
+     rule_boot_filter_pulled_early},
     {{"missing-filter-service", "A class or device filter names a service that does not exist"},
      rule_missing_filter_service},
     {{"disabled-filter", "A class or device filter's service is disabled (Start=4)"},
@@ -38,6 +41,9 @@ static const struct {
      rule_dependency_cycle},
     {{"dependency-starts-later", "A driver depends on a service that initializes after it (or never)"},
      rule_dependency_starts_later},
+    {{"dependency-group-skipped", "The kernel skips a boot or system driver at its turn: a DependOnGroup group "
+                                  "was tried and none of it loaded"},
+     rule_dependency_group_skipped},
     {{"dirty-hive", "The hive has unflushed changes in its transaction logs"}, rule_dirty_hive},
     {{"hive-damaged", "Parts of the hive could not be read: the analysis is partial"},
      rule_hive_damaged},
@@ -113,6 +119,8 @@ static bool class_is_storage(const bl_model *m, bl_str guid)
     return false;
 }
 
+static uint32_t build_requirements(rule_ctx *c);
+
 void rule_ctx_init(rule_ctx *c, const bl_model *m, const bl_timeline *t, const bl_knowledge *k,
                    const bl_hive_info *hive)
 {
@@ -125,14 +133,22 @@ void rule_ctx_init(rule_ctx *c, const bl_model *m, const bl_timeline *t, const b
     c->critical = bl_xcalloc(nd, 1);
     c->first_start = bl_xmalloc(ns * sizeof *c->first_start);
     c->has_devices = bl_xcalloc(ns, sizeof *c->has_devices);
+    c->function = bl_xmalloc(nd * sizeof *c->function);
+    c->device_class = bl_xmalloc(nd * sizeof *c->device_class);
     for (uint32_t i = 0; i < m->nservices; i++)
         c->first_start[i] = BL_NONE;
-    /* Boot-critical devices: storage-class devices whose function driver
-     * Windows loads at boot (the boot disk is one of them; we cannot tell
-     * which), and every ancestor of such a device. */
     for (uint32_t i = 0; i < m->ndevices; i++) {
         const bl_device *d = &m->devices[i];
-        uint32_t fn = d->service ? bl_model_find_service_id(m, d->service) : BL_NONE;
+        c->function[i] = d->service ? bl_model_find_service_id(m, d->service) : BL_NONE;
+        c->device_class[i] = d->class_guid ? bl_model_find_class_id(m, d->class_guid) : BL_NONE;
+    }
+    /* Boot-critical devices: storage-class devices whose function driver
+     * Windows loads at boot (the boot disk is one of them; we cannot tell
+     * which), and every ancestor of such a device.  The walk up stops at an
+     * ancestor already marked: linear in the devices. */
+    for (uint32_t i = 0; i < m->ndevices; i++) {
+        const bl_device *d = &m->devices[i];
+        uint32_t fn = c->function[i];
         if (fn != BL_NONE) {
             c->has_devices[fn] = true;
             const bl_device_start *ds = &t->devices[i];
@@ -143,10 +159,11 @@ void rule_ctx_init(rule_ctx *c, const bl_model *m, const bl_timeline *t, const b
             continue;
         if (t->services[fn].phase != BL_PHASE_BOOT)
             continue;
-        for (uint32_t p = i, depth = 0; p != BL_NONE && depth <= m->ndevices;
+        for (uint32_t p = i, depth = 0; p != BL_NONE && !c->critical[p] && depth <= m->ndevices;
              p = m->devices[p].parent, depth++)
             c->critical[p] = 1;
     }
+    build_requirements(c);
 }
 
 void rule_ctx_free(rule_ctx *c)
@@ -154,6 +171,11 @@ void rule_ctx_free(rule_ctx *c)
     free(c->critical);
     free(c->first_start);
     free(c->has_devices);
+    free(c->function);
+    free(c->device_class);
+    requirements_free(c->reqs, c->nreqs);
+    free(c->reqs_first);
+    free(c->reqs_by_needs);
 }
 
 const char *svc_name(const rule_ctx *c, uint32_t svc)
@@ -251,6 +273,7 @@ void ev_service(const rule_ctx *c, bl_finding *f, uint32_t svc, const char *valu
         bl_finding_evidence(f, bl_sb_str(&p), "%s = [%s]", value, bl_sb_str(&list));
         bl_sb_free(&list);
     }
+    bl_finding_evidence_written(f, bl_sb_str(&p), s->last_written);
     bl_sb_free(&p);
 }
 
@@ -273,6 +296,7 @@ void ev_class_filters(const rule_ctx *c, bl_finding *f, uint32_t cls, bool upper
     bl_finding_evidence(f, bl_sb_str(&p), "%s = %s%s%s%s", upper ? "UpperFilters" : "LowerFilters",
                         bl_sb_str(&v), k->name ? " (Class = \"" : "",
                         k->name ? bl_model_str(c->m, k->name) : "", k->name ? "\")" : "");
+    bl_finding_evidence_written(f, bl_sb_str(&p), k->last_written);
     bl_sb_free(&p);
     bl_sb_free(&v);
 }
@@ -293,6 +317,7 @@ void ev_device(const rule_ctx *c, bl_finding *f, uint32_t dev, const char *value
     } else if (bl_fold_eq(value, "ParentIdPrefix")) {
         bl_finding_evidence(f, bl_sb_str(&p), "ParentIdPrefix = \"%s\"", bl_model_str(c->m, d->parent_id_prefix));
     }
+    bl_finding_evidence_written(f, bl_sb_str(&p), d->last_written);
     bl_sb_free(&p);
     bl_sb_free(&v);
 }
@@ -301,21 +326,39 @@ void ev_device(const rule_ctx *c, bl_finding *f, uint32_t dev, const char *value
 
 typedef struct req_walk {
     const rule_ctx *c;
+    uint32_t who;
     requirement *v;
     uint32_t n, cap;
-    uint8_t *seen; /* per fact: already followed (cuts loops in the facts) */
+    const bl_fact **seen; /* facts already followed (cuts loops in the facts) */
+    uint32_t nseen, capseen;
     uint32_t via[8];
     uint32_t nvia;
 } req_walk;
+
+/* Walks are short (a chain of `calls`), so the seen list is searched. */
+static bool walk_seen(req_walk *w, const bl_fact *f)
+{
+    for (uint32_t i = 0; i < w->nseen; i++)
+        if (w->seen[i] == f)
+            return true;
+    bl_grow((void **)&w->seen, sizeof *w->seen, &w->capseen, w->nseen + 1);
+    w->seen[w->nseen++] = f;
+    return false;
+}
+
+#define MAX_REQUIREMENTS_PER_DRIVER 64u
 
 static void req_add(req_walk *w, uint32_t needs, const char *chain, const char *source)
 {
     for (uint32_t i = 0; i < w->n; i++)
         if (w->v[i].needs == needs)
             return;
+    if (w->n >= MAX_REQUIREMENTS_PER_DRIVER)
+        return;
     bl_grow((void **)&w->v, sizeof *w->v, &w->cap, w->n + 1);
     memcpy(w->v[w->n].via, w->via, sizeof w->via);
     w->v[w->n].nvia = w->nvia;
+    w->v[w->n].who = w->who;
     w->v[w->n].needs = needs;
     w->v[w->n].chain = bl_xstrdup(chain);
     w->v[w->n].source = bl_xstrdup(source);
@@ -328,25 +371,26 @@ static void follow_called(req_walk *w, const char *name, const char *chain, int 
 {
     if (depth > 32)
         return;
-    uint32_t nf;
-    const bl_fact *f = bl_knowledge_facts(w->c->k, &nf);
+    const bl_fact *f;
+    uint32_t nf = bl_knowledge_about(w->c->k, name, &f);
+    uint8_t family = w->c->m->windows;
     for (uint32_t i = 0; i < nf; i++) {
-        if (w->seen[i] || !bl_fold_eq(f[i].subject, name))
+        if (!bl_fact_holds(&f[i], family))
             continue;
         if (f[i].relation == BL_REL_NEEDS_DEVICE) {
             uint32_t t = bl_model_find_service(w->c->m, f[i].target);
-            if (t == BL_NONE)
+            if (t == BL_NONE || walk_seen(w, &f[i]))
                 continue;
             bl_sb ch = {0};
             bl_sb_addf(&ch, "%s, which needs %s's device", chain, svc_name(w->c, t));
-            w->seen[i] = 1;
             req_add(w, t, bl_sb_str(&ch), f[i].source);
             bl_sb_free(&ch);
         } else if (f[i].relation == BL_REL_CALLS) {
+            if (walk_seen(w, &f[i]))
+                continue;
             uint32_t t = bl_model_find_service(w->c->m, f[i].target);
             bl_sb ch = {0};
             bl_sb_addf(&ch, "%s, which calls %s", chain, t != BL_NONE ? svc_name(w->c, t) : f[i].target);
-            w->seen[i] = 1;
             uint32_t saved = w->nvia;
             if (t != BL_NONE && w->nvia < BL_ARRAY_LEN(w->via))
                 w->via[w->nvia++] = t;
@@ -360,12 +404,15 @@ static void follow_called(req_walk *w, const char *name, const char *chain, int 
 uint32_t driver_requirements(const rule_ctx *c, uint32_t svc, requirement **out)
 {
     const bl_model *m = c->m;
-    uint32_t nf;
-    const bl_fact *f = bl_knowledge_facts(c->k, &nf);
-    req_walk w = {c, NULL, 0, 0, bl_xcalloc(nf ? nf : 1, 1), {0}, 0};
+    req_walk w = {0};
+    w.c = c;
+    w.who = svc;
     const char *name = svc_name(c, svc);
+    const bl_fact *f;
+    uint32_t nf = bl_knowledge_about(c->k, name, &f);
+    uint8_t family = m->windows;
     for (uint32_t i = 0; i < nf; i++) {
-        if (!bl_fold_eq(f[i].subject, name))
+        if (!bl_fact_holds(&f[i], family))
             continue;
         if (f[i].relation == BL_REL_INIT_NEEDS_DEVICE) {
             uint32_t t = bl_model_find_service(m, f[i].target);
@@ -379,7 +426,7 @@ uint32_t driver_requirements(const rule_ctx *c, uint32_t svc, requirement **out)
             uint32_t t = bl_model_find_service(m, f[i].target);
             bl_sb ch = {0};
             bl_sb_addf(&ch, "%s calls %s", name, t != BL_NONE ? svc_name(c, t) : f[i].target);
-            w.seen[i] = 1;
+            walk_seen(&w, &f[i]);
             w.nvia = 0;
             if (t != BL_NONE)
                 w.via[w.nvia++] = t;
@@ -393,7 +440,7 @@ uint32_t driver_requirements(const rule_ctx *c, uint32_t svc, requirement **out)
     const bl_service *s = &m->services[svc];
     uint32_t nd = bl_pool_vec_len(m->pool, s->depend_on_service);
     const uint32_t *deps = bl_pool_vec_items(m->pool, s->depend_on_service);
-    for (uint32_t i = 0; i < nd; i++) {
+    for (uint32_t i = 0; i < nd && w.n < MAX_REQUIREMENTS_PER_DRIVER; i++) {
         uint32_t t = bl_model_find_service_id(m, deps[i]);
         if (t == BL_NONE || t == svc || !c->has_devices[t])
             continue;
@@ -408,6 +455,46 @@ uint32_t driver_requirements(const rule_ctx *c, uint32_t svc, requirement **out)
     free(w.seen);
     *out = w.v;
     return w.n;
+}
+
+/* Every boot-phase driver's requirements, indexed by what they need. */
+static uint32_t build_requirements(rule_ctx *c)
+{
+    const bl_timeline *t = c->t;
+    uint32_t cap = 0;
+    for (uint32_t i = 0; i < t->boot_count; i++) {
+        requirement *r;
+        uint32_t n = driver_requirements(c, t->loads[i].service, &r);
+        if (n) {
+            bl_grow((void **)&c->reqs, sizeof *c->reqs, &cap, c->nreqs + n);
+            memcpy(&c->reqs[c->nreqs], r, n * sizeof *r);
+            c->nreqs += n;
+        }
+        free(r);
+    }
+    uint32_t ns = c->m->nservices;
+    c->reqs_first = bl_xcalloc(ns + 1, sizeof *c->reqs_first);
+    c->reqs_by_needs = bl_xmalloc((c->nreqs ? c->nreqs : 1) * sizeof *c->reqs_by_needs);
+    for (uint32_t i = 0; i < c->nreqs; i++)
+        c->reqs_first[c->reqs[i].needs + 1]++;
+    for (uint32_t s = 0; s < ns; s++)
+        c->reqs_first[s + 1] += c->reqs_first[s];
+    uint32_t *fill = bl_xmalloc((ns ? ns : 1) * sizeof *fill);
+    memcpy(fill, c->reqs_first, ns * sizeof *fill);
+    for (uint32_t i = 0; i < c->nreqs; i++)
+        c->reqs_by_needs[fill[c->reqs[i].needs]++] = i;
+    free(fill);
+    return c->nreqs;
+}
+
+uint32_t requirements_on(const rule_ctx *c, uint32_t fn, const uint32_t **idx)
+{
+    if (fn == BL_NONE || fn >= c->m->nservices) {
+        *idx = NULL;
+        return 0;
+    }
+    *idx = &c->reqs_by_needs[c->reqs_first[fn]];
+    return c->reqs_first[fn + 1] - c->reqs_first[fn];
 }
 
 void propose_fix(bl_finding *f, const char *summary, bl_change *changes, uint32_t n)

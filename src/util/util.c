@@ -372,3 +372,39 @@ void bl_sb_add_utf8(bl_sb *sb, uint32_t cp)
     }
     bl_sb_addn(sb, b, n);
 }
+
+/* Civil date from days since 1970-01-01 (Howard Hinnant's algorithm, the
+ * proleptic Gregorian calendar; no libc time zone involved). */
+static void civil(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t yy = (int64_t)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yy + (*m <= 2);
+}
+
+bool bl_filetime_iso(uint64_t filetime, char buf[24])
+{
+    buf[0] = '\0';
+    if (!filetime)
+        return false;
+    int64_t secs = (int64_t)(filetime / 10000000u) - INT64_C(11644473600);
+    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    int64_t rem = secs - days * 86400;
+    int64_t y;
+    unsigned mo, d;
+    civil(days, &y, &mo, &d);
+    if (y < 1601 || y > 9999)
+        return false;
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%04d-%02u-%02uT%02u:%02u:%02uZ", (int)y, mo, d, (unsigned)(rem / 3600),
+             (unsigned)(rem / 60 % 60), (unsigned)(rem % 60));
+    memcpy(buf, tmp, 21); /* always 20 characters and the NUL */
+    return true;
+}

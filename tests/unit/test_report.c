@@ -536,7 +536,11 @@ static void test_text_analyze_answer_first(void **state)
     /* Add a warning to the seed's error and infos. */
     bl_findings_free(&p.f);
     const char *const ghost[] = {"ghost"};
-    bl_model_set_multi(p.m, "Control\\Class\\" BL_GUID_CDROM, "UpperFilters", ghost, 1);
+    /* A missing device filter on a device off the boot path: a warning. */
+    bl_model_set_sz(p.m, "Enum\\ROOT\\EXTRA\\0000", "ClassGUID", BL_GUID_CDROM);
+    bl_model_set_sz(p.m, "Enum\\ROOT\\EXTRA\\0000", "Service", "cdrom");
+    bl_model_set_multi(p.m, "Enum\\ROOT\\EXTRA\\0000", "UpperFilters", ghost, 1);
+    bl_model_build_tree(p.m);
     bl_timeline_free(p.t);
     bl_knowledge_free(p.k);
     pipeline_run(&p, true);

@@ -305,9 +305,10 @@ static void test_filter_delays_device_warning_and_info(void **state)
 {
     (void)state;
     bl_model *m = seed_model();
-    /* Nothing known to need the device earlier: a warning. */
+    /* Nothing known to need the device earlier: it still starts in the boot
+     * phase, so the deferral is no problem to act on: info. */
     bl_findings out;
-    const bl_finding *f = expect(m, &plain, "filter-delays-device", SEED_SUBJECT, BL_SEV_WARNING, &out);
+    const bl_finding *f = expect(m, &plain, "filter-delays-device", SEED_SUBJECT, BL_SEV_INFO, &out);
     assert_string_equal(f->services[0], "lateflt");
     assert_true(has(f->devices, f->ndevices, "ROOT\\VMWVMCIHOSTDEV\\0000"));
     assert_false(has(f->services, f->nservices, "vsepflt"));
@@ -315,7 +316,7 @@ static void test_filter_delays_device_warning_and_info(void **state)
     /* Knowledge about unrelated drivers changes nothing. */
     bl_knowledge *k = know("other calls vsock\nvsock needs-device vmci\n");
     run_opts o = {NULL, k, NULL, false};
-    expect(m, &o, "filter-delays-device", SEED_SUBJECT, BL_SEV_WARNING, &out);
+    expect(m, &o, "filter-delays-device", SEED_SUBJECT, BL_SEV_INFO, &out);
     bl_findings_free(&out);
     bl_knowledge_free(k);
     /* An inbox filter: by design, info. */
@@ -343,12 +344,29 @@ static void test_filter_delays_device_not_fired(void **state)
     bl_model_set_sz(m, "Services\\lateflt", "Group", "Boot Bus Extender");
     expect_none(m, &o, "filter-delays-device");
     bl_model_free(m);
-    /* The dependent initializes after the filter: only the deferral. */
+    /* The dependent initializes after the filter: only the deferral (info). */
     m = seed_model();
     bl_model_set_sz(m, "Services\\vsepflt", "Group", "Extended Base");
     bl_findings out;
-    expect(m, &o, "filter-delays-device", SEED_SUBJECT, BL_SEV_WARNING, &out);
+    expect(m, &o, "filter-delays-device", SEED_SUBJECT, BL_SEV_INFO, &out);
     bl_findings_free(&out);
+    bl_model_free(m);
+    /* The filter in the dependent's own group, after it (Vista and later):
+     * PnP pulls it forward once the groups before are done, so the device
+     * starts before vsepflt: only a deferral, no error. */
+    m = seed_model();
+    bl_model_set_sz(m, "Services\\lateflt", "Group", "FSFilter Anti-Virus");
+    bl_model_set_dword(m, "Services\\vsepflt", "Tag", 1);
+    const uint32_t av_tags[] = {1};
+    tm_tags(m, "FSFilter Anti-Virus", av_tags, 1);
+    expect(m, &o, "filter-delays-device", SEED_SUBJECT, BL_SEV_INFO, &out);
+    bl_findings_free(&out);
+    bl_model_free(m);
+    /* The seed itself read as Windows XP: PipLoadBootFilterDriver pulls the
+     * filter at once, whatever its group: no hold at all. */
+    m = seed_model();
+    bl_model_set_windows(m, BL_WIN_NT5);
+    expect_none(m, &o, "filter-delays-device");
     bl_model_free(m);
     /* No filter at all. */
     m = seed_model();
@@ -403,9 +421,11 @@ static void test_filter_delays_device_fixes(void **state)
     bl_model_free(m);
 }
 
-/* A candidate that does not clear its finding is dropped: on Windows 8+,
- * winload loads ACPI (a hardcoded core image) before every group, so moving
- * the filter to an earlier group changes nothing; only the removal helps. */
+/* A candidate that does not clear its finding is dropped: on Windows 8+
+ * ACPI is in the TPM core list, initialized before every group, and PnP
+ * cannot pull a filter before IopGroupTable exists: moving the filter to an
+ * earlier group still leaves ACPI's device waiting for the first table
+ * turn, where the early miniport needs it; only the removal helps. */
 static void test_fix_that_does_not_clear_is_dropped(void **state)
 {
     (void)state;
@@ -413,28 +433,35 @@ static void test_fix_that_does_not_clear_is_dropped(void **state)
     const char *const g[] = {"Boot Bus Extender", "System Bus Extender", "SCSI miniport", "Filter"};
     tm_groups(m, g, 4);
     tm_driver(m, "ACPI", 0, "System Bus Extender", -1);
-    bl_model_set_sz(m, "Services\\ACPI", "ImagePath", "system32\\drivers\\acpi.sys");
-    tm_driver(m, "miniport", 0, "SCSI miniport", -1); /* initializes while the device waits */
+    tm_driver(m, "acpidep", 0, "Boot Bus Extender", 1); /* first of its group; needs ACPI's device at init */
+    const uint32_t bbe_tags[] = {1};
+    tm_tags(m, "Boot Bus Extender", bbe_tags, 1);
+    tm_driver(m, "miniport", 0, "SCSI miniport", -1);
     tm_driver(m, "lateflt", 0, "Filter", -1);
     const char *const up[] = {"lateflt"};
     bl_model_set_multi(m, "Control\\Class\\" SYS, "UpperFilters", up, 1);
     tm_device(m, "ACPI_HAL\\PNP0C08\\0", SYS, "ACPI");
-    m->modern_loader = true;
-    run_opts o = {NULL, NULL, NULL, true};
+    bl_model_set_windows(m, BL_WIN_10);
+    bl_knowledge *k = know("acpidep init-needs-device ACPI\n");
+    run_opts o = {NULL, k, NULL, true};
     bl_findings out;
-    const bl_finding *f = expect(m, &o, "filter-delays-device", SEED_SUBJECT, BL_SEV_WARNING, &out);
-    if (f->nfixes != 1)
-        fail_msg("%u fixes kept, expected only the removal (first: %s)", f->nfixes,
-                 f->nfixes ? f->fixes[0].summary : "-");
-    assert_non_null(strstr(f->fixes[0].summary, "Remove \"lateflt\""));
-    check_fix_really_fixes(m, &out, f, NULL);
+    const bl_finding *f = expect(m, &o, "filter-delays-device", SEED_SUBJECT, BL_SEV_ERROR, &out);
+    for (uint32_t i = 0; i < f->nfixes; i++)
+        if (!strstr(f->fixes[i].summary, "Remove \"lateflt\""))
+            fail_msg("kept \"%s\", which does not clear the error", f->fixes[i].summary);
+    assert_int_equal(f->nfixes, 1);
+    check_fix_really_fixes(m, &out, f, k);
     bl_findings_free(&out);
-    /* The same model read as Windows 7: moving the filter now works too. */
-    m->modern_loader = false;
-    f = expect(m, &o, "filter-delays-device", SEED_SUBJECT, BL_SEV_WARNING, &out);
-    assert_int_equal(f->nfixes, 2);
-    check_fix_really_fixes(m, &out, f, NULL);
+    /* Read as Windows 7 (no core list, ACPI initializes at its own turn in
+     * "System Bus Extender"), with acpidep after it: moving the filter into
+     * ACPI's group or an earlier one now works too. */
+    bl_model_set_windows(m, BL_WIN_NT6);
+    bl_model_set_sz(m, "Services\\acpidep", "Group", "SCSI miniport");
+    f = expect(m, &o, "filter-delays-device", SEED_SUBJECT, BL_SEV_ERROR, &out);
+    assert_true(f->nfixes >= 2);
+    check_fix_really_fixes(m, &out, f, k);
     bl_findings_free(&out);
+    bl_knowledge_free(k);
     bl_model_free(m);
 }
 
@@ -481,10 +508,11 @@ static void test_missing_filter_service(void **state)
     check_fix_really_fixes(m, &out, f, NULL);
     bl_findings_free(&out);
     bl_model_free(m);
-    /* The same filter on a class with no device: a warning. */
+    /* The same filter on a class with no device: harmless until one
+     * appears (Infrared -> IRENUM on every Windows 10): info. */
     m = disk_model();
     bl_model_set_multi(m, "Control\\Class\\" BL_GUID_CDROM, "LowerFilters", ghost, 1);
-    f = expect(m, &plain, "missing-filter-service", "ghost:" BL_GUID_CDROM, BL_SEV_WARNING, &out);
+    f = expect(m, &plain, "missing-filter-service", "ghost:" BL_GUID_CDROM, BL_SEV_INFO, &out);
     assert_int_equal(f->ndevices, 0);
     bl_findings_free(&out);
     bl_model_free(m);
@@ -542,14 +570,14 @@ static void test_disabled_filter(void **state)
     check_fix_really_fixes(m, &out, f, NULL);
     bl_findings_free(&out);
     bl_model_free(m);
-    /* A class without devices: warning; a device filter off the boot path:
+    /* A class without devices: info; a device filter off the boot path:
      * warning; on the boot disk: error. */
     m = disk_model();
     tm_driver(m, "offflt", 4, "Filter", -1);
     bl_model_set_multi(m, "Control\\Class\\" BL_GUID_CDROM, "UpperFilters", off, 1);
     bl_model_set_multi(m, "Enum\\ROOT\\THING\\0000", "LowerFilters", off, 1);
     bl_model_set_multi(m, "Enum\\SCSI\\Disk&Ven_X\\4&2&0&000000", "UpperFilters", off, 1);
-    expect(m, &plain, "disabled-filter", "offflt:" BL_GUID_CDROM, BL_SEV_WARNING, &out);
+    expect(m, &plain, "disabled-filter", "offflt:" BL_GUID_CDROM, BL_SEV_INFO, &out);
     f = find(&out, "disabled-filter", "offflt:ROOT\\THING\\0000");
     assert_non_null(f);
     assert_int_equal(f->severity, BL_SEV_WARNING);
@@ -726,16 +754,41 @@ static void test_duplicate_tag(void **state)
     tm_driver(m, "b1", 0, "Base", 5); /* Base has no GroupOrderList */
     tm_driver(m, "b2", 0, "Base", 5);
     tm_driver(m, "c1", 0, "Boot Bus Extender", 4);
+    /* A tie nothing depends on: the order falls back to registry order,
+     * which the kernel keeps: info. */
     bl_findings out;
-    const bl_finding *f = expect(m, &plain, "duplicate-tag", "boot bus extender:3:boot", BL_SEV_WARNING, &out);
+    const bl_finding *f = expect(m, &plain, "duplicate-tag", "boot bus extender:3:boot", BL_SEV_INFO, &out);
     assert_int_equal(f->nservices, 2);
     assert_true(has(f->services, 2, "a1") && has(f->services, 2, "a2"));
     assert_true(evidence_has(f, "Services\\a2", "Tag = 3"));
-    /* Without a GroupOrderList the tag orders nothing anyway: info. */
     f = find(&out, "duplicate-tag", "base:5:boot");
     assert_non_null(f);
     assert_int_equal(f->severity, BL_SEV_INFO);
     assert_int_equal(count_rule(&out, "duplicate-tag"), 2);
+    bl_findings_free(&out);
+    /* A third-party driver that needs its tie-mate but sorts before it in
+     * registry order: the tie reorders a boot driver: warning. */
+    const char *const dep[] = {"a2"};
+    bl_model_set_multi(m, "Services\\a1", "DependOnService", dep, 1);
+    f = expect(m, &plain, "duplicate-tag", "boot bus extender:3:boot", BL_SEV_WARNING, &out);
+    assert_non_null(strstr(f->detail, "a1 loads first"));
+    bl_findings_free(&out);
+    /* The same pair when both are Windows' own: info (Windows 10 has
+     * intelpep/WindowsTrustedRT, intelide/volmgr... sharing tags). */
+    bl_knowledge *k = know("a1 inbox\na2 inbox\n");
+    run_opts o = {NULL, k, NULL, false};
+    expect(m, &o, "duplicate-tag", "boot bus extender:3:boot", BL_SEV_INFO, &out);
+    bl_findings_free(&out);
+    bl_knowledge_free(k);
+    /* Inbox told by Owners (Windows 10): an INF of Windows' own. */
+    const char *const own1[] = {"machine.inf"}, *const own2[] = {"oem3.inf", "volmgr.inf"};
+    bl_model_set_multi(m, "Services\\a1", "Owners", own1, 1);
+    bl_model_set_multi(m, "Services\\a2", "Owners", own2, 2);
+    expect(m, &plain, "duplicate-tag", "boot bus extender:3:boot", BL_SEV_INFO, &out);
+    bl_findings_free(&out);
+    /* Only oemNN.inf owners: a published vendor INF, not inbox. */
+    bl_model_set_multi(m, "Services\\a1", "Owners", own2, 1);
+    expect(m, &plain, "duplicate-tag", "boot bus extender:3:boot", BL_SEV_WARNING, &out);
     bl_findings_free(&out);
     bl_model_free(m);
     /* Only within one phase: a boot and a system driver sharing a tag are
@@ -749,12 +802,10 @@ static void test_duplicate_tag(void **state)
     expect_none(m, &plain, "duplicate-tag");
     /* Two system drivers do share it. */
     tm_driver(m, "system2", 1, "Boot Bus Extender", 3);
-    expect(m, &plain, "duplicate-tag", "boot bus extender:3:system", BL_SEV_WARNING, &out);
+    expect(m, &plain, "duplicate-tag", "boot bus extender:3:system", BL_SEV_INFO, &out);
     bl_findings_free(&out);
     bl_model_free(m);
 }
-
-/* ---- dependencies ---- */
 
 static void test_boot_driver_dependency_ignored(void **state)
 {
@@ -774,21 +825,120 @@ static void test_boot_driver_dependency_ignored(void **state)
     assert_true(evidence_has(f, "Services\\early", "DependOnService"));
     assert_null(find(&out, "boot-driver-dependency-ignored", "late"));
     bl_findings_free(&out);
+    /* A Windows inbox driver's order is Windows' design: info. */
+    bl_knowledge *k = know("early inbox\n");
+    run_opts ok = {NULL, k, NULL, false};
+    expect(m, &ok, "boot-driver-dependency-ignored", "early", BL_SEV_INFO, &out);
+    bl_findings_free(&out);
+    bl_knowledge_free(k);
+    /* A WDF class extension (UrsChipidea -> urscx01000): the framework binds
+     * it when the client initializes: info. */
+    k = know("late class-extension\n");
+    ok.k = k;
+    f = expect(m, &ok, "boot-driver-dependency-ignored", "early", BL_SEV_INFO, &out);
+    assert_non_null(strstr(f->message, "WDF class extension"));
+    bl_findings_free(&out);
+    bl_knowledge_free(k);
     /* Satisfied by group order anyway: info. */
     bl_model_apply_delete(m, "Services\\early", "DependOnService");
     bl_model_set_multi(m, "Services\\late", "DependOnService", on_early, 1);
     expect(m, &plain, "boot-driver-dependency-ignored", "late", BL_SEV_INFO, &out);
     bl_findings_free(&out);
-    /* DependOnGroup on a later group: warning. */
+    /* DependOnGroup is not ignored (PipCheckDependencies): a later group
+     * passes the kernel's check only because it had no turn yet, which is
+     * dependency-starts-later's, not this rule's. */
     bl_model_apply_delete(m, "Services\\late", "DependOnService");
     bl_model_set_multi(m, "Services\\early", "DependOnGroup", g + 1, 1);
-    expect(m, &plain, "boot-driver-dependency-ignored", "early", BL_SEV_WARNING, &out);
+    expect_none(m, &plain, "boot-driver-dependency-ignored");
+    expect(m, &plain, "dependency-starts-later", "early", BL_SEV_WARNING, &out);
     bl_findings_free(&out);
     bl_model_apply_delete(m, "Services\\early", "DependOnGroup");
     /* A system-start driver with dependencies is another rule's business. */
     tm_driver(m, "sysdrv", 1, "Late", -1);
     bl_model_set_multi(m, "Services\\sysdrv", "DependOnService", on_early, 1);
     expect_none(m, &plain, "boot-driver-dependency-ignored");
+    bl_model_free(m);
+}
+
+/* A boot filter pulled forward ahead of a group-mate it needs. */
+static void test_boot_filter_pulled_early(void **state)
+{
+    (void)state;
+    bl_model *m = disk_model();
+    const uint32_t tags[] = {1, 2};
+    tm_tags(m, "Filter", tags, 2);
+    tm_driver(m, "fltcore", 0, "Filter", 1);
+    tm_driver(m, "mydlp", 0, "Filter", 2);
+    const char *const dep[] = {"fltcore"}, *const up[] = {"mydlp"};
+    bl_model_set_multi(m, "Services\\mydlp", "DependOnService", dep, 1);
+    /* A System-class device off the boot path: a warning. */
+    bl_model_set_multi(m, "Control\\Class\\" SYS, "UpperFilters", up, 1);
+    bl_timeline *t = bl_simulate(m, NULL);
+    uint32_t flt = bl_model_find_service(m, "mydlp"), core = bl_model_find_service(m, "fltcore");
+    assert_true(t->loads[t->services[flt].load].why & BL_WHY_PULLED);
+    assert_true(bl_timeline_position(t, flt) < bl_timeline_position(t, core));
+    assert_true(t->services[core].turn < t->services[flt].turn);
+    bl_timeline_free(t);
+    bl_findings out;
+    const bl_finding *f = expect(m, &plain, "boot-filter-pulled-early", "mydlp", BL_SEV_WARNING, &out);
+    assert_true(has(f->services, f->nservices, "fltcore"));
+    assert_true(has(f->devices, f->ndevices, "ROOT\\THING\\0000"));
+    /* The same dependency is not reported twice as "ignored". */
+    assert_null(find(&out, "boot-driver-dependency-ignored", "mydlp"));
+    bl_findings_free(&out);
+    /* Through the knowledge file's `calls` instead: the same. */
+    bl_model_apply_delete(m, "Services\\mydlp", "DependOnService");
+    bl_knowledge *k = know("mydlp calls fltcore\n");
+    run_opts o = {NULL, k, NULL, false};
+    expect(m, &o, "boot-filter-pulled-early", "mydlp", BL_SEV_WARNING, &out);
+    bl_findings_free(&out);
+    bl_knowledge_free(k);
+    /* On the disk class (the boot disk path): an error. */
+    bl_model_set_multi(m, "Services\\mydlp", "DependOnService", dep, 1);
+    bl_model_apply_delete(m, "Control\\Class\\" SYS, "UpperFilters");
+    bl_model_set_multi(m, "Control\\Class\\" DISK, "LowerFilters", up, 1);
+    expect(m, &plain, "boot-filter-pulled-early", "mydlp", BL_SEV_ERROR, &out);
+    bl_findings_free(&out);
+    /* A need whose turn comes after the filter's own anyway: the pull is
+     * not what breaks it (boot-driver-dependency-ignored tells it). */
+    bl_model_set_dword(m, "Services\\fltcore", "Tag", 3);
+    expect_none(m, &plain, "boot-filter-pulled-early");
+    bl_model_free(m);
+}
+
+/* DependOnGroup of a boot driver whose group had a turn and nothing of it
+ * loaded: the kernel skips the driver (PipCheckDependencies). */
+static void test_dependency_group_skipped(void **state)
+{
+    (void)state;
+    bl_model *m = disk_model();
+    /* The miniport names its own group, of which it is the first member. */
+    const char *const own[] = {"SCSI miniport"};
+    bl_model_set_multi(m, "Services\\stor", "DependOnGroup", own, 1);
+    bl_timeline *t = bl_simulate(m, NULL);
+    uint32_t stor = bl_model_find_service(m, "stor");
+    assert_int_not_equal(t->services[stor].skipped_for_group, 0);
+    /* It still loads for its device, but only in the PnP phase. */
+    assert_int_equal(t->services[stor].phase, BL_PHASE_PNP);
+    bl_timeline_free(t);
+    bl_findings out;
+    const bl_finding *f = expect(m, &plain, "dependency-group-skipped", "stor", BL_SEV_ERROR, &out);
+    assert_non_null(strstr(f->message, "INACCESSIBLE_BOOT_DEVICE"));
+    assert_true(evidence_has(f, "Services\\stor", "DependOnGroup"));
+    bl_findings_free(&out);
+    /* Its fix, dropping the group dependency, is re-simulated. */
+    run_opts o = {NULL, NULL, NULL, true};
+    f = expect(m, &o, "dependency-group-skipped", "stor", BL_SEV_ERROR, &out);
+    assert_int_equal(f->nfixes, 1);
+    check_fix_really_fixes(m, &out, f, NULL);
+    bl_findings_free(&out);
+    /* A group that loaded a member before it: the check passes. */
+    tm_driver(m, "first", 0, "SCSI miniport", -1);
+    const uint32_t tags[] = {1, 2};
+    tm_tags(m, "SCSI miniport", tags, 2);
+    bl_model_set_dword(m, "Services\\first", "Tag", 1);
+    bl_model_set_dword(m, "Services\\stor", "Tag", 2);
+    expect_none(m, &plain, "dependency-group-skipped");
     bl_model_free(m);
 }
 
@@ -836,11 +986,12 @@ static void test_missing_dependency(void **state)
         int start;
         bl_severity sev;
     } cases[] = {
-        {0x10, 2, BL_SEV_ERROR},  /* auto start: the SCM refuses it (1075) */
+        {0x10, 2, BL_SEV_ERROR},   /* auto start: the SCM refuses it (1075) */
         {0x20, 3, BL_SEV_WARNING}, /* demand: fails when started */
-        {0x1, 2, BL_SEV_ERROR},   /* an auto-start driver is started by the SCM too */
-        {0x1, 0, BL_SEV_INFO},    /* boot driver: ignored */
-        {0x1, 1, BL_SEV_INFO},    /* system driver: ignored */
+        {0x1, 2, BL_SEV_ERROR},    /* an auto-start driver is started by the SCM too */
+        {0x1, 0, BL_SEV_INFO},     /* boot driver: ignored */
+        {0x1, 1, BL_SEV_INFO},     /* system driver: ignored */
+        {0x1, 3, BL_SEV_INFO},     /* demand driver nothing loads at boot */
     };
     const char *const deps[] = {"RpcSs", "gone"};
     for (size_t i = 0; i < BL_ARRAY_LEN(cases); i++) {
@@ -851,10 +1002,56 @@ static void test_missing_dependency(void **state)
         bl_model_set_dword(m, "Services\\app", "Start", (uint32_t)cases[i].start);
         bl_model_set_multi(m, "Services\\app", "DependOnService", deps, 2);
         bl_findings out;
-        const bl_finding *f = expect(m, &plain, "missing-dependency", "app:gone", cases[i].sev, &out);
+        const bl_finding *f = expect(m, &plain, "missing-dependency", "app", cases[i].sev, &out);
         assert_string_equal(f->services[0], "app");
+        assert_non_null(strstr(f->message, "\"gone\""));
+        assert_null(strstr(f->message, "RpcSs")); /* it exists */
         assert_true(evidence_has(f, "Services\\app", "gone"));
-        assert_int_equal(count_rule(&out, "missing-dependency"), 1); /* RpcSs exists */
+        assert_int_equal(count_rule(&out, "missing-dependency"), 1);
+        bl_findings_free(&out);
+        bl_model_free(m);
+    }
+    /* A demand-start driver PnP loads for a present device: PnP does not
+     * check, but the driver declared it needs the service: warning. */
+    {
+        bl_model *m = bl_model_new(NULL);
+        tm_driver(m, "app", 3, "", -1);
+        bl_model_set_multi(m, "Services\\app", "DependOnService", deps + 1, 1);
+        tm_device(m, "ROOT\\APPDEV\\0000", SYS, "app");
+        bl_findings out;
+        expect(m, &plain, "missing-dependency", "app", BL_SEV_WARNING, &out);
+        bl_findings_free(&out);
+        /* The name is a WDF class extension (iagpio -> GPIOClx): the framework
+         * binds it when the driver initializes: info, and no fix. */
+        bl_knowledge *k = know("gone class-extension\n");
+        run_opts ok = {NULL, k, NULL, true};
+        const bl_finding *f = expect(m, &ok, "missing-dependency", "app", BL_SEV_INFO, &out);
+        assert_non_null(strstr(f->message, "WDF class extension"));
+        assert_int_equal(f->nfixes, 0);
+        bl_findings_free(&out);
+        bl_knowledge_free(k);
+        bl_model_free(m);
+    }
+    /* Damage is not evidence: with unreadable Services subkeys the service
+     * may be there; an auto-start service's finding is a warning, and no
+     * fix drops the reference. */
+    {
+        bl_model *m = bl_model_new(NULL);
+        bl_model_set_dword(m, "Services\\CryptSvc", "Type", 0x20);
+        bl_model_set_dword(m, "Services\\CryptSvc", "Start", 2);
+        const char *const rpc[] = {"RpcSs"};
+        bl_model_set_multi(m, "Services\\CryptSvc", "DependOnService", rpc, 1);
+        m->damage.services = 79;
+        run_opts o = {NULL, NULL, NULL, true};
+        bl_findings out;
+        const bl_finding *f = expect(m, &o, "missing-dependency", "CryptSvc", BL_SEV_WARNING, &out);
+        assert_int_equal(f->nfixes, 0);
+        assert_non_null(strstr(f->message, "unreadable"));
+        bl_findings_free(&out);
+        /* ...while a hive without damage gives the error and its fix. */
+        m->damage.services = 0;
+        f = expect(m, &o, "missing-dependency", "CryptSvc", BL_SEV_ERROR, &out);
+        assert_int_equal(f->nfixes, 1);
         bl_findings_free(&out);
         bl_model_free(m);
     }
@@ -868,20 +1065,24 @@ static void test_missing_dependency(void **state)
     bl_model_set_dword(m, "Services\\app", "Start", 2);
     run_opts o = {NULL, NULL, NULL, true};
     bl_findings out;
-    const bl_finding *f = expect(m, &o, "missing-dependency", "app:gone", BL_SEV_ERROR, &out);
+    const bl_finding *f = expect(m, &o, "missing-dependency", "app", BL_SEV_ERROR, &out);
     assert_int_equal(f->nfixes, 1);
     assert_non_null(strstr(f->fixes[0].summary, "Remove \"gone\""));
     check_fix_really_fixes(m, &out, f, NULL);
     bl_findings_free(&out);
-    /* A group with no member: at most a warning. */
+    /* A group with no member: the SCM fails an auto-start dependent
+     * (ERROR_SERVICE_DEPENDENCY_FAIL, the XP SCM's depend.cxx): error. */
     const char *const grp[] = {"NoSuchGroup"};
     bl_model_apply_delete(m, "Services\\app", "DependOnService");
     bl_model_set_multi(m, "Services\\app", "DependOnGroup", grp, 1);
-    expect(m, &plain, "missing-dependency", "app:group:NoSuchGroup", BL_SEV_WARNING, &out);
+    expect(m, &plain, "missing-dependency", "app:group:NoSuchGroup", BL_SEV_ERROR, &out);
     bl_findings_free(&out);
+    bl_timeline *t = bl_simulate(m, NULL);
+    assert_int_equal(t->services[bl_model_find_service(m, "app")].phase, BL_PHASE_NEVER);
+    bl_timeline_free(t);
     /* A group whose only member is the service itself is still empty. */
     bl_model_set_sz(m, "Services\\app", "Group", "NoSuchGroup");
-    expect(m, &plain, "missing-dependency", "app:group:NoSuchGroup", BL_SEV_WARNING, &out);
+    expect(m, &plain, "missing-dependency", "app:group:NoSuchGroup", BL_SEV_ERROR, &out);
     bl_findings_free(&out);
     bl_model_set_dword(m, "Services\\member", "Type", 0x10);
     bl_model_set_dword(m, "Services\\member", "Start", 3);
@@ -1168,6 +1369,7 @@ static void test_registry_anomaly(void **state)
 /* ---- the catalogue ---- */
 
 static const char *const covered[] = {
+    "boot-filter-pulled-early", "dependency-group-skipped",
     "filter-delays-device", "missing-filter-service", "disabled-filter", "nonboot-filter-on-boot-class",
     "group-not-in-service-group-order", "tag-not-in-group-order-list", "duplicate-tag",
     "boot-driver-dependency-ignored", "missing-dependency", "dependency-cycle", "dependency-starts-later",
@@ -1238,8 +1440,9 @@ static void test_findings_sorted_and_counted(void **state)
     bl_model *m = seed_model();
     bl_model_set_sz(m, "Services\\odd", "Start", "3"); /* info */
     const char *const ghost[] = {"ghost"};
-    bl_model_set_multi(m, "Control\\Class\\" BL_GUID_CDROM, "UpperFilters", ghost, 1); /* warning */
-    bl_knowledge *k = know(SEED_KNOWLEDGE);                                               /* error */
+    tm_device(m, "ROOT\\OTHER\\0000", BL_GUID_CDROM, "vsock");
+    bl_model_set_multi(m, "Enum\\ROOT\\OTHER\\0000", "UpperFilters", ghost, 1); /* warning */
+    bl_knowledge *k = know(SEED_KNOWLEDGE);                                     /* error */
     bl_findings out;
     run_opts o = {NULL, k, NULL, false};
     run(m, &o, &out);
@@ -1596,6 +1799,8 @@ int main(void)
         cmocka_unit_test(test_tag_not_in_group_order_list),
         cmocka_unit_test(test_duplicate_tag),
         cmocka_unit_test(test_boot_driver_dependency_ignored),
+        cmocka_unit_test(test_dependency_group_skipped),
+        cmocka_unit_test(test_boot_filter_pulled_early),
         cmocka_unit_test(test_dependency_starts_later),
         cmocka_unit_test(test_missing_dependency),
         cmocka_unit_test(test_dependency_cycle),
