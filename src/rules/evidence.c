@@ -51,9 +51,14 @@ void rule_hive_damaged(const rule_ctx *c, bl_findings *out)
                                    "%u part%s of the hive could not be read and %s skipped: the analysis "
                                    "is partial",
                                    n, n == 1 ? "" : "s", n == 1 ? "was" : "were");
-    for (uint32_t i = 0; i < h->nproblems; i++)
-        if (*h->problems[i].path)
+    uint32_t shown = 0;
+    for (uint32_t i = 0; i < h->nproblems && shown < 200; i++)
+        if (*h->problems[i].path) {
             bl_finding_evidence(f, h->problems[i].path, "%s", h->problems[i].reason);
+            shown++;
+        }
+    if (n > shown)
+        bl_finding_detail(f, "%u more unreadable parts not listed.", n - shown);
 }
 
 void rule_registry_anomaly(const rule_ctx *c, bl_findings *out)
