@@ -1,5 +1,6 @@
 /* report.h — rendering models, timelines and findings: text for people,
- * JSON (cJSON) for programs, SARIF for CI, DOT for pictures.  Nothing here
+ * JSON (cJSON) for programs, SARIF for CI, DOT for pictures, HTML (with the
+ * boot timeline drawn as SVG) to read and print.  Nothing here
  * decides anything; it only shows what the earlier stages computed. */
 #ifndef BOOTLENS_REPORT_H
 #define BOOTLENS_REPORT_H
@@ -17,6 +18,7 @@ typedef enum bl_format {
     BL_FMT_SARIF,
     BL_FMT_DOT,
     BL_FMT_JSONL,
+    BL_FMT_HTML,
 } bl_format;
 
 bool bl_format_parse(const char *s, bl_format *out);
@@ -110,6 +112,57 @@ void bl_report_filters(FILE *out, const bl_analysis *a, bl_format fmt);
 /* The "filter_stack" member of analyze's JSON (caller owns it). */
 struct cJSON *bl_json_filter_stack(const bl_analysis *a);
 /* ---- end of file-system filter stack ---- */
+
+/* ---- HTML (report/html.c) ----
+ * One self-contained page each (inline CSS and SVG, no script, nothing
+ * fetched; prints): the answer first, then the boot timeline as SVG, then
+ * tables.  Every string from the hive is escaped. */
+struct bl_fix_plan;
+/* `analyze`: findings, the merged fix (plan, may be NULL) and its .reg in
+ * both forms, the timeline, device stacks, load order. */
+void bl_report_analyze_html(FILE *out, const bl_analysis *a, const struct bl_fix_plan *plan);
+/* `explain NAME`: the text explanation, the findings naming it, the
+ * timeline with NAME highlighted, the stacks it is part of. */
+void bl_report_explain_html(FILE *out, const bl_analysis *a, const char *name, const char *text);
+/* `diff`: the text diff coloured by line, then both timelines. */
+void bl_report_diff_html(FILE *out, const bl_analysis *x, const bl_analysis *y, const char *text);
+/* ---- end of HTML ---- */
+
+/* ---- fix file (report/fixes.c) ----
+ * The fixes of an analysis as one plan to import: the first verified fix of
+ * each error and warning, merged so that no fix undoes another — list
+ * values (filters, dependencies) are merged as a three-way edit against
+ * the hive's list, a fix whose other value disagrees with one already
+ * taken is left out whole (skipped, with the reason). */
+struct bl_fix_plan_state;
+typedef struct bl_fix_plan {
+    bl_change *changes; /* the merged changes, values of one key together */
+    uint32_t nchanges, capchanges;
+    uint32_t *chosen; /* indices of the findings whose first fix is in */
+    uint32_t nchosen, capchosen;
+    struct bl_fix_skip {
+        uint32_t finding;
+        char *reason;
+    } *skipped;
+    uint32_t nskipped, capskipped;
+    char *verification; /* what re-simulating the whole plan showed (set by the caller), or NULL */
+    struct bl_fix_plan_state *state;
+} bl_fix_plan;
+/* Builds the plan of findings f over the unfixed model m (interns the
+ * merged list items in m's pool). */
+void bl_fix_plan_build(bl_fix_plan *p, const bl_model *m, const bl_findings *f);
+void bl_fix_plan_free(bl_fix_plan *p);
+/* The key the changes go below: HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet
+ * for the running system, HKEY_LOCAL_MACHINE\OFFLINE\ControlSetNNN (the
+ * analyzed set) for the hive loaded offline under HKLM\OFFLINE. */
+void bl_fix_plan_root(const bl_model *m, bool offline, bl_sb *out);
+/* The merged changes as .reg text below that root. */
+void bl_fix_plan_changes_reg(const bl_fix_plan *p, const bl_model *m, bool offline, bl_sb *out);
+/* The whole importable file: header, comments (what it fixes, how to
+ * import it, what was left out and why, the verification), the changes.
+ * name is the file's own name for the instructions. */
+void bl_fix_plan_file(const bl_fix_plan *p, const bl_analysis *a, bool offline, const char *name, bl_sb *out);
+/* ---- end of fix file ---- */
 
 /* ---- lint (report/lint.c) ---- */
 #include "bootlens/inf.h"

@@ -65,6 +65,7 @@ typedef struct bl_cli {
     bool libregf_reader;
     bool timings;
     const char *control_set_b;
+    const char *fix_out;
 } bl_cli;
 
 /* Parses argv (after the command name).  Returns 0, or prints a one-line
@@ -111,6 +112,17 @@ int bl_exit_for(const bl_cli *c, const bl_findings *f);
 int bl_input_error(const char *msg);
 /* A usage mistake: one line naming the command. */
 int bl_usage_error(const char *cmd, const char *what);
+
+/* ---- fixes to import (fixout.c) ---- */
+/* Applies the whole plan to a copy of the session's model, simulates and
+ * runs the rules again, and sets p->verification to what that showed. */
+void bl_fix_plan_verify(bl_fix_plan *p, const bl_session *s);
+/* The offline form's file name beside the running form's: FIX.reg ->
+ * FIX-offline.reg (caller frees). */
+char *bl_fix_offline_path(const char *path);
+/* Writes --fix-out's two files.  Returns 0, or prints the reason and
+ * returns BL_EXIT_INPUT. */
+int bl_write_fix_files(const bl_cli *c, const bl_session *s, const bl_fix_plan *p);
 
 int cmd_analyze(int argc, char **argv);
 int cmd_order(int argc, char **argv);

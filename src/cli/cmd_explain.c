@@ -12,8 +12,8 @@ int cmd_explain(int argc, char **argv)
         return rc < 0 ? BL_EXIT_OK : rc;
     if (c.nargs != 2) 
         return bl_usage_error(c.cmd_name, "expected HIVE and a service or device NAME");
-    if (c.format != BL_FMT_TEXT && c.format != BL_FMT_JSON && c.format != BL_FMT_DOT)
-        return bl_input_error("explain: --format must be text, json or dot");
+    if (c.format != BL_FMT_TEXT && c.format != BL_FMT_JSON && c.format != BL_FMT_DOT && c.format != BL_FMT_HTML)
+        return bl_input_error("explain: --format must be text, json, dot or html");
     bl_session s;
     c.no_fixes = true; /* explain lists findings; fixes are analyze's job */
     if ((rc = bl_session_open(&s, &c, c.args[0], true)) != 0)

@@ -55,7 +55,7 @@ enum opt_id {
     O_CONTROL_SET, O_CONTROL_SET_B, O_NO_RECOVERY, O_LOG, O_FORMAT, O_FAIL_ON, O_PHASE, O_CLASS,
     O_DEVICE, O_ALL, O_KNOWLEDGE, O_BOOT_SCENARIO, O_BOOT_FS, O_OUTPUT, O_BASELINE, O_ARCH,
     O_OS_VERSION, O_LANG, O_VERBOSE, O_COLOR, O_NO_FIXES, O_JOBS, O_SUMMARY, O_READER, O_TIMINGS,
-    O_HELP,
+    O_FIX_OUT, O_HELP,
 };
 
 typedef struct opt_def {
@@ -80,9 +80,10 @@ static const opt_def options[] = {
     {O_LOG, "log", 0, "FILE", CMD_HIVE_READERS | CMD_RECOVER,
      "A transaction log to replay (repeatable). Default: HIVE.LOG, HIVE.LOG1, HIVE.LOG2 beside "
      "the hive, in any letter case."},
-    {O_FORMAT, "format", 'f', "text|json|sarif|dot|jsonl", CMD_ALL & ~CMD_RECOVER,
+    {O_FORMAT, "format", 'f', "text|json|sarif|dot|jsonl|html", CMD_ALL & ~CMD_RECOVER,
      "Output format (default text). sarif: analyze and lint. dot: stack and explain (Graphviz). "
-     "jsonl: one JSON object per line (analyze of several hives)."},
+     "jsonl: one JSON object per line (analyze of several hives). html: analyze, explain and diff as one "
+     "self-contained page (no script, nothing fetched, printable) with the boot timeline drawn."},
     {O_FAIL_ON, "fail-on", 0, "error|warning|info|never", CMD_ANALYZE | CMD_LINT | CMD_DIFF,
      "Exit with status 1 when a finding of this severity or above is reported (default error; "
      "for diff: new findings only)."},
@@ -116,6 +117,12 @@ static const opt_def options[] = {
     {O_COLOR, "color", 0, NULL, CMD_ALL, "Colour severities in text output (default when stdout is a terminal)."},
     {O_NO_FIXES, "no-fixes", 0, NULL, CMD_ANALYZE | CMD_LINT,
      "Do not search for and re-simulate fixes (faster)."},
+    {O_FIX_OUT, "fix-out", 0, "FIX.reg", CMD_ANALYZE,
+     "Write the verified fixes, merged so that none undoes another and re-simulated together, as two "
+     ".reg files: FIX.reg for the running system (CurrentControlSet; reg import FIX.reg) and "
+     "FIX-offline.reg for the hive loaded offline from WinRE (reg load HKLM\\OFFLINE "
+     "X:\\Windows\\System32\\config\\SYSTEM, reg import FIX-offline.reg, reg unload HKLM\\OFFLINE), "
+     "below the control set analyzed."},
     {O_JOBS, "jobs", 'j', "N", CMD_ANALYZE, "Analyze several hives with N parallel workers (default: number of CPUs)."},
     {O_SUMMARY, "summary", 0, NULL, CMD_ANALYZE,
      "With several hives: print a fleet summary (which filters delay which classes on how many "
@@ -387,6 +394,7 @@ static int set_option(bl_cli *c, const opt_def *o, const char *v)
     }
     case O_SUMMARY: c->summary = true; break;
     case O_TIMINGS: c->timings = true; break;
+    case O_FIX_OUT: c->fix_out = v; break;
     case O_READER:
         if (bl_fold_eq(v, "libregf"))
             c->libregf_reader = true;

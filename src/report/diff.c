@@ -384,6 +384,19 @@ static const bl_finding *find_subject(const bl_findings *f, const char *subject)
 
 uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, bl_format fmt, int fail_on)
 {
+    if (fmt == BL_FMT_HTML) {
+        /* The text diff, coloured, then both timelines. */
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&text, &len);
+        if (!mem)
+            bl_die("out of memory");
+        uint32_t failing = bl_report_diff(mem, x, y, BL_FMT_TEXT, fail_on);
+        fclose(mem);
+        bl_report_diff_html(out, x, y, text);
+        free(text);
+        return failing;
+    }
     diff_out d = {out, fmt == BL_FMT_JSON, NULL, NULL, 0, "", false};
     if (d.json) {
         d.root = cJSON_CreateObject();

@@ -4,6 +4,7 @@
 #include "bootlens/report.h"
 
 #include <cjson/cJSON.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool finding_mentions(const bl_finding *f, const char *name, bool device)
@@ -299,6 +300,19 @@ int bl_report_explain(FILE *out, const bl_analysis *a, const char *name, bl_form
             if (finding_mentions(&a->findings->v[i], name, dev != BL_NONE))
                 cJSON_AddItemToArray(fs, bl_json_finding(&a->findings->v[i]));
         bl_json_print(out, root, false);
+        return 0;
+    }
+    if (fmt == BL_FMT_HTML) {
+        /* The words of the text explanation, then the pictures. */
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&text, &len);
+        if (!mem)
+            bl_die("out of memory");
+        bl_report_explain(mem, a, name, BL_FMT_TEXT);
+        fclose(mem);
+        bl_report_explain_html(out, a, name, text);
+        free(text);
         return 0;
     }
     if (fmt == BL_FMT_DOT) {
