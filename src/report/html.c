@@ -627,7 +627,7 @@ static void svg_timeline(FILE *out, timeline_view *v)
     uint32_t total_rows = v->nrows + 1;
     double height = HEAD_H + (double)total_rows * ROW_H + 16;
     fprintf(out,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" width=\"%.0f\" height=\"%.0f\" "
+            "<svg class=\"timeline\" width=\"%.0f\" height=\"%.0f\" "
             "viewBox=\"0 0 %.0f %.0f\" role=\"img\" font-family=\"DejaVu Sans, Segoe UI, Helvetica, Arial, sans-serif\" "
             "font-size=\"12\">\n<title>Boot timeline: %u boot drivers, %u held-back device%s</title>\n",
             width, height, width, height, nb, v->held_total, v->held_total == 1 ? "" : "s");
