@@ -88,6 +88,18 @@ typedef struct bl_stack_query {
 /* Returns the number of devices shown. */
 uint32_t bl_report_stack(FILE *out, const bl_analysis *a, const bl_stack_query *q, bl_format fmt);
 
+/* DOT (Graphviz) pieces shared by stack and explain.  A picture draws at
+ * most this many devices and says how many it left out. */
+#define BL_DOT_MAX_DEVICES 24
+/* Writes s inside a quoted DOT label: quotes and backslashes escaped (device
+ * ids keep theirs), record field characters too when record, control
+ * characters as spaces. */
+void bl_dot_escape(FILE *out, const char *s, bool record);
+/* The nodes and edges of the device stacks q selects (records, the device
+ * tree, the filters that defer them), at most max_devices of them plus a
+ * node counting the rest.  Returns the number selected. */
+uint32_t bl_report_stack_dot_body(FILE *out, const bl_analysis *a, const bl_stack_query *q, uint32_t max_devices);
+
 /* `explain`: a service or device in words (text), as JSON, or DOT.
  * Returns -1 when NAME is neither a service nor a device instance id. */
 int bl_report_explain(FILE *out, const bl_analysis *a, const char *name, bl_format fmt);
@@ -95,6 +107,21 @@ int bl_report_explain(FILE *out, const bl_analysis *a, const char *name, bl_form
 /* `diff`: changes from analysis x to analysis y (text or JSON).  Returns the
  * number of new findings at or above fail_on (a bl_severity; 3 = none). */
 uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, bl_format fmt, int fail_on);
+
+/* A boot driver that fails because a filter holds back a device it needs,
+ * as the filter findings (filter-delays-device, nonboot-filter-on-boot-
+ * class) name it in their "Breaks:" lines; every name is checked against
+ * the finding's own service and device lists. */
+typedef struct bl_break {
+    uint32_t svc;     /* the driver that fails */
+    uint32_t dev;     /* the held-back device it needs, BL_NONE if not named */
+    uint32_t filter;  /* the filter holding it back (the finding's subject) */
+    uint32_t via[8];  /* the services its call chain goes through, in order */
+    uint32_t nvia;
+    uint32_t finding; /* index in a->findings */
+} bl_break;
+/* Every such driver of a's findings; *out is malloc'd (caller frees). */
+uint32_t bl_report_breaks(const bl_analysis *a, bl_break **out);
 
 /* Small text helpers shared by reports. */
 /* "ERROR", "WARNING", "info", in ANSI colours if color. */

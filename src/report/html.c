@@ -316,12 +316,6 @@ typedef struct tl_column {
     uint32_t count;      /* cluster: how many devices */
 } tl_column;
 
-/* A driver that fails inside a window (named by a finding). */
-typedef struct tl_break {
-    uint32_t svc, dev; /* the driver, and the device it needs */
-    uint32_t finding;
-} tl_break;
-
 typedef struct tl_row {
     uint32_t first, last; /* slots (equal for a single driver; first 0: before any driver) */
 } tl_row;
@@ -333,8 +327,8 @@ typedef struct timeline_view {
     tl_column *cols;
     uint32_t ncols, capcols;
     uint32_t held_total;  /* held-back devices in all */
-    tl_break *breaks;
-    uint32_t nbreaks, capbreaks;
+    bl_break *breaks;
+    uint32_t nbreaks;
     tl_row *rows;
     uint32_t nrows, caprows;
     uint32_t *row_of;     /* per slot 0..boot_count: its row */
@@ -343,17 +337,26 @@ typedef struct timeline_view {
     uint32_t slots_collapsed, slots_cut;
 } timeline_view;
 
-/* Reads the broken drivers of the filter findings: "Breaks: NAME initializes
- * at slot ..., before DEVICE starts" lines of their detail, NAME and DEVICE
- * taken from the finding's own service and device lists. */
-static void collect_breaks(timeline_view *v)
+/* Whether svc is one of f's services. */
+static bool finding_names(const bl_finding *f, const char *svc)
 {
-    const bl_analysis *a = v->a;
+    for (uint32_t k = 0; k < f->nservices; k++)
+        if (bl_fold_eq(f->services[k], svc))
+            return true;
+    return false;
+}
+
+uint32_t bl_report_breaks(const bl_analysis *a, bl_break **out)
+{
     const bl_model *m = a->model;
+    bl_break *v = NULL;
+    uint32_t n = 0, cap = 0;
     for (uint32_t i = 0; a->findings && i < a->findings->n; i++) {
         const bl_finding *f = &a->findings->v[i];
-        if (!f->detail || (strcmp(f->rule, "filter-delays-device") != 0 && strcmp(f->rule, "nonboot-filter-on-boot-class") != 0))
+        if (!f->detail || !f->nservices ||
+            (strcmp(f->rule, "filter-delays-device") != 0 && strcmp(f->rule, "nonboot-filter-on-boot-class") != 0))
             continue;
+        uint32_t first = n;
         for (const char *p = f->detail; (p = strstr(p, "Breaks: ")) != NULL;) {
             p += 8;
             const char *sp = strstr(p, " initializes");
@@ -361,23 +364,48 @@ static void collect_breaks(timeline_view *v)
             if (!sp || (nl && sp > nl))
                 continue;
             char *name = bl_xstrndup(p, (size_t)(sp - p));
-            uint32_t svc = BL_NONE, dev = BL_NONE;
-            for (uint32_t k = 0; k < f->nservices && svc == BL_NONE; k++)
-                if (bl_fold_eq(f->services[k], name))
-                    svc = bl_model_find_service(m, name);
-            size_t len = nl ? (size_t)(nl - sp) : strlen(sp);
-            char *rest = bl_xstrndup(sp, len);
+            uint32_t svc = finding_names(f, name) ? bl_model_find_service(m, name) : BL_NONE;
+            free(name);
+            uint32_t dev = BL_NONE;
+            char *rest = bl_xstrndup(sp, nl ? (size_t)(nl - sp) : strlen(sp));
             for (uint32_t k = 0; k < f->ndevices && dev == BL_NONE; k++)
                 if (strstr(rest, f->devices[k]))
                     dev = bl_model_find_device(m, f->devices[k]);
             free(rest);
-            free(name);
-            if (svc == BL_NONE || bl_timeline_position(a->timeline, svc) == 0)
+            if (svc == BL_NONE)
                 continue;
-            bl_grow((void **)&v->breaks, sizeof *v->breaks, &v->capbreaks, v->nbreaks + 1);
-            v->breaks[v->nbreaks++] = (tl_break){svc, dev, i};
+            bl_grow((void **)&v, sizeof *v, &cap, n + 1);
+            memset(&v[n], 0, sizeof v[n]);
+            v[n].svc = svc;
+            v[n].dev = dev;
+            v[n].filter = bl_model_find_service(m, f->services[0]);
+            v[n].finding = i;
+            n++;
+        }
+        /* The call chain: the rules list each broken driver's services
+         * right after it; it ends at the filter, at a function driver of a
+         * held-back device or at the next broken driver. */
+        for (uint32_t b = first; b < n; b++) {
+            uint32_t k = 0;
+            while (k < f->nservices && bl_model_find_service(m, f->services[k]) != v[b].svc)
+                k++;
+            for (k++; k < f->nservices && v[b].nvia < BL_ARRAY_LEN(v[b].via); k++) {
+                uint32_t s = bl_model_find_service(m, f->services[k]);
+                bool stop = s == BL_NONE || s == v[b].filter;
+                for (uint32_t o = first; o < n && !stop; o++)
+                    stop = v[o].svc == s;
+                for (uint32_t d = 0; d < f->ndevices && d < 64 && !stop; d++) {
+                    uint32_t dv = bl_model_find_device(m, f->devices[d]);
+                    stop = dv != BL_NONE && bl_model_find_service_id(m, m->devices[dv].service) == s;
+                }
+                if (stop)
+                    break;
+                v[b].via[v[b].nvia++] = s;
+            }
         }
     }
+    *out = v;
+    return n;
 }
 
 static uint32_t function_driver(const bl_analysis *a, uint32_t dev)
@@ -573,7 +601,7 @@ static double slot_y(const timeline_view *v, uint32_t slot)
     return row_y(v, v->row_of[slot]) + ROW_H / 2.0;
 }
 
-static const tl_break *break_at(const timeline_view *v, uint32_t svc)
+static const bl_break *break_at(const timeline_view *v, uint32_t svc)
 {
     for (uint32_t i = 0; i < v->nbreaks; i++)
         if (v->breaks[i].svc == svc)
@@ -694,7 +722,7 @@ static void svg_timeline(FILE *out, timeline_view *v)
         }
         uint32_t p = row->first;
         const bl_load *l = &t->loads[p - 1];
-        const tl_break *br = break_at(v, l->service);
+        const bl_break *br = break_at(v, l->service);
         bool filter = is_holding_filter(v, l->service);
         bool focus = l->service == v->focus_svc;
         const char *bg = br ? "#fde3e3" : filter ? "#fff1dc" : (l->why & BL_WHY_PULLED) ? "#f1e6f8" : focus ? "#e3f0fd" : NULL;
@@ -789,7 +817,7 @@ static void svg_timeline(FILE *out, timeline_view *v)
           "orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" fill=\"#c62828\"/></marker></defs>\n",
           out);
     for (uint32_t i = 0; i < v->nbreaks; i++) {
-        const tl_break *b = &v->breaks[i];
+        const bl_break *b = &v->breaks[i];
         uint32_t p = bl_timeline_position(t, b->svc);
         if (!p || p > nb)
             continue;
@@ -824,7 +852,7 @@ static void timeline_section(FILE *out, const bl_analysis *a, uint32_t focus_svc
     v.a = a;
     v.focus_svc = focus_svc;
     v.focus_dev = focus_dev;
-    collect_breaks(&v);
+    v.nbreaks = bl_report_breaks(a, &v.breaks);
     choose_columns(&v);
     layout_rows(&v);
     fprintf(out, "<h2 id=\"%s\">", id);
@@ -832,8 +860,7 @@ static void timeline_section(FILE *out, const bl_analysis *a, uint32_t focus_svc
     fputs("</h2>\n<div class=\"legend\">"
           "<span><span class=\"sw\" style=\"background:#f2a93b\"></span>held back by a filter (from its function "
           "driver's slot to its start)</span>"
-          "<span><span class=\"sw\" style=\"background:#fde3e3;border:1px solid #c62828\"></span>a driver that fails "
-          "inside the window</span>"
+          "<span><b style=\"color:#c62828\">✖</b> a driver that fails inside the window (its row tinted red)</span>"
           "<span><span class=\"sw\" style=\"background:#fff1dc;border:1px solid #9a5b00\"></span>the filter holding "
           "devices back</span>"
           "<span><span class=\"sw\" style=\"background:#f1e6f8;border:1px solid #6a1b9a\"></span>filter PnP "
