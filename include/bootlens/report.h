@@ -124,6 +124,8 @@ typedef struct bl_break {
 uint32_t bl_report_breaks(const bl_analysis *a, bl_break **out);
 
 /* Small text helpers shared by reports. */
+/* A FILETIME as ISO 8601 UTC ("2024-03-05T10:22:13Z"). */
+void bl_filetime_text(uint64_t filetime, bl_sb *sb);
 /* "ERROR", "WARNING", "info", in ANSI colours if color. */
 const char *bl_severity_label(bl_severity s, bool color);
 /* Each line of text, prefixed with indent. */

@@ -4,6 +4,7 @@
 #include "bootlens/report.h"
 
 #include <string.h>
+#include <time.h>
 
 static const char *phase_short(uint8_t p)
 {
@@ -95,6 +96,20 @@ void bl_print_indented(FILE *out, const char *text, const char *indent)
             break;
         p = nl + 1;
     }
+}
+
+void bl_filetime_text(uint64_t filetime, bl_sb *sb)
+{
+    /* FILETIME counts 100 ns from 1601-01-01; Unix time from 1970. */
+    int64_t secs = (int64_t)(filetime / 10000000u) - 11644473600LL;
+    time_t t = (time_t)secs;
+    struct tm tm;
+    if (secs < 0 || !gmtime_r(&t, &tm)) {
+        bl_sb_addf(sb, "(FILETIME %llu)", (unsigned long long)filetime);
+        return;
+    }
+    bl_sb_addf(sb, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+               tm.tm_min, tm.tm_sec);
 }
 
 const char *bl_severity_label(bl_severity s, bool color)
