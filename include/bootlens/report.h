@@ -58,8 +58,9 @@ void bl_report_order_json(FILE *out, const bl_analysis *a, bl_phase_filter filte
 
 /* `analyze`: the answer first, details after. */
 typedef struct bl_text_options {
-    bool verbose; /* list every finding in full, info included */
+    bool verbose;   /* list every finding in full, info included; long lists in full */
     bool color;
+    unsigned width; /* wrap prose to this many columns (0: do not wrap) */
 } bl_text_options;
 void bl_report_analyze_text(FILE *out, const bl_analysis *a, const bl_text_options *o);
 void bl_report_analyze_json(FILE *out, const bl_analysis *a);
@@ -84,7 +85,12 @@ typedef struct bl_stack_query {
     const char *class_filter;  /* class name or GUID, NULL = all */
     const char *device_filter; /* instance id or substring, NULL = all */
     bool all;                  /* include devices that start with no filter involvement */
+    bool verbose;              /* text: every device (else the first BL_TEXT_LIST_CAP, and a count) */
 } bl_stack_query;
+
+/* Text lists longer than this show their first entries and a count of the
+ * rest (--verbose shows them all). */
+#define BL_TEXT_LIST_CAP 20
 /* Returns the number of devices shown. */
 uint32_t bl_report_stack(FILE *out, const bl_analysis *a, const bl_stack_query *q, bl_format fmt);
 
@@ -102,11 +108,14 @@ uint32_t bl_report_stack_dot_body(FILE *out, const bl_analysis *a, const bl_stac
 
 /* `explain`: a service or device in words (text), as JSON, or DOT.
  * Returns -1 when NAME is neither a service nor a device instance id. */
-int bl_report_explain(FILE *out, const bl_analysis *a, const char *name, bl_format fmt);
+int bl_report_explain(FILE *out, const bl_analysis *a, const char *name, bl_format fmt, bool verbose);
 
-/* `diff`: changes from analysis x to analysis y (text or JSON).  Returns the
- * number of new findings at or above fail_on (a bl_severity; 3 = none). */
-uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, bl_format fmt, int fail_on);
+/* `diff`: changes from analysis x to analysis y (text, JSON or HTML).
+ * Returns the number of new (or more severe) findings at or above fail_on
+ * (a bl_severity; 3 = none).  Text lists each section's first
+ * BL_TEXT_LIST_CAP changes and a count of the rest unless verbose. */
+uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, bl_format fmt, int fail_on,
+                        bool verbose);
 
 /* A boot driver that fails because a filter holds back a device it needs,
  * as the filter findings (filter-delays-device, nonboot-filter-on-boot-
@@ -128,6 +137,11 @@ uint32_t bl_report_breaks(const bl_analysis *a, bl_break **out);
 void bl_filetime_text(uint64_t filetime, bl_sb *sb);
 /* "ERROR", "WARNING", "info", in ANSI colours if color. */
 const char *bl_severity_label(bl_severity s, bool color);
+/* text as words wrapped to width columns (0: no wrapping): the cursor is at
+ * column col already; every further line (wrapped, or after a '\n' in
+ * text) starts with indent.  Words longer than a line are never broken, so
+ * a registry path or a device id stays copyable.  Ends with a newline. */
+void bl_print_wrapped(FILE *out, const char *text, size_t col, const char *indent, unsigned width);
 /* Each line of text, prefixed with indent. */
 void bl_print_indented(FILE *out, const char *text, const char *indent);
 void bl_service_image(const bl_model *m, uint32_t svc, bl_sb *sb);

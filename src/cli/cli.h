@@ -59,6 +59,8 @@ typedef struct bl_cli {
     const char *lang;
     bool verbose;
     bool color;
+    bool color_set; /* --color or --no-color given */
+    unsigned width; /* text is wrapped to this many columns */
     bool no_fixes;
     int jobs;
     bool summary;
@@ -77,6 +79,14 @@ void bl_cli_print_help(FILE *out);
 void bl_cli_print_man(FILE *out);
 void bl_cli_print_bash_completion(FILE *out);
 const char *bl_cli_version(void);
+/* The width text output wraps to: COLUMNS, else the terminal's, else 100. */
+unsigned bl_cli_width(void);
+/* Levenshtein distance ignoring ASCII case, or max + 1 once it exceeds max. */
+unsigned bl_edit_distance(const char *a, const char *b, unsigned max);
+/* How far a mistyped name may be from the one meant (by its length). */
+unsigned bl_suggest_max(const char *typed);
+/* The command a mistyped one probably meant, or NULL. */
+const char *bl_cli_suggest_command(const char *typed);
 
 /* A loaded hive with its model and timeline. */
 /* Wall-clock milliseconds spent in each stage (--timings). */

@@ -25,7 +25,7 @@ static void write_report(FILE *out, const bl_cli *c, const bl_session *s, const 
         bl_report_analyze_sarif(out, &s->analysis);
         break;
     default: {
-        bl_text_options o = {c->verbose, c->color};
+        bl_text_options o = {c->verbose, c->color, c->width};
         bl_report_analyze_text(out, &s->analysis, &o);
     }
     }
@@ -39,8 +39,6 @@ int cmd_analyze(int argc, char **argv)
         return rc < 0 ? BL_EXIT_OK : rc;
     if (c.nargs < 1) 
         return bl_usage_error(c.cmd_name, "expected at least one HIVE");
-    if (c.format == BL_FMT_DOT)
-        return bl_input_error("analyze: --format dot is for stack and explain");
     bool batch = c.nargs > 1 || c.summary || c.jobs || c.format == BL_FMT_JSONL;
     if (c.fix_out && (batch || c.no_fixes))
         return bl_usage_error(c.cmd_name, batch ? "--fix-out takes one HIVE" : "--fix-out needs the fix search (without --no-fixes)");

@@ -21,6 +21,8 @@ typedef struct diff_out {
      * and B's, FILETIME, 0 unknown), shown once with its first change. */
     uint64_t written_a, written_b;
     bool written_shown;
+    bool verbose;                  /* text: every change (else BL_TEXT_LIST_CAP per section) */
+    uint32_t in_section, hidden;   /* text: changes of the current section, and those not shown */
 } diff_out;
 
 /* The keys the next changes come from. */
@@ -42,8 +44,17 @@ static cJSON *time_or_null(uint64_t ft)
     return j;
 }
 
+/* The count of what the current section did not show. */
+static void section_end(diff_out *d)
+{
+    if (d->hidden)
+        fprintf(d->out, "  ... and %u more (--verbose lists them all)\n", d->hidden);
+    d->hidden = d->in_section = 0;
+}
+
 static void section(diff_out *d, const char *title)
 {
+    section_end(d);
     d->section = title;
     d->section_printed = false;
 }
@@ -68,6 +79,10 @@ static void change(diff_out *d, const char *kind, const char *what, const char *
     if (!d->section_printed) {
         fprintf(d->out, "\n%s:\n", d->section);
         d->section_printed = true;
+    }
+    if (++d->in_section > BL_TEXT_LIST_CAP && !d->verbose) {
+        d->hidden++;
+        return;
     }
     char mark = kind[0] == 'a' ? '+' : kind[0] == 'r' ? '-' : '~';
     fprintf(d->out, "  %c %s", mark, what);
@@ -459,7 +474,8 @@ static const bl_finding *subject_find(const subject_index *ix, const char *subje
     return hit ? *hit : NULL;
 }
 
-uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, bl_format fmt, int fail_on)
+uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, bl_format fmt, int fail_on,
+                        bool verbose)
 {
     if (fmt == BL_FMT_HTML) {
         /* The text diff, coloured, then both timelines. */
@@ -468,13 +484,13 @@ uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, b
         FILE *mem = open_memstream(&text, &len);
         if (!mem)
             bl_die("out of memory");
-        uint32_t failing = bl_report_diff(mem, x, y, BL_FMT_TEXT, fail_on);
+        uint32_t failing = bl_report_diff(mem, x, y, BL_FMT_TEXT, fail_on, verbose);
         fclose(mem);
         bl_report_diff_html(out, x, y, text);
         free(text);
         return failing;
     }
-    diff_out d = {.out = out, .json = fmt == BL_FMT_JSON, .section = ""};
+    diff_out d = {.out = out, .json = fmt == BL_FMT_JSON, .section = "", .verbose = verbose};
     if (d.json) {
         d.root = cJSON_CreateObject();
         cJSON *h = cJSON_AddObjectToObject(d.root, "a");
@@ -494,6 +510,8 @@ uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, b
     diff_filters(&d, x->model, y->model);
     diff_devices(&d, x, y);
     diff_boot_order(&d, x, y);
+    if (!d.json)
+        section_end(&d);
 
     /* Findings: new in B, gone from A, and those in both whose severity
      * changed (an error that became a warning is news too).  Matching is by

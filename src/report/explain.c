@@ -122,7 +122,7 @@ static void explain_rules(FILE *out, const bl_analysis *a)
                                  : "the Start=1 list runs before the PnP pass");
 }
 
-static int explain_service(FILE *out, const bl_analysis *a, uint32_t svc)
+static int explain_service(FILE *out, const bl_analysis *a, uint32_t svc, bool verbose)
 {
     const bl_model *m = a->model;
     const bl_timeline *t = a->timeline;
@@ -159,6 +159,8 @@ static int explain_service(FILE *out, const bl_analysis *a, uint32_t svc)
             if (e->role == BL_ROLE_FUNCTION) {
                 if (!nfunc++)
                     fputs("\nDevices it drives (function driver):\n", out);
+                if (nfunc > BL_TEXT_LIST_CAP && !verbose)
+                    continue; /* counted below */
                 fprintf(out, "  %s: ", bl_model_str(m, m->devices[d].instance_id));
                 if (ds->phase == BL_PHASE_BOOT || ds->phase == BL_PHASE_PNP) {
                     fprintf(out, "starts at slot %u (%s phase)", ds->slot, bl_phase_name(ds->phase));
@@ -172,6 +174,8 @@ static int explain_service(FILE *out, const bl_analysis *a, uint32_t svc)
             } else {
                 if (!nfilt++)
                     fputs("\nDevices it filters:\n", out);
+                if (nfilt > BL_TEXT_LIST_CAP && !verbose)
+                    continue; /* counted below */
                 fprintf(out, "  %s (%s, %s)", bl_model_str(m, m->devices[d].instance_id), bl_role_name(e->role),
                         bl_model_device_class_name(m, &m->devices[d]));
                 if (ds->deferred_by == svc)
@@ -181,6 +185,10 @@ static int explain_service(FILE *out, const bl_analysis *a, uint32_t svc)
             }
         }
     }
+    if (!verbose && nfunc > BL_TEXT_LIST_CAP)
+        fprintf(out, "  ... and %u more devices it drives (--verbose lists them all).\n", nfunc - BL_TEXT_LIST_CAP);
+    if (!verbose && nfilt > BL_TEXT_LIST_CAP)
+        fprintf(out, "  ... and %u more devices it filters (--verbose lists them all).\n", nfilt - BL_TEXT_LIST_CAP);
     /* Dependencies, both ways. */
     uint32_t nd = bl_pool_vec_len(m->pool, s->depend_on_service);
     const uint32_t *deps = bl_pool_vec_items(m->pool, s->depend_on_service);
@@ -350,7 +358,7 @@ static void explain_dot(FILE *out, const bl_analysis *a, uint32_t svc, uint32_t 
     const bl_model *m = a->model;
     fputs("digraph bootlens_explain {\n  rankdir=LR;\n  node [shape=box, fontsize=10];\n  edge [fontsize=9];\n", out);
     if (dev != BL_NONE) {
-        bl_stack_query q = {NULL, bl_model_str(m, m->devices[dev].instance_id), false};
+        bl_stack_query q = {NULL, bl_model_str(m, m->devices[dev].instance_id), false, false};
         fputs("  node [shape=record];\n", out);
         bl_report_stack_dot_body(out, a, &q, BL_DOT_MAX_DEVICES);
         fputs("  node [shape=box];\n", out);
@@ -386,7 +394,7 @@ static void explain_dot(FILE *out, const bl_analysis *a, uint32_t svc, uint32_t 
     fputs("}\n", out);
 }
 
-int bl_report_explain(FILE *out, const bl_analysis *a, const char *name, bl_format fmt)
+int bl_report_explain(FILE *out, const bl_analysis *a, const char *name, bl_format fmt, bool verbose)
 {
     const bl_model *m = a->model;
     uint32_t svc = bl_model_find_service(m, name);
@@ -429,7 +437,7 @@ int bl_report_explain(FILE *out, const bl_analysis *a, const char *name, bl_form
         FILE *mem = open_memstream(&text, &len);
         if (!mem)
             bl_die("out of memory");
-        bl_report_explain(mem, a, name, BL_FMT_TEXT);
+        bl_report_explain(mem, a, name, BL_FMT_TEXT, verbose);
         fclose(mem);
         bl_report_explain_html(out, a, name, text);
         free(text);
@@ -439,5 +447,5 @@ int bl_report_explain(FILE *out, const bl_analysis *a, const char *name, bl_form
         explain_dot(out, a, svc, dev);
         return 0;
     }
-    return dev != BL_NONE ? explain_device(out, a, dev) : explain_service(out, a, svc);
+    return dev != BL_NONE ? explain_device(out, a, dev) : explain_service(out, a, svc, verbose);
 }

@@ -57,26 +57,31 @@ static bool selected(const bl_analysis *a, const bl_stack_query *q, uint32_t dev
     return interesting(a, dev);
 }
 
-static void entry_text(const bl_analysis *a, const bl_stack_entry *e, FILE *out)
+/* The columns of a stack entry line, under the header device_text prints. */
+#define ENTRY_FMT "    %-13s %-18s %-8s %-8s %-7s %-9s %s\n"
+
+static void entry_text(const bl_analysis *a, const char *role, const bl_stack_entry *e, FILE *out)
 {
     const bl_model *m = a->model;
     const char *source = (e->role == BL_ROLE_LOWER_CLASS || e->role == BL_ROLE_UPPER_CLASS) ? "class"
                          : e->role == BL_ROLE_FUNCTION                                   ? "service"
                                                                                           : "device";
     if (e->service == BL_NONE) {
-        fprintf(out, "%-18s (%s)  MISSING: no service key\n", bl_model_str(m, e->name), source);
+        fprintf(out, ENTRY_FMT, role, bl_model_str(m, e->name), source, "MISSING", "-", "-", "(no service key)");
         return;
     }
     const bl_service *s = &m->services[e->service];
     uint32_t pos = bl_timeline_position(a->timeline, e->service);
     char slot[32];
     if (pos)
-        snprintf(slot, sizeof slot, "slot %u", pos);
+        snprintf(slot, sizeof slot, "%u", pos);
     else
         snprintf(slot, sizeof slot, "not loaded");
-    fprintf(out, "%-18s (%s)  %-8s %-6s %-12s group \"%s\"\n", bl_model_str(m, e->name), source,
-            bl_start_name(s->start), bl_phase_name(a->timeline->services[e->service].phase), slot,
-            bl_model_str(m, s->group));
+    bl_sb group = {0};
+    bl_sb_addf(&group, "\"%s\"", bl_model_str(m, s->group));
+    fprintf(out, ENTRY_FMT, role, bl_model_str(m, e->name), source, bl_start_name(s->start),
+            bl_phase_name(a->timeline->services[e->service].phase), slot, bl_sb_str(&group));
+    bl_sb_free(&group);
 }
 
 static void device_text(FILE *out, const bl_analysis *a, uint32_t dev)
@@ -118,14 +123,15 @@ static void device_text(FILE *out, const bl_analysis *a, uint32_t dev)
                  {BL_ROLE_FUNCTION, "Function"},        {BL_ROLE_LOWER_CLASS, "Lower filter"},
                  {BL_ROLE_LOWER_DEVICE, "Lower filter"}};
     /* Top of the stack first, as devcon prints it. */
+    if (ds->stack_count)
+        fprintf(out, ENTRY_FMT, "ROLE", "DRIVER", "FROM", "START", "PHASE", "SLOT", "GROUP");
     bool any = false;
     for (size_t r = 0; r < BL_ARRAY_LEN(order); r++)
         for (uint32_t k = 0; k < ds->stack_count; k++) {
             const bl_stack_entry *e = &t->stack[ds->stack_first + k];
             if (e->role != order[r].role)
                 continue;
-            fprintf(out, "    %-13s ", order[r].label);
-            entry_text(a, e, out);
+            entry_text(a, order[r].label, e, out);
             any = true;
         }
     if (!any)
@@ -253,11 +259,16 @@ uint32_t bl_report_stack(FILE *out, const bl_analysis *a, const bl_stack_query *
         fputs("}\n", out);
         return shown;
     }
+    uint32_t hidden = 0;
     for (uint32_t d = 0; d < m->ndevices; d++)
         if (selected(a, q, d)) {
-            device_text(out, a, d);
-            shown++;
+            if (shown++ >= BL_TEXT_LIST_CAP && !q->verbose)
+                hidden++;
+            else
+                device_text(out, a, d);
         }
+    if (hidden)
+        fprintf(out, "... and %u more devices (--verbose lists them all).\n", hidden);
     if (!shown)
         fprintf(out, "No device matches%s.\n",
                 (q->all || q->class_filter || q->device_filter)

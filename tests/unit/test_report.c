@@ -549,7 +549,7 @@ static void test_text_analyze_answer_first(void **state)
     uint32_t counts[3];
     bl_findings_count(&p.f, counts);
     assert_true(counts[BL_SEV_ERROR] == 1 && counts[BL_SEV_WARNING] >= 1 && counts[BL_SEV_INFO] >= 1);
-    bl_text_options o = {false, false};
+    bl_text_options o = {false, false, 0};
     capture c;
     bl_report_analyze_text(capture_start(&c), &p.a, &o);
     char *text = capture_end(&c);
@@ -1046,6 +1046,136 @@ static void test_html_timeline_is_capped(void **state)
     pipeline_free(&p);
 }
 
+/* ---- text that fits a terminal ---- */
+
+static void test_text_wraps_prose_not_paths(void **state)
+{
+    (void)state;
+    capture c;
+    bl_print_wrapped(capture_start(&c), "one two three four five six HKLM\\SYSTEM\\ControlSet001\\Services\\averyveryverylongname end",
+                     4, "    ", 20);
+    char *t = capture_end(&c);
+    assert_string_equal(t, "one two three\n    four five six\n    HKLM\\SYSTEM\\ControlSet001\\Services\\averyveryverylongname\n    end\n");
+    free(t);
+    /* Lines of the text keep their breaks; width 0 does not wrap. */
+    bl_print_wrapped(capture_start(&c), "a b\nc d", 0, "> ", 0);
+    t = capture_end(&c);
+    assert_string_equal(t, "a b\n> c d\n");
+    free(t);
+
+    /* The seed report at 100 columns: only evidence and .reg lines, which
+     * must stay copyable, are longer. */
+    pipeline p;
+    pipeline_seed_hive(&p);
+    bl_text_options o = {false, false, 100};
+    bl_report_analyze_text(capture_start(&c), &p.a, &o);
+    t = capture_end(&c);
+    uint32_t lines = 0;
+    for (char *line = strtok(t, "\n"); line; line = strtok(NULL, "\n")) {
+        lines++;
+        if (strlen(line) > 100 && strncmp(line, "    HKLM\\", 9) != 0 && strncmp(line, "      | ", 8) != 0)
+            fail_msg("line longer than 100 columns: %s", line);
+    }
+    assert_true(lines > 20);
+    free(t);
+    pipeline_free(&p);
+}
+
+/* 300 held-back devices: explain, stack and diff list 20 and count the rest;
+ * verbose lists them all. */
+static void test_text_long_lists_capped(void **state)
+{
+    (void)state;
+    pipeline p;
+    memset(&p, 0, sizeof p);
+    p.m = bl_model_new(NULL);
+    const char *const g[] = {"Boot Bus Extender", "Filter"};
+    tm_groups(p.m, g, 2);
+    tm_driver(p.m, "drv", 0, "Boot Bus Extender", -1);
+    tm_driver(p.m, "lateflt", 0, "Filter", -1);
+    const char *const ups[] = {"lateflt"};
+    bl_model_set_multi(p.m, "Control\\Class\\" BL_GUID_SYSTEM, "UpperFilters", ups, 1);
+    char name[64];
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof name, "ROOT\\DEV%03d\\0000", i);
+        tm_device(p.m, name, BL_GUID_SYSTEM, "drv");
+    }
+    pipeline_run(&p, false);
+    capture c;
+    assert_int_equal(bl_report_explain(capture_start(&c), &p.a, "lateflt", BL_FMT_TEXT, false), 0);
+    char *t = capture_end(&c);
+    assert_non_null(strstr(t, "ROOT\\DEV019\\0000"));
+    assert_null(strstr(t, "ROOT\\DEV020\\0000"));
+    assert_non_null(strstr(t, "... and 280 more devices it filters (--verbose lists them all)."));
+    free(t);
+    assert_int_equal(bl_report_explain(capture_start(&c), &p.a, "lateflt", BL_FMT_TEXT, true), 0);
+    t = capture_end(&c);
+    assert_non_null(strstr(t, "ROOT\\DEV299\\0000"));
+    assert_null(strstr(t, "more devices"));
+    free(t);
+    bl_stack_query q = {NULL, NULL, false, false};
+    assert_int_equal(bl_report_stack(capture_start(&c), &p.a, &q, BL_FMT_TEXT), 300);
+    t = capture_end(&c);
+    assert_non_null(strstr(t, "... and 280 more devices (--verbose lists them all)."));
+    assert_non_null(strstr(t, "    ROLE          DRIVER             FROM     START    PHASE   SLOT      GROUP\n"));
+    free(t);
+    /* diff against a model without the devices: 300 added, 20 shown. */
+    pipeline e;
+    memset(&e, 0, sizeof e);
+    e.m = bl_model_new(NULL);
+    tm_groups(e.m, g, 2);
+    tm_driver(e.m, "drv", 0, "Boot Bus Extender", -1);
+    tm_driver(e.m, "lateflt", 0, "Filter", -1);
+    e.m->services[0].last_written = 132223104000000000ull; /* 2020-01-01T00:00:00Z */
+    p.m->services[0].last_written = 133540000000000000ull;
+    pipeline_run(&e, false);
+    bl_report_diff(capture_start(&c), &e.a, &p.a, BL_FMT_TEXT, 3, false);
+    t = capture_end(&c);
+    if (!strstr(t, "  ... and 280 more (--verbose lists them all)\n"))
+        fail_msg("no count of the changes left out in:\n%s", t);
+    pipeline_free(&e);
+    pipeline_free(&p);
+}
+
+static void test_diff_key_times_and_severity(void **state)
+{
+    (void)state;
+    pipeline a, b;
+    pipeline_hive(&a, "vmci-filter-delay");
+    pipeline_hive(&b, "vmci-filter-warning");
+    /* mkhive writes one fixed time; give B's dlpflt key a later one. */
+    uint32_t s = bl_model_find_service(b.m, "dlpflt");
+    b.m->services[s].last_written = 133540704000000000ull; /* 2024-03-05T00:00:00Z */
+    capture c;
+    uint32_t failing = bl_report_diff(capture_start(&c), &a.a, &b.a, BL_FMT_TEXT, BL_SEV_WARNING, false);
+    char *t = capture_end(&c);
+    assert_int_equal(failing, 0); /* less severe is not a failure */
+    assert_non_null(strstr(t, "  ~ dlpflt Group: Filter -> Boot Bus Extender\n"
+                              "      key last written: A 2020-01-01T00:00:00Z, B 2024-03-05T00:00:00Z\n"));
+    assert_non_null(strstr(t, "Findings whose severity changed:\n  ~ error -> warning [filter-delays-device]"));
+    assert_non_null(strstr(t, "0 new findings, 0 more severe, 1 less severe, 0 gone."));
+    free(t);
+    /* The other way round it got worse: that fails --fail-on warning. */
+    failing = bl_report_diff(capture_start(&c), &b.a, &a.a, BL_FMT_JSON, BL_SEV_WARNING, false);
+    t = capture_end(&c);
+    assert_int_equal(failing, 1);
+    cJSON *j = parse(t);
+    const cJSON *ch = arr_field(j, "changed_findings");
+    assert_int_equal(cJSON_GetArraySize(ch), 1);
+    assert_string_equal(str_field(cJSON_GetArrayItem(ch, 0), "severity_before"), "warning");
+    assert_string_equal(str_field(cJSON_GetArrayItem(ch, 0), "severity"), "error");
+    const cJSON *first = cJSON_GetArrayItem(arr_field(j, "changes"), 0);
+    assert_string_equal(str_field(first, "a_last_written"), "2024-03-05T00:00:00Z");
+    cJSON_Delete(j);
+    free(t);
+    bl_sb ft = {0};
+    bl_filetime_text(0, &ft);
+    assert_string_equal(bl_sb_str(&ft), "(FILETIME 0)");
+    bl_sb_free(&ft);
+    pipeline_free(&a);
+    pipeline_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1064,6 +1194,9 @@ int main(void)
         cmocka_unit_test(test_html_seed_report),
         cmocka_unit_test(test_html_escapes_hostile_names),
         cmocka_unit_test(test_html_timeline_is_capped),
+        cmocka_unit_test(test_text_wraps_prose_not_paths),
+        cmocka_unit_test(test_text_long_lists_capped),
+        cmocka_unit_test(test_diff_key_times_and_severity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
