@@ -91,6 +91,9 @@ typedef struct bl_stack_query {
 /* Text lists longer than this show their first entries and a count of the
  * rest (--verbose shows them all). */
 #define BL_TEXT_LIST_CAP 20
+/* True for a device `stack` shows by default: held back by a filter, not
+ * starting, or with a filter in its stack. */
+bool bl_stack_interesting(const bl_analysis *a, uint32_t dev);
 /* Returns the number of devices shown. */
 uint32_t bl_report_stack(FILE *out, const bl_analysis *a, const bl_stack_query *q, bl_format fmt);
 
@@ -133,6 +136,8 @@ typedef struct bl_break {
 uint32_t bl_report_breaks(const bl_analysis *a, bl_break **out);
 
 /* Small text helpers shared by reports. */
+/* open_memstream(buf, len), or exit as on memory exhaustion. */
+FILE *bl_memstream(char **buf, size_t *len);
 /* A FILETIME as ISO 8601 UTC ("2024-03-05T10:22:13Z"). */
 void bl_filetime_text(uint64_t filetime, bl_sb *sb);
 /* "ERROR", "WARNING", "info", in ANSI colours if color. */

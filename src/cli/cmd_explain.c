@@ -4,28 +4,30 @@
 
 #include <stdio.h>
 
+/* The closest name so far to a mistyped one. */
+typedef struct nearest {
+    const char *typed, *best;
+    unsigned distance; /* of best; bl_suggest_max + 1 while there is none */
+} nearest;
+
+static void consider(nearest *n, const char *name)
+{
+    unsigned d = bl_edit_distance(n->typed, name, n->distance - 1);
+    if (d < n->distance) {
+        n->distance = d;
+        n->best = name;
+    }
+}
+
 /* The service or device name closest to a mistyped one, or NULL. */
 static const char *closest_name(const bl_model *m, const char *typed)
 {
-    const char *best = NULL;
-    unsigned bd = bl_suggest_max(typed) + 1;
-    for (uint32_t i = 0; i < m->nservices && bd > 1; i++) {
-        const char *n = bl_model_str(m, m->services[i].name);
-        unsigned d = bl_edit_distance(typed, n, bd - 1);
-        if (d < bd) {
-            bd = d;
-            best = n;
-        }
-    }
-    for (uint32_t i = 0; i < m->ndevices && bd > 1; i++) {
-        const char *n = bl_model_str(m, m->devices[i].instance_id);
-        unsigned d = bl_edit_distance(typed, n, bd - 1);
-        if (d < bd) {
-            bd = d;
-            best = n;
-        }
-    }
-    return best;
+    nearest n = {typed, NULL, bl_suggest_max(typed) + 1};
+    for (uint32_t i = 0; i < m->nservices && n.distance > 1; i++)
+        consider(&n, bl_model_str(m, m->services[i].name));
+    for (uint32_t i = 0; i < m->ndevices && n.distance > 1; i++)
+        consider(&n, bl_model_str(m, m->devices[i].instance_id));
+    return n.best;
 }
 
 int cmd_explain(int argc, char **argv)

@@ -481,9 +481,7 @@ uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, b
         /* The text diff, coloured, then both timelines. */
         char *text = NULL;
         size_t len = 0;
-        FILE *mem = open_memstream(&text, &len);
-        if (!mem)
-            bl_die("out of memory");
+        FILE *mem = bl_memstream(&text, &len);
         uint32_t failing = bl_report_diff(mem, x, y, BL_FMT_TEXT, fail_on, verbose);
         fclose(mem);
         bl_report_diff_html(out, x, y, text);

@@ -434,9 +434,7 @@ int bl_report_explain(FILE *out, const bl_analysis *a, const char *name, bl_form
         /* The words of the text explanation, then the pictures. */
         char *text = NULL;
         size_t len = 0;
-        FILE *mem = open_memstream(&text, &len);
-        if (!mem)
-            bl_die("out of memory");
+        FILE *mem = bl_memstream(&text, &len);
         bl_report_explain(mem, a, name, BL_FMT_TEXT, verbose);
         fclose(mem);
         bl_report_explain_html(out, a, name, text);

@@ -890,17 +890,6 @@ static void timeline_section(FILE *out, const bl_analysis *a, uint32_t focus_svc
 
 /* ---- tables ---- */
 
-static bool stack_interesting(const bl_analysis *a, uint32_t d)
-{
-    const bl_device_start *ds = &a->timeline->devices[d];
-    if (ds->deferred_by != BL_NONE || ds->phase == BL_PHASE_NEVER)
-        return true;
-    for (uint32_t k = 0; k < ds->stack_count; k++)
-        if (a->timeline->stack[ds->stack_first + k].role != BL_ROLE_FUNCTION)
-            return true;
-    return false;
-}
-
 static void stacks_table(FILE *out, const bl_analysis *a, uint32_t only_svc, uint32_t only_dev)
 {
     const bl_model *m = a->model;
@@ -908,7 +897,7 @@ static void stacks_table(FILE *out, const bl_analysis *a, uint32_t only_svc, uin
     fputs("<h2 id=\"stacks\">Device stacks</h2>\n", out);
     uint32_t n = 0, shown = 0;
     for (uint32_t d = 0; d < m->ndevices; d++) {
-        bool sel = only_dev != BL_NONE ? d == only_dev : only_svc != BL_NONE ? in_stack(a, d, only_svc) : stack_interesting(a, d);
+        bool sel = only_dev != BL_NONE ? d == only_dev : only_svc != BL_NONE ? in_stack(a, d, only_svc) : bl_stack_interesting(a, d);
         if (!sel)
             continue;
         if (!n++)

@@ -33,7 +33,7 @@ static bool contains_fold(const char *hay, const char *needle)
     return n == 0;
 }
 
-static bool interesting(const bl_analysis *a, uint32_t dev)
+bool bl_stack_interesting(const bl_analysis *a, uint32_t dev)
 {
     const bl_device_start *ds = &a->timeline->devices[dev];
     if (ds->deferred_by != BL_NONE || ds->phase == BL_PHASE_NEVER)
@@ -54,7 +54,7 @@ static bool selected(const bl_analysis *a, const bl_stack_query *q, uint32_t dev
         return false;
     if (q->all || q->class_filter || q->device_filter)
         return true;
-    return interesting(a, dev);
+    return bl_stack_interesting(a, dev);
 }
 
 /* The columns of a stack entry line, under the header device_text prints. */

@@ -158,6 +158,14 @@ void bl_print_indented(FILE *out, const char *text, const char *indent)
     }
 }
 
+FILE *bl_memstream(char **buf, size_t *len)
+{
+    FILE *f = open_memstream(buf, len);
+    if (!f)
+        bl_die("out of memory");
+    return f;
+}
+
 void bl_filetime_text(uint64_t filetime, bl_sb *sb)
 {
     /* FILETIME counts 100 ns from 1601-01-01; Unix time from 1970. */

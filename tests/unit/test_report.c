@@ -1000,30 +1000,38 @@ static void test_html_escapes_hostile_names(void **state)
     pipeline_free(&p);
 }
 
+/* A System class whose devices a late class filter (lateflt, group Filter)
+ * holds back: ndrivers boot drivers in Boot Bus Extender (drv000...),
+ * ndevices devices (ROOT\DEV000\0000...) served by every step-th of them. */
+static void held_back_model(pipeline *p, int ndrivers, int ndevices, int step)
+{
+    memset(p, 0, sizeof *p);
+    p->m = bl_model_new(NULL);
+    const char *const g[] = {"Boot Bus Extender", "Filter"};
+    tm_groups(p->m, g, 2);
+    char name[64];
+    for (int i = 0; i < ndrivers; i++) {
+        snprintf(name, sizeof name, "drv%03d", i);
+        tm_driver(p->m, name, 0, "Boot Bus Extender", -1);
+    }
+    tm_driver(p->m, "lateflt", 0, "Filter", -1);
+    const char *const ups[] = {"lateflt"};
+    bl_model_set_multi(p->m, "Control\\Class\\" BL_GUID_SYSTEM, "UpperFilters", ups, 1);
+    for (int i = 0; i < ndevices; i++) {
+        char svc[16];
+        snprintf(name, sizeof name, "ROOT\\DEV%03d\\0000", i);
+        snprintf(svc, sizeof svc, "drv%03d", (i * step) % ndrivers);
+        tm_device(p->m, name, BL_GUID_SYSTEM, svc);
+    }
+}
+
 /* Hundreds of held-back devices and boot drivers: the picture stays bounded
  * and says what it left out. */
 static void test_html_timeline_is_capped(void **state)
 {
     (void)state;
     pipeline p;
-    memset(&p, 0, sizeof p);
-    p.m = bl_model_new(NULL);
-    const char *const g[] = {"Boot Bus Extender", "Filter"};
-    tm_groups(p.m, g, 2);
-    char name[64];
-    for (int i = 0; i < 600; i++) {
-        snprintf(name, sizeof name, "drv%03d", i);
-        tm_driver(p.m, name, 0, "Boot Bus Extender", -1);
-    }
-    tm_driver(p.m, "lateflt", 0, "Filter", -1);
-    const char *const ups[] = {"lateflt"};
-    bl_model_set_multi(p.m, "Control\\Class\\" BL_GUID_SYSTEM, "UpperFilters", ups, 1);
-    for (int i = 0; i < 300; i++) {
-        snprintf(name, sizeof name, "ROOT\\DEV%03d\\0000", i);
-        char svc[16];
-        snprintf(svc, sizeof svc, "drv%03d", i * 2);
-        tm_device(p.m, name, BL_GUID_SYSTEM, svc);
-    }
+    held_back_model(&p, 600, 300, 2);
     pipeline_run(&p, false);
     capture c;
     bl_report_analyze_html(capture_start(&c), &p.a, NULL);
@@ -1087,19 +1095,7 @@ static void test_text_long_lists_capped(void **state)
 {
     (void)state;
     pipeline p;
-    memset(&p, 0, sizeof p);
-    p.m = bl_model_new(NULL);
-    const char *const g[] = {"Boot Bus Extender", "Filter"};
-    tm_groups(p.m, g, 2);
-    tm_driver(p.m, "drv", 0, "Boot Bus Extender", -1);
-    tm_driver(p.m, "lateflt", 0, "Filter", -1);
-    const char *const ups[] = {"lateflt"};
-    bl_model_set_multi(p.m, "Control\\Class\\" BL_GUID_SYSTEM, "UpperFilters", ups, 1);
-    char name[64];
-    for (int i = 0; i < 300; i++) {
-        snprintf(name, sizeof name, "ROOT\\DEV%03d\\0000", i);
-        tm_device(p.m, name, BL_GUID_SYSTEM, "drv");
-    }
+    held_back_model(&p, 1, 300, 0);
     pipeline_run(&p, false);
     capture c;
     assert_int_equal(bl_report_explain(capture_start(&c), &p.a, "lateflt", BL_FMT_TEXT, false), 0);
@@ -1121,13 +1117,7 @@ static void test_text_long_lists_capped(void **state)
     free(t);
     /* diff against a model without the devices: 300 added, 20 shown. */
     pipeline e;
-    memset(&e, 0, sizeof e);
-    e.m = bl_model_new(NULL);
-    tm_groups(e.m, g, 2);
-    tm_driver(e.m, "drv", 0, "Boot Bus Extender", -1);
-    tm_driver(e.m, "lateflt", 0, "Filter", -1);
-    e.m->services[0].last_written = 132223104000000000ull; /* 2020-01-01T00:00:00Z */
-    p.m->services[0].last_written = 133540000000000000ull;
+    held_back_model(&e, 1, 0, 0);
     pipeline_run(&e, false);
     bl_report_diff(capture_start(&c), &e.a, &p.a, BL_FMT_TEXT, 3, false);
     t = capture_end(&c);
@@ -1176,6 +1166,32 @@ static void test_diff_key_times_and_severity(void **state)
     pipeline_free(&b);
 }
 
+/* A filter PnP initialized ahead of its place (BL_WHY_PULLED, set by the
+ * simulation when the boot model pulls boot filters forward) is marked in
+ * the timeline and the load-order table. */
+static void test_html_marks_pulled_filters(void **state)
+{
+    (void)state;
+    pipeline p;
+    pipeline_seed_hive(&p);
+    uint32_t f = bl_model_find_service(p.m, "dlpflt");
+    uint32_t dev = bl_model_find_device(p.m, "Root\\VMWVMCIHOSTDEV\\0000");
+    bl_load *l = &p.t->loads[p.t->services[f].load];
+    l->why |= BL_WHY_PULLED;
+    l->for_device = dev;
+    capture c;
+    bl_report_analyze_html(capture_start(&c), &p.a, NULL);
+    char *html = capture_end(&c);
+    const char *svg = strstr(html, "<svg");
+    assert_non_null(svg);
+    assert_non_null(strstr(svg, "class=\"pulled\""));
+    assert_non_null(strstr(svg, "⇡ pulled forward for vmci · Root\\VMWVMCIHOST"));
+    assert_non_null(strstr(html, "<tr class=\"pulled\">"));
+    assert_non_null(strstr(html, "pulled forward by PnP for <span class=\"mono\">Root\\VMWVMCIHOSTDEV\\0000</span>"));
+    free(html);
+    pipeline_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1194,6 +1210,7 @@ int main(void)
         cmocka_unit_test(test_html_seed_report),
         cmocka_unit_test(test_html_escapes_hostile_names),
         cmocka_unit_test(test_html_timeline_is_capped),
+        cmocka_unit_test(test_html_marks_pulled_filters),
         cmocka_unit_test(test_text_wraps_prose_not_paths),
         cmocka_unit_test(test_text_long_lists_capped),
         cmocka_unit_test(test_diff_key_times_and_severity),
