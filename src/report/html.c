@@ -63,6 +63,26 @@ static void esc(FILE *out, const char *s)
     esc_n(out, s, SIZE_MAX);
 }
 
+/* s in at most max code points, the middle elided: device instance ids
+ * differ at their end ("STORAGE\Volume\{6251...}#0000000000100000"). */
+static void esc_mid(FILE *out, const char *s, size_t max)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        n += (*p & 0xC0) != 0x80;
+    if (n <= max || max < 8) {
+        esc_n(out, s, max);
+        return;
+    }
+    size_t head = (max - 1) / 2, tail = max - 1 - head, cp = 0;
+    esc_n(out, s, head);
+    const char *p = s;
+    for (; *p; p++)
+        if ((*p & 0xC0) != 0x80 && cp++ == n - tail)
+            break;
+    esc(out, p);
+}
+
 /* ---- page ---- */
 
 static const char css[] =
@@ -75,6 +95,7 @@ static const char css[] =
     "border-bottom:2px solid var(--line)}h3{font-size:15px;margin:14px 0 6px}\n"
     ".meta{color:var(--mute);margin:0 0 10px}.meta b{color:var(--ink);font-weight:600}\n"
     ".note{color:var(--mute);font-size:13px}\n"
+    ".toc{font-size:14px;margin:4px 0 0}.toc a{color:var(--info);text-decoration:none}\n"
     ".counts{display:flex;gap:10px;flex-wrap:wrap;margin:14px 0}\n"
     ".count{border-radius:6px;padding:6px 14px;font-weight:700;color:#fff}\n"
     ".count.error{background:var(--err)}.count.warning{background:var(--warn)}.count.info{background:var(--info)}"
@@ -106,7 +127,7 @@ static const char css[] =
     ".legend{display:flex;flex-wrap:wrap;gap:16px;font-size:13px;margin:8px 0}\n"
     ".sw{display:inline-block;width:14px;height:14px;border-radius:2px;vertical-align:-2px;margin-right:5px}\n"
     ".diff .add{color:#1b5e20}.diff .del{color:#b71c1c}.diff .chg{color:#8a5a00}.diff .head{font-weight:700}\n"
-    "@media print{body{max-width:none;padding:0;font-size:11pt}h2{break-after:avoid}"
+    "@media print{body{max-width:none;padding:0;font-size:11pt}.toc{display:none}h2{break-after:avoid}"
     ".finding,figure,tr{break-inside:avoid}pre{white-space:pre-wrap;word-break:break-all}"
     ".svgwrap{overflow:visible;border:0}svg{max-width:100%;height:auto}}\n";
 
@@ -633,7 +654,7 @@ static void short_device(FILE *out, const bl_analysis *a, uint32_t dev, size_t m
     if (*svc)
         bl_sb_addf(&sb, "%s · ", svc);
     bl_sb_add(&sb, bl_model_str(m, m->devices[dev].instance_id));
-    esc_n(out, bl_sb_str(&sb), max);
+    esc_mid(out, bl_sb_str(&sb), max);
     bl_sb_free(&sb);
 }
 
@@ -673,7 +694,7 @@ static void svg_timeline(FILE *out, timeline_view *v)
             fputs("<title>", out);
             esc(out, bl_model_str(m, m->devices[v->cols[i].dev].instance_id));
             fputs("</title>", out);
-            short_device(out, a, v->cols[i].dev, 30);
+            short_device(out, a, v->cols[i].dev, 34);
         } else {
             fprintf(out, "+%u more held back", v->cols[i].count);
         }
@@ -753,7 +774,7 @@ static void svg_timeline(FILE *out, timeline_view *v)
             fputs("<tspan fill=\"#6a1b9a\" font-weight=\"700\">  ⇡ pulled forward", out);
             if (l->for_device != BL_NONE && l->for_device < m->ndevices) {
                 fputs(" for ", out);
-                short_device(out, a, l->for_device, 24);
+                short_device(out, a, l->for_device, 32);
             }
             fputs("</tspan>", out);
         }
@@ -1038,6 +1059,9 @@ void bl_report_analyze_html(FILE *out, const bl_analysis *a, const bl_fix_plan *
     fputs("<h1>Boot analysis</h1>\n", out);
     hive_meta(out, a);
     counts_bar(out, a->findings);
+    fprintf(out, "<nav class=\"toc\"><a href=\"#findings\">Findings</a>%s · <a href=\"#timeline\">Boot timeline</a> · "
+                 "<a href=\"#stacks\">Device stacks</a> · <a href=\"#order\">Load order</a></nav>\n",
+            plan && plan->nchosen ? " · <a href=\"#fix\">The fix to apply</a>" : "");
     findings_section(out, a->findings);
     plan_section(out, a, plan);
     timeline_section(out, a, BL_NONE, BL_NONE, "timeline", "Boot timeline");

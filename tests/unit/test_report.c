@@ -1185,7 +1185,7 @@ static void test_html_marks_pulled_filters(void **state)
     const char *svg = strstr(html, "<svg");
     assert_non_null(svg);
     assert_non_null(strstr(svg, "class=\"pulled\""));
-    assert_non_null(strstr(svg, "⇡ pulled forward for vmci · Root\\VMWVMCIHOST"));
+    assert_non_null(strstr(svg, "⇡ pulled forward for vmci · Root\\VMWVMCIHOSTDEV\\0000</tspan>"));
     assert_non_null(strstr(html, "<tr class=\"pulled\">"));
     assert_non_null(strstr(html, "pulled forward by PnP for <span class=\"mono\">Root\\VMWVMCIHOSTDEV\\0000</span>"));
     free(html);
