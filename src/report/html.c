@@ -355,6 +355,7 @@ typedef struct timeline_view {
     uint32_t *row_of;     /* per slot 0..boot_count: its row */
     uint8_t *interesting; /* per slot */
     uint32_t *starts;     /* per slot: devices starting right after it (boot phase) */
+    uint32_t *start_first, *start_devs; /* those devices: start_devs[start_first[slot]...], by slot */
     uint32_t slots_collapsed, slots_cut;
 } timeline_view;
 
@@ -554,6 +555,18 @@ static void layout_rows(timeline_view *v)
     for (uint32_t d = 0; d < m->ndevices; d++)
         if (t->devices[d].phase == BL_PHASE_BOOT && t->devices[d].slot <= nb)
             v->starts[t->devices[d].slot]++;
+    /* The same devices grouped by slot (a counting sort: linear). */
+    v->start_first = bl_xcalloc((size_t)nb + 2, sizeof *v->start_first);
+    v->start_devs = bl_xmalloc(((size_t)m->ndevices + 1) * sizeof *v->start_devs);
+    for (uint32_t p = 1; p <= nb + 1; p++)
+        v->start_first[p] = v->start_first[p - 1] + v->starts[p - 1];
+    uint32_t *fill = bl_xcalloc((size_t)nb + 2, sizeof *fill);
+    for (uint32_t d = 0; d < m->ndevices; d++) {
+        uint32_t sl = t->devices[d].slot;
+        if (t->devices[d].phase == BL_PHASE_BOOT && sl <= nb)
+            v->start_devs[v->start_first[sl] + fill[sl]++] = d;
+    }
+    free(fill);
     for (uint32_t i = 0; i < v->ncols; i++) {
         v->interesting[v->cols[i].from <= nb ? v->cols[i].from : nb] = 1;
         v->interesting[v->cols[i].to <= nb ? v->cols[i].to : nb] = 1;
@@ -658,6 +671,28 @@ static void short_device(FILE *out, const bl_analysis *a, uint32_t dev, size_t m
     bl_sb_free(&sb);
 }
 
+/* The devices that start right after slot p: a dot, a count, and their
+ * ids as the tooltip (the first 20; the stacks table lists them all). */
+static void starts_mark(FILE *out, const timeline_view *v, uint32_t p, double x, double y)
+{
+    if (!v->starts[p])
+        return;
+    const bl_model *m = v->a->model;
+    fprintf(out, "<g class=\"starts\"><title>%u device%s start%s after slot %u:", v->starts[p], v->starts[p] == 1 ? "" : "s",
+            v->starts[p] == 1 ? "s" : "", p);
+    uint32_t shown = 0;
+    for (; shown < v->starts[p] && shown < 20; shown++) {
+        fputs("\n", out);
+        esc(out, bl_model_str(m, m->devices[v->start_devs[v->start_first[p] + shown]].instance_id));
+    }
+    if (v->starts[p] > shown)
+        fprintf(out, "\n... and %u more", v->starts[p] - shown);
+    fprintf(out,
+            "</title><circle cx=\"%.0f\" cy=\"%.1f\" r=\"5\" fill=\"#2e7d32\"/><text x=\"%.0f\" y=\"%.1f\" "
+            "fill=\"#2e7d32\">%u device%s</text></g>\n",
+            x + 6, y + ROW_H / 2.0, x + 16, y + 14, v->starts[p], v->starts[p] == 1 ? "" : "s");
+}
+
 #define X_GROUP 4
 #define W_GROUP 184
 #define X_SLOT 222
@@ -709,10 +744,7 @@ static void svg_timeline(FILE *out, timeline_view *v)
             fprintf(out, "<text x=\"%d\" y=\"%.1f\" fill=\"#5f6b76\" font-style=\"italic\">before the first boot "
                          "driver</text>\n",
                     X_NAME, y + 14);
-            fprintf(out,
-                    "<circle cx=\"%.0f\" cy=\"%.1f\" r=\"5\" fill=\"#2e7d32\"/><text x=\"%.0f\" y=\"%.1f\" "
-                    "fill=\"#2e7d32\">%u device%s</text>\n",
-                    x_starts + 6, y + ROW_H / 2.0, x_starts + 16, y + 14, v->starts[0], v->starts[0] == 1 ? "" : "s");
+            starts_mark(out, v, 0, x_starts, y);
             continue;
         }
         bool group_start = row->first == 1 || !same_group(t, row->first, row->first - 1);
@@ -779,11 +811,7 @@ static void svg_timeline(FILE *out, timeline_view *v)
             fputs("</tspan>", out);
         }
         fputs("</text>\n", out);
-        if (v->starts[p])
-            fprintf(out,
-                    "<circle cx=\"%.0f\" cy=\"%.1f\" r=\"5\" fill=\"#2e7d32\"/><text x=\"%.0f\" y=\"%.1f\" "
-                    "fill=\"#2e7d32\">%u device%s</text>\n",
-                    x_starts + 6, y + ROW_H / 2.0, x_starts + 16, y + 14, v->starts[p], v->starts[p] == 1 ? "" : "s");
+        starts_mark(out, v, p, x_starts, y);
     }
     /* The phases after boot. */
     {
@@ -864,6 +892,8 @@ static void timeline_view_free(timeline_view *v)
     free(v->row_of);
     free(v->interesting);
     free(v->starts);
+    free(v->start_first);
+    free(v->start_devs);
 }
 
 static void timeline_section(FILE *out, const bl_analysis *a, uint32_t focus_svc, uint32_t focus_dev, const char *id,

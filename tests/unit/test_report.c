@@ -1124,6 +1124,7 @@ static void test_text_long_lists_capped(void **state)
     t = capture_end(&c);
     if (!strstr(t, "  ... and 280 more (--verbose lists them all)\n"))
         fail_msg("no count of the changes left out in:\n%s", t);
+    free(t);
     pipeline_free(&e);
     pipeline_free(&p);
 }
