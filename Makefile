@@ -152,6 +152,7 @@ unit: $(TESTS) $(MKHIVE)
 e2e: $(BIN) $(MKHIVE)
 	@tests/gen-hives.sh >/dev/null
 	@BOOTLENS=$(BIN) SHARED=$(SHARED) tests/e2e/run.sh
+	@BOOTLENS=$(BIN) MKHIVE=$(MKHIVE) tests/pictures.sh
 
 asan: $(SAN_BIN) $(SAN_TESTS) $(MKHIVE)
 	@tests/gen-hives.sh >/dev/null

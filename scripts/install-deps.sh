@@ -1,8 +1,10 @@
 #!/bin/sh
 # install-deps.sh — installs the Debian packages bootlens needs, only those
 # missing, with apt-get (via sudo when not root).  Nothing else is downloaded.
+# graphviz (dot) checks the DOT pictures; chromium renders the HTML report
+# headless for its test (tests/html-render.sh), with a known font.
 set -eu
-need="make gcc clang libclang-rt-dev pkg-config libregf-dev libbfio-dev libcjson-dev libcmocka-dev xz-utils libregf-utils libwin-hivex-perl"
+need="make gcc clang libclang-rt-dev pkg-config libregf-dev libbfio-dev libcjson-dev libcmocka-dev xz-utils libregf-utils libwin-hivex-perl graphviz chromium fonts-dejavu-core"
 missing=""
 for p in $need; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

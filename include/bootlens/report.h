@@ -1,5 +1,6 @@
 /* report.h — rendering models, timelines and findings: text for people,
- * JSON (cJSON) for programs, SARIF for CI, DOT for pictures.  Nothing here
+ * JSON (cJSON) for programs, SARIF for CI, DOT for pictures, HTML (with the
+ * boot timeline drawn as SVG) to read and print.  Nothing here
  * decides anything; it only shows what the earlier stages computed. */
 #ifndef BOOTLENS_REPORT_H
 #define BOOTLENS_REPORT_H
@@ -17,6 +18,7 @@ typedef enum bl_format {
     BL_FMT_SARIF,
     BL_FMT_DOT,
     BL_FMT_JSONL,
+    BL_FMT_HTML,
 } bl_format;
 
 bool bl_format_parse(const char *s, bl_format *out);
@@ -56,8 +58,9 @@ void bl_report_order_json(FILE *out, const bl_analysis *a, bl_phase_filter filte
 
 /* `analyze`: the answer first, details after. */
 typedef struct bl_text_options {
-    bool verbose; /* list every finding in full, info included */
+    bool verbose;   /* list every finding in full, info included; long lists in full */
     bool color;
+    unsigned width; /* wrap prose to this many columns (0: do not wrap) */
 } bl_text_options;
 void bl_report_analyze_text(FILE *out, const bl_analysis *a, const bl_text_options *o);
 void bl_report_analyze_json(FILE *out, const bl_analysis *a);
@@ -82,21 +85,68 @@ typedef struct bl_stack_query {
     const char *class_filter;  /* class name or GUID, NULL = all */
     const char *device_filter; /* instance id or substring, NULL = all */
     bool all;                  /* include devices that start with no filter involvement */
+    bool verbose;              /* text: every device (else the first BL_TEXT_LIST_CAP, and a count) */
 } bl_stack_query;
+
+/* Text lists longer than this show their first entries and a count of the
+ * rest (--verbose shows them all). */
+#define BL_TEXT_LIST_CAP 20
+/* True for a device `stack` shows by default: held back by a filter, not
+ * starting, or with a filter in its stack. */
+bool bl_stack_interesting(const bl_analysis *a, uint32_t dev);
 /* Returns the number of devices shown. */
 uint32_t bl_report_stack(FILE *out, const bl_analysis *a, const bl_stack_query *q, bl_format fmt);
 
+/* DOT (Graphviz) pieces shared by stack and explain.  A picture draws at
+ * most this many devices and says how many it left out. */
+#define BL_DOT_MAX_DEVICES 24
+/* Writes s inside a quoted DOT label: quotes and backslashes escaped (device
+ * ids keep theirs), record field characters too when record, control
+ * characters as spaces. */
+void bl_dot_escape(FILE *out, const char *s, bool record);
+/* The nodes and edges of the device stacks q selects (records, the device
+ * tree, the filters that defer them), at most max_devices of them plus a
+ * node counting the rest.  Returns the number selected. */
+uint32_t bl_report_stack_dot_body(FILE *out, const bl_analysis *a, const bl_stack_query *q, uint32_t max_devices);
+
 /* `explain`: a service or device in words (text), as JSON, or DOT.
  * Returns -1 when NAME is neither a service nor a device instance id. */
-int bl_report_explain(FILE *out, const bl_analysis *a, const char *name, bl_format fmt);
+int bl_report_explain(FILE *out, const bl_analysis *a, const char *name, bl_format fmt, bool verbose);
 
-/* `diff`: changes from analysis x to analysis y (text or JSON).  Returns the
- * number of new findings at or above fail_on (a bl_severity; 3 = none). */
-uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, bl_format fmt, int fail_on);
+/* `diff`: changes from analysis x to analysis y (text, JSON or HTML).
+ * Returns the number of new (or more severe) findings at or above fail_on
+ * (a bl_severity; 3 = none).  Text lists each section's first
+ * BL_TEXT_LIST_CAP changes and a count of the rest unless verbose. */
+uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, bl_format fmt, int fail_on,
+                        bool verbose);
+
+/* A boot driver that fails because a filter holds back a device it needs,
+ * as the filter findings (filter-delays-device, nonboot-filter-on-boot-
+ * class) name it in their "Breaks:" lines; every name is checked against
+ * the finding's own service and device lists. */
+typedef struct bl_break {
+    uint32_t svc;     /* the driver that fails */
+    uint32_t dev;     /* the held-back device it needs, BL_NONE if not named */
+    uint32_t filter;  /* the filter holding it back (the finding's subject) */
+    uint32_t via[8];  /* the services its call chain goes through, in order */
+    uint32_t nvia;
+    uint32_t finding; /* index in a->findings */
+} bl_break;
+/* Every such driver of a's findings; *out is malloc'd (caller frees). */
+uint32_t bl_report_breaks(const bl_analysis *a, bl_break **out);
 
 /* Small text helpers shared by reports. */
+/* open_memstream(buf, len), or exit as on memory exhaustion. */
+FILE *bl_memstream(char **buf, size_t *len);
+/* A FILETIME as ISO 8601 UTC ("2024-03-05T10:22:13Z"). */
+void bl_filetime_text(uint64_t filetime, bl_sb *sb);
 /* "ERROR", "WARNING", "info", in ANSI colours if color. */
 const char *bl_severity_label(bl_severity s, bool color);
+/* text as words wrapped to width columns (0: no wrapping): the cursor is at
+ * column col already; every further line (wrapped, or after a '\n' in
+ * text) starts with indent.  Words longer than a line are never broken, so
+ * a registry path or a device id stays copyable.  Ends with a newline. */
+void bl_print_wrapped(FILE *out, const char *text, size_t col, const char *indent, unsigned width);
 /* Each line of text, prefixed with indent. */
 void bl_print_indented(FILE *out, const char *text, const char *indent);
 void bl_service_image(const bl_model *m, uint32_t svc, bl_sb *sb);
@@ -110,6 +160,57 @@ void bl_report_filters(FILE *out, const bl_analysis *a, bl_format fmt);
 /* The "filter_stack" member of analyze's JSON (caller owns it). */
 struct cJSON *bl_json_filter_stack(const bl_analysis *a);
 /* ---- end of file-system filter stack ---- */
+
+/* ---- HTML (report/html.c) ----
+ * One self-contained page each (inline CSS and SVG, no script, nothing
+ * fetched; prints): the answer first, then the boot timeline as SVG, then
+ * tables.  Every string from the hive is escaped. */
+struct bl_fix_plan;
+/* `analyze`: findings, the merged fix (plan, may be NULL) and its .reg in
+ * both forms, the timeline, device stacks, load order. */
+void bl_report_analyze_html(FILE *out, const bl_analysis *a, const struct bl_fix_plan *plan);
+/* `explain NAME`: the text explanation, the findings naming it, the
+ * timeline with NAME highlighted, the stacks it is part of. */
+void bl_report_explain_html(FILE *out, const bl_analysis *a, const char *name, const char *text);
+/* `diff`: the text diff coloured by line, then both timelines. */
+void bl_report_diff_html(FILE *out, const bl_analysis *x, const bl_analysis *y, const char *text);
+/* ---- end of HTML ---- */
+
+/* ---- fix file (report/fixes.c) ----
+ * The fixes of an analysis as one plan to import: the first verified fix of
+ * each error and warning, merged so that no fix undoes another — list
+ * values (filters, dependencies) are merged as a three-way edit against
+ * the hive's list, a fix whose other value disagrees with one already
+ * taken is left out whole (skipped, with the reason). */
+struct bl_fix_plan_state;
+typedef struct bl_fix_plan {
+    bl_change *changes; /* the merged changes, values of one key together */
+    uint32_t nchanges, capchanges;
+    uint32_t *chosen; /* indices of the findings whose first fix is in */
+    uint32_t nchosen, capchosen;
+    struct bl_fix_skip {
+        uint32_t finding;
+        char *reason;
+    } *skipped;
+    uint32_t nskipped, capskipped;
+    char *verification; /* what re-simulating the whole plan showed (set by the caller), or NULL */
+    struct bl_fix_plan_state *state;
+} bl_fix_plan;
+/* Builds the plan of findings f over the unfixed model m (interns the
+ * merged list items in m's pool). */
+void bl_fix_plan_build(bl_fix_plan *p, const bl_model *m, const bl_findings *f);
+void bl_fix_plan_free(bl_fix_plan *p);
+/* The key the changes go below: HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet
+ * for the running system, HKEY_LOCAL_MACHINE\OFFLINE\ControlSetNNN (the
+ * analyzed set) for the hive loaded offline under HKLM\OFFLINE. */
+void bl_fix_plan_root(const bl_model *m, bool offline, bl_sb *out);
+/* The merged changes as .reg text below that root. */
+void bl_fix_plan_changes_reg(const bl_fix_plan *p, const bl_model *m, bool offline, bl_sb *out);
+/* The whole importable file: header, comments (what it fixes, how to
+ * import it, what was left out and why, the verification), the changes.
+ * name is the file's own name for the instructions. */
+void bl_fix_plan_file(const bl_fix_plan *p, const bl_analysis *a, bool offline, const char *name, bl_sb *out);
+/* ---- end of fix file ---- */
 
 /* ---- lint (report/lint.c) ---- */
 #include "bootlens/inf.h"

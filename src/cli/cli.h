@@ -60,12 +60,15 @@ typedef struct bl_cli {
     const char *lang;
     bool verbose;
     bool color;
+    bool color_set; /* --color or --no-color given */
+    unsigned width; /* text is wrapped to this many columns */
     bool no_fixes;
     int jobs;
     bool summary;
     bool libregf_reader;
     bool timings;
     const char *control_set_b;
+    const char *fix_out;
 } bl_cli;
 
 /* Parses argv (after the command name).  Returns 0, or prints a one-line
@@ -77,6 +80,14 @@ void bl_cli_print_help(FILE *out);
 void bl_cli_print_man(FILE *out);
 void bl_cli_print_bash_completion(FILE *out);
 const char *bl_cli_version(void);
+/* The width text output wraps to: COLUMNS, else the terminal's, else 100. */
+unsigned bl_cli_width(void);
+/* Levenshtein distance ignoring ASCII case, or max + 1 once it exceeds max. */
+unsigned bl_edit_distance(const char *a, const char *b, unsigned max);
+/* How far a mistyped name may be from the one meant (by its length). */
+unsigned bl_suggest_max(const char *typed);
+/* The command a mistyped one probably meant, or NULL. */
+const char *bl_cli_suggest_command(const char *typed);
 
 /* A loaded hive with its model and timeline. */
 /* Wall-clock milliseconds spent in each stage (--timings). */
@@ -112,6 +123,17 @@ int bl_exit_for(const bl_cli *c, const bl_findings *f);
 int bl_input_error(const char *msg);
 /* A usage mistake: one line naming the command. */
 int bl_usage_error(const char *cmd, const char *what);
+
+/* ---- fixes to import (fixout.c) ---- */
+/* Applies the whole plan to a copy of the session's model, simulates and
+ * runs the rules again, and sets p->verification to what that showed. */
+void bl_fix_plan_verify(bl_fix_plan *p, const bl_session *s);
+/* The offline form's file name beside the running form's: FIX.reg ->
+ * FIX-offline.reg (caller frees). */
+char *bl_fix_offline_path(const char *path);
+/* Writes --fix-out's two files.  Returns 0, or prints the reason and
+ * returns BL_EXIT_INPUT. */
+int bl_write_fix_files(const bl_cli *c, const bl_session *s, const bl_fix_plan *p);
 
 int cmd_analyze(int argc, char **argv);
 int cmd_order(int argc, char **argv);

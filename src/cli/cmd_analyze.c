@@ -9,9 +9,12 @@
 
 int bl_analyze_batch(const bl_cli *c);
 
-static void write_report(FILE *out, const bl_cli *c, const bl_session *s)
+static void write_report(FILE *out, const bl_cli *c, const bl_session *s, const bl_fix_plan *plan)
 {
     switch (c->format) {
+    case BL_FMT_HTML:
+        bl_report_analyze_html(out, &s->analysis, plan);
+        break;
     case BL_FMT_JSON:
         bl_report_analyze_json(out, &s->analysis);
         break;
@@ -22,7 +25,7 @@ static void write_report(FILE *out, const bl_cli *c, const bl_session *s)
         bl_report_analyze_sarif(out, &s->analysis);
         break;
     default: {
-        bl_text_options o = {c->verbose, c->color};
+        bl_text_options o = {c->verbose, c->color, c->width};
         bl_report_analyze_text(out, &s->analysis, &o);
     }
     }
@@ -36,9 +39,12 @@ int cmd_analyze(int argc, char **argv)
         return rc < 0 ? BL_EXIT_OK : rc;
     if (c.nargs < 1) 
         return bl_usage_error(c.cmd_name, "expected at least one HIVE");
-    if (c.format == BL_FMT_DOT)
-        return bl_input_error("analyze: --format dot is for stack and explain");
-    if (c.nargs > 1 || c.summary || c.jobs || c.format == BL_FMT_JSONL)
+    bool batch = c.nargs > 1 || c.summary || c.jobs || c.format == BL_FMT_JSONL;
+    if (c.fix_out && (batch || c.no_fixes))
+        return bl_usage_error(c.cmd_name, batch ? "--fix-out takes one HIVE" : "--fix-out needs the fix search (without --no-fixes)");
+    if (batch && c.format == BL_FMT_HTML)
+        return bl_usage_error(c.cmd_name, "--format html takes one HIVE");
+    if (batch)
         return bl_analyze_batch(&c);
     bl_session s;
     if ((rc = bl_session_open(&s, &c, c.args[0], true)) != 0) {
@@ -54,18 +60,31 @@ int cmd_analyze(int argc, char **argv)
     if (unreadable && (c.format == BL_FMT_JSON || c.format == BL_FMT_SARIF))
         fprintf(stderr, "bootlens: %s: partial analysis: %u part%s of the hive could not be read (see hive-damaged)\n",
                 c.args[0], unreadable, unreadable == 1 ? "" : "s");
+    /* The fixes merged into one plan, re-simulated together: for the fix
+     * files and the HTML report's answer. */
+    bl_fix_plan plan = {0};
+    if (c.fix_out || c.format == BL_FMT_HTML) {
+        bl_fix_plan_build(&plan, s.model, &s.findings);
+        bl_fix_plan_verify(&plan, &s);
+    }
+    if (c.fix_out && (rc = bl_write_fix_files(&c, &s, &plan)) != 0) {
+        bl_fix_plan_free(&plan);
+        bl_session_close(&s);
+        return rc;
+    }
     FILE *out = stdout;
     if (c.output) {
         out = fopen(c.output, "w");
         if (!out) {
             char msg[600];
             snprintf(msg, sizeof msg, "%s: cannot write: %s", c.output, strerror(errno));
+            bl_fix_plan_free(&plan);
             bl_session_close(&s);
             return bl_input_error(msg);
         }
     }
     double t0 = bl_now_ms();
-    write_report(out, &c, &s);
+    write_report(out, &c, &s, &plan);
     if (out != stdout)
         fclose(out);
     else
@@ -76,6 +95,7 @@ int cmd_analyze(int argc, char **argv)
                 s.times.open, s.times.model, s.times.sim, s.times.rules, s.times.output,
                 s.times.open + s.times.model + s.times.sim + s.times.rules + s.times.output);
     rc = bl_exit_for(&c, &s.findings);
+    bl_fix_plan_free(&plan);
     bl_session_close(&s);
     return rc;
 }

@@ -14,8 +14,6 @@ int cmd_diff(int argc, char **argv)
         return rc < 0 ? BL_EXIT_OK : rc;
     if (c.nargs < 1 || c.nargs > 2)
         return bl_usage_error(c.cmd_name, "expected HIVE_A [HIVE_B]");
-    if (c.format != BL_FMT_TEXT && c.format != BL_FMT_JSON)
-        return bl_input_error("diff: --format must be text or json");
     const char *path_b = c.nargs == 2 ? c.args[1] : c.args[0];
     bl_cli cb = c;
     cb.control_set = c.control_set_b ? c.control_set_b : c.nargs == 2 ? c.control_set : "lastknowngood";
@@ -26,7 +24,7 @@ int cmd_diff(int argc, char **argv)
         bl_session_close(&a);
         return rc;
     }
-    uint32_t failing = bl_report_diff(stdout, &a.analysis, &b.analysis, c.format, c.fail_on);
+    uint32_t failing = bl_report_diff(stdout, &a.analysis, &b.analysis, c.format, c.fail_on, c.verbose);
     bl_session_close(&a);
     bl_session_close(&b);
     return failing ? BL_EXIT_FINDINGS : BL_EXIT_OK;

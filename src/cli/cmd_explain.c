@@ -4,6 +4,32 @@
 
 #include <stdio.h>
 
+/* The closest name so far to a mistyped one. */
+typedef struct nearest {
+    const char *typed, *best;
+    unsigned distance; /* of best; bl_suggest_max + 1 while there is none */
+} nearest;
+
+static void consider(nearest *n, const char *name)
+{
+    unsigned d = bl_edit_distance(n->typed, name, n->distance - 1);
+    if (d < n->distance) {
+        n->distance = d;
+        n->best = name;
+    }
+}
+
+/* The service or device name closest to a mistyped one, or NULL. */
+static const char *closest_name(const bl_model *m, const char *typed)
+{
+    nearest n = {typed, NULL, bl_suggest_max(typed) + 1};
+    for (uint32_t i = 0; i < m->nservices && n.distance > 1; i++)
+        consider(&n, bl_model_str(m, m->services[i].name));
+    for (uint32_t i = 0; i < m->ndevices && n.distance > 1; i++)
+        consider(&n, bl_model_str(m, m->devices[i].instance_id));
+    return n.best;
+}
+
 int cmd_explain(int argc, char **argv)
 {
     bl_cli c;
@@ -12,17 +38,18 @@ int cmd_explain(int argc, char **argv)
         return rc < 0 ? BL_EXIT_OK : rc;
     if (c.nargs != 2) 
         return bl_usage_error(c.cmd_name, "expected HIVE and a service or device NAME");
-    if (c.format != BL_FMT_TEXT && c.format != BL_FMT_JSON && c.format != BL_FMT_DOT)
-        return bl_input_error("explain: --format must be text, json or dot");
     bl_session s;
     c.no_fixes = true; /* explain lists findings; fixes are analyze's job */
     if ((rc = bl_session_open(&s, &c, c.args[0], true)) != 0)
         return rc;
-    rc = bl_report_explain(stdout, &s.analysis, c.args[1], c.format);
-    bl_session_close(&s);
+    rc = bl_report_explain(stdout, &s.analysis, c.args[1], c.format, c.verbose);
     if (rc < 0) {
-        fprintf(stderr, "bootlens: %s: no service or device instance named \"%s\"\n", c.args[0], c.args[1]);
+        const char *near = closest_name(s.model, c.args[1]);
+        fprintf(stderr, "bootlens: %s: no service or device instance named \"%s\"%s%s%s\n", c.args[0], c.args[1],
+                near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");
+        bl_session_close(&s);
         return BL_EXIT_INPUT;
     }
+    bl_session_close(&s);
     return BL_EXIT_OK;
 }

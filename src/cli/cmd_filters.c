@@ -13,8 +13,6 @@ int cmd_filters(int argc, char **argv)
         bl_cli_usage(stderr, CMD_FILTERS);
         return BL_EXIT_INPUT;
     }
-    if (c.format != BL_FMT_TEXT && c.format != BL_FMT_JSON)
-        return bl_input_error("filters: --format must be text or json");
     bl_session s;
     if ((rc = bl_session_open(&s, &c, c.args[0], false)) != 0)
         return rc;

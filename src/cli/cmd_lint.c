@@ -101,8 +101,6 @@ int cmd_lint(int argc, char **argv)
         return rc < 0 ? BL_EXIT_OK : rc;
     if (c.nargs < 1)
         return bl_usage_error(c.cmd_name, "expected at least one INF");
-    if (c.format != BL_FMT_TEXT && c.format != BL_FMT_JSON && c.format != BL_FMT_SARIF)
-        return bl_usage_error(c.cmd_name, "--format must be text, json or sarif");
     bl_inf_target target;
     bl_inf_target_init(&target);
     if (c.arch && bl_inf_parse_arch(c.arch, &target.arch) != 0)
@@ -165,7 +163,7 @@ int cmd_lint(int argc, char **argv)
     } else if (c.format == BL_FMT_SARIF) {
         bl_report_lint_sarif(out, &rep);
     } else {
-        bl_text_options o = {c.verbose, c.color};
+        bl_text_options o = {c.verbose, c.color, c.width};
         bl_report_lint_text(out, &rep, &o);
     }
     if (out != stdout)

@@ -10,8 +10,6 @@ int cmd_order(int argc, char **argv)
         return rc < 0 ? BL_EXIT_OK : rc;
     if (c.nargs != 1) 
         return bl_usage_error(c.cmd_name, "expected one HIVE");
-    if (c.format != BL_FMT_TEXT && c.format != BL_FMT_JSON)
-        return bl_input_error("order: --format must be text or json");
     bl_session s;
     if ((rc = bl_session_open(&s, &c, c.args[0], false)) != 0)
         return rc;

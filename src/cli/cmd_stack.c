@@ -10,12 +10,10 @@ int cmd_stack(int argc, char **argv)
         return rc < 0 ? BL_EXIT_OK : rc;
     if (c.nargs != 1) 
         return bl_usage_error(c.cmd_name, "expected one HIVE");
-    if (c.format != BL_FMT_TEXT && c.format != BL_FMT_JSON && c.format != BL_FMT_DOT)
-        return bl_input_error("stack: --format must be text, json or dot");
     bl_session s;
     if ((rc = bl_session_open(&s, &c, c.args[0], false)) != 0)
         return rc;
-    bl_stack_query q = {c.class_filter, c.device_filter, c.all};
+    bl_stack_query q = {c.class_filter, c.device_filter, c.all, c.verbose};
     uint32_t shown = bl_report_stack(stdout, &s.analysis, &q, c.format);
     bl_session_close(&s);
     /* Asking for a class or device that is not there is a usage problem. */

@@ -56,12 +56,18 @@ int main(int argc, char **argv)
                 bl_cli_usage(stdout, commands[i].id);
                 return BL_EXIT_OK;
             }
-        fprintf(stderr, "bootlens: no such command: %s\n", argv[2]);
+        const char *near = bl_cli_suggest_command(argv[2]);
+        fprintf(stderr, "bootlens: no such command: %s%s%s%s\n", argv[2], near ? " (did you mean " : "",
+                near ? near : "", near ? "?)" : "");
         return BL_EXIT_INPUT;
     }
     for (size_t i = 0; i < BL_ARRAY_LEN(commands); i++)
         if (strcmp(name, commands[i].name) == 0)
             return commands[i].run(argc - 2, argv + 2);
-    fprintf(stderr, "bootlens: no such command: %s (see bootlens --help)\n", name);
+    const char *near = bl_cli_suggest_command(name);
+    if (near)
+        fprintf(stderr, "bootlens: no such command: %s (did you mean %s? see bootlens --help)\n", name, near);
+    else
+        fprintf(stderr, "bootlens: no such command: %s (see bootlens --help)\n", name);
     return BL_EXIT_INPUT;
 }

@@ -4,9 +4,11 @@
  * apart. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #ifndef BOOTLENS_VERSION
@@ -23,39 +25,46 @@ typedef struct cmd_def {
     const char *name;
     const char *synopsis;
     const char *summary;
+    unsigned formats; /* FMT(...) bits of the --format values it takes */
 } cmd_def;
+
+#define FMT(f) (1u << (f))
+#define FMT_TJ (FMT(BL_FMT_TEXT) | FMT(BL_FMT_JSON))
 
 static const cmd_def commands[] = {
     {CMD_ANALYZE, "analyze", "analyze HIVE... [options]",
      "Simulate the boot of HIVE's driver configuration and report what goes wrong, why, and the "
-     "re-simulated fix. With several hives or a directory, analyzes them in parallel (-j)."},
+     "re-simulated fix. With several hives or a directory, analyzes them in parallel (-j).",
+     FMT_TJ | FMT(BL_FMT_SARIF) | FMT(BL_FMT_JSONL) | FMT(BL_FMT_HTML)},
     {CMD_ORDER, "order", "order HIVE [--phase boot|system|auto|all]",
      "The load order Windows computes from groups and tags: position, phase, group, tag, "
-     "service, start, type, image (like Sysinternals LoadOrder)."},
+     "service, start, type, image (like Sysinternals LoadOrder).", FMT_TJ},
     {CMD_STACK, "stack", "stack HIVE [--class NAME|GUID] [--device ID] [--all]",
      "Device stacks: lower filters, function driver, upper filters, where each entry comes from "
-     "(class or device), each driver's start slot, and when the device starts."},
+     "(class or device), each driver's start slot, and when the device starts.", FMT_TJ | FMT(BL_FMT_DOT)},
     {CMD_EXPLAIN, "explain", "explain HIVE NAME",
      "Why a driver, service or device loads or starts when it does, what delays it, and what it "
-     "delays."},
+     "delays.",
+     FMT_TJ | FMT(BL_FMT_DOT) | FMT(BL_FMT_HTML)},
     {CMD_FILTERS, "filters", "filters HIVE",
      "The file-system filter stack: filter manager frames, minifilters and legacy filters by "
-     "altitude, in the order the stack ends up (fltmc style)."},
+     "altitude, in the order the stack ends up (fltmc style).", FMT_TJ},
     {CMD_LINT, "lint", "lint [--baseline HIVE] INF...",
      "Apply driver INF files to a copy of the baseline's boot configuration as Windows setup "
-     "would, re-simulate, and report the findings the INFs introduce (SARIF for CI)."},
+     "would, re-simulate, and report the findings the INFs introduce (SARIF for CI).", FMT_TJ | FMT(BL_FMT_SARIF)},
     {CMD_RECOVER, "recover", "recover HIVE -o OUT [--log FILE]...",
-     "Replay the transaction logs of a dirty hive into a new file OUT. HIVE is never written."},
+     "Replay the transaction logs of a dirty hive into a new file OUT. HIVE is never written.", 0},
     {CMD_DIFF, "diff", "diff HIVE_A [HIVE_B] [--control-set N --control-set-b M]",
      "What changed between two hives (or two control sets of one): services, groups, tags, "
-     "filters, load order and findings."},
+     "filters, load order and findings (new, gone, and those whose severity changed).",
+     FMT_TJ | FMT(BL_FMT_HTML)},
 };
 
 enum opt_id {
     O_CONTROL_SET, O_CONTROL_SET_B, O_NO_RECOVERY, O_LOG, O_FORMAT, O_FAIL_ON, O_PHASE, O_CLASS,
     O_DEVICE, O_ALL, O_KNOWLEDGE, O_BOOT_SCENARIO, O_BOOT_FS, O_WINDOWS, O_OUTPUT, O_BASELINE, O_ARCH,
     O_OS_VERSION, O_LANG, O_VERBOSE, O_COLOR, O_NO_FIXES, O_JOBS, O_SUMMARY, O_READER, O_TIMINGS,
-    O_HELP,
+    O_FIX_OUT, O_NO_COLOR, O_HELP,
 };
 
 typedef struct opt_def {
@@ -80,9 +89,10 @@ static const opt_def options[] = {
     {O_LOG, "log", 0, "FILE", CMD_HIVE_READERS | CMD_RECOVER,
      "A transaction log to replay (repeatable). Default: HIVE.LOG, HIVE.LOG1, HIVE.LOG2 beside "
      "the hive, in any letter case."},
-    {O_FORMAT, "format", 'f', "text|json|sarif|dot|jsonl", CMD_ALL & ~CMD_RECOVER,
+    {O_FORMAT, "format", 'f', "text|json|sarif|dot|jsonl|html", CMD_ALL & ~CMD_RECOVER,
      "Output format (default text). sarif: analyze and lint. dot: stack and explain (Graphviz). "
-     "jsonl: one JSON object per line (analyze of several hives)."},
+     "jsonl: one JSON object per line (analyze of several hives). html: analyze, explain and diff as one "
+     "self-contained page (no script, nothing fetched, printable) with the boot timeline drawn."},
     {O_FAIL_ON, "fail-on", 0, "error|warning|info|never", CMD_ANALYZE | CMD_LINT | CMD_DIFF,
      "Exit with status 1 when a finding of this severity or above is reported (default error; "
      "for diff: new findings only)."},
@@ -116,10 +126,20 @@ static const opt_def options[] = {
     {O_OS_VERSION, "os-version", 0, "MAJOR.MINOR[.BUILD]", CMD_LINT,
      "Target Windows version for TargetOSVersion decorations (default 10.0.19041)."},
     {O_LANG, "lang", 0, "LANGID", CMD_LINT, "Locale for [Strings.LANGID] sections (default 0409)."},
-    {O_VERBOSE, "verbose", 'v', NULL, CMD_ALL, "Show info findings and more detail."},
-    {O_COLOR, "color", 0, NULL, CMD_ALL, "Colour severities in text output (default when stdout is a terminal)."},
+    {O_VERBOSE, "verbose", 'v', NULL, CMD_ALL,
+     "Show info findings, more detail, and long lists in full (they are capped at 20 entries with a count)."},
+    {O_COLOR, "color", 0, NULL, CMD_ALL,
+     "Colour severities in text output, even into a pipe (default: when standard output is a terminal and "
+     "NO_COLOR is not set)."},
+    {O_NO_COLOR, "no-color", 0, NULL, CMD_ALL, "No colour, even on a terminal (as NO_COLOR does)."},
     {O_NO_FIXES, "no-fixes", 0, NULL, CMD_ANALYZE | CMD_LINT,
      "Do not search for and re-simulate fixes (faster)."},
+    {O_FIX_OUT, "fix-out", 0, "FIX.reg", CMD_ANALYZE,
+     "Write the verified fixes, merged so that none undoes another and re-simulated together, as two "
+     ".reg files: FIX.reg for the running system (CurrentControlSet; reg import FIX.reg) and "
+     "FIX-offline.reg for the hive loaded offline from WinRE (reg load HKLM\\OFFLINE "
+     "X:\\Windows\\System32\\config\\SYSTEM, reg import FIX-offline.reg, reg unload HKLM\\OFFLINE), "
+     "below the control set analyzed."},
     {O_JOBS, "jobs", 'j', "N", CMD_ANALYZE, "Analyze several hives with N parallel workers (default: number of CPUs)."},
     {O_SUMMARY, "summary", 0, NULL, CMD_ANALYZE,
      "With several hives: print a fleet summary (which filters delay which classes on how many "
@@ -141,35 +161,202 @@ static const cmd_def *find_cmd(unsigned cmd)
     return NULL;
 }
 
+unsigned bl_cli_width(void)
+{
+    const char *cols = getenv("COLUMNS");
+    long w = 0;
+    if (cols && *cols) {
+        char *end;
+        w = strtol(cols, &end, 10);
+        if (*end)
+            w = 0;
+    }
+    struct winsize ws;
+    if (w <= 0 && isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col)
+        w = ws.ws_col;
+    if (w <= 0)
+        w = 100; /* a pipe or a file: what a review tool or a mail shows without scrolling */
+    return (unsigned)(w < 40 ? 40 : w > 400 ? 400 : w);
+}
+
+/* "text|json|dot": the formats cmd takes (all of them for cmd 0). */
+static void formats_text(unsigned mask, bl_sb *sb)
+{
+    static const char *const names[] = {"text", "json", "sarif", "dot", "jsonl", "html"};
+    for (unsigned f = 0; f < BL_ARRAY_LEN(names); f++)
+        if (mask & FMT(f))
+            bl_sb_addf(sb, "%s%s", sb->len ? "|" : "", names[f]);
+}
+
+/* "text, json or dot". */
+static void formats_words(unsigned mask, bl_sb *sb)
+{
+    bl_sb f = {0};
+    formats_text(mask, &f);
+    const char *last = strrchr(bl_sb_str(&f), '|');
+    for (const char *q = bl_sb_str(&f); *q; q++) {
+        if (q == last)
+            bl_sb_add(sb, " or ");
+        else if (*q == '|')
+            bl_sb_add(sb, ", ");
+        else
+            bl_sb_addc(sb, *q);
+    }
+    bl_sb_free(&f);
+}
+
+static unsigned all_formats(void)
+{
+    unsigned m = 0;
+    for (size_t i = 0; i < BL_ARRAY_LEN(commands); i++)
+        m |= commands[i].formats;
+    return m;
+}
+
+/* "-f, --format text|json" as --help shows it for cmd (0: every command). */
+static void option_head(const opt_def *o, unsigned cmd, bl_sb *sb)
+{
+    bl_sb arg = {0};
+    if (o->id == O_FORMAT) {
+        const cmd_def *c = find_cmd(cmd);
+        formats_text(c ? c->formats : all_formats(), &arg);
+    } else if (o->arg) {
+        bl_sb_add(&arg, o->arg);
+    }
+    if (o->short_name)
+        bl_sb_addf(sb, "-%c, --%s", o->short_name, o->name);
+    else
+        bl_sb_addf(sb, "    --%s", o->name);
+    if (arg.len)
+        bl_sb_addf(sb, " %s", bl_sb_str(&arg));
+    bl_sb_free(&arg);
+}
+
 void bl_cli_usage(FILE *out, unsigned cmd)
 {
     const cmd_def *c = find_cmd(cmd);
     if (!c)
         return;
-    fprintf(out, "usage: bootlens %s\n\n%s\n\nOptions:\n", c->synopsis, c->summary);
+    unsigned width = bl_cli_width();
+    fprintf(out, "usage: bootlens %s\n\n", c->synopsis);
+    bl_print_wrapped(out, c->summary, 0, "", width);
+    fputs("\nOptions:\n", out);
+    /* Names in one column, descriptions aligned in the next, wrapped. */
+    size_t col = 0;
+    bl_sb head = {0};
+    for (size_t i = 0; i < BL_ARRAY_LEN(options); i++) {
+        if (!(options[i].cmds & cmd))
+            continue;
+        bl_sb_reset(&head);
+        option_head(&options[i], cmd, &head);
+        if (head.len > col)
+            col = head.len;
+    }
+    col = col + 4 > 32 ? 32 : col + 4;
+    char indent[40];
+    memset(indent, ' ', col);
+    indent[col] = '\0';
     for (size_t i = 0; i < BL_ARRAY_LEN(options); i++) {
         const opt_def *o = &options[i];
         if (!(o->cmds & cmd))
             continue;
-        char head[96];
-        if (o->short_name)
-            snprintf(head, sizeof head, "-%c, --%s%s%s", o->short_name, o->name, o->arg ? " " : "",
-                     o->arg ? o->arg : "");
-        else
-            snprintf(head, sizeof head, "    --%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
-        fprintf(out, "  %s\n      %s\n", head, o->help);
+        bl_sb_reset(&head);
+        option_head(o, cmd, &head);
+        fprintf(out, "  %s", bl_sb_str(&head));
+        size_t at = head.len + 2;
+        if (at + 2 > col) {
+            fputs("\n", out);
+            at = 0;
+        }
+        fprintf(out, "%*s", (int)(col - at), "");
+        bl_print_wrapped(out, o->help, col, indent, width);
     }
+    bl_sb_free(&head);
 }
 
 void bl_cli_print_help(FILE *out)
 {
+    unsigned width = bl_cli_width();
     fprintf(out, "bootlens %s — offline analysis of the Windows driver boot configuration in a "
                  "SYSTEM hive\n\nusage: bootlens COMMAND [ARGS] [OPTIONS]\n\nCommands:\n",
             BOOTLENS_VERSION);
-    for (size_t i = 0; i < BL_ARRAY_LEN(commands); i++)
-        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].synopsis);
+    for (size_t i = 0; i < BL_ARRAY_LEN(commands); i++) {
+        fprintf(out, "  %-9s ", commands[i].name);
+        bl_print_wrapped(out, commands[i].synopsis, 12, "              ", width);
+    }
     fprintf(out, "\n`bootlens help COMMAND` or `bootlens COMMAND --help` describes a command.\n"
                  "Exit status: 0 clean, 1 findings at or above --fail-on, 2 unusable input or usage.\n");
+}
+
+/* Levenshtein distance of a and b ignoring ASCII case, or more than max
+ * (computing stops there); both are short names. */
+unsigned bl_edit_distance(const char *a, const char *b, unsigned max)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    if (na > 256 || nb > 256)
+        return max + 1;
+    if ((na > nb ? na - nb : nb - na) > max)
+        return max + 1;
+    unsigned row[257];
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = (unsigned)j;
+    for (size_t i = 1; i <= na; i++) {
+        unsigned diag = row[0], best = row[0] = (unsigned)i;
+        for (size_t j = 1; j <= nb; j++) {
+            unsigned up = row[j];
+            unsigned cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+            unsigned v = diag + cost;
+            if (up + 1 < v)
+                v = up + 1;
+            if (row[j - 1] + 1 < v)
+                v = row[j - 1] + 1;
+            row[j] = v;
+            diag = up;
+            if (v < best)
+                best = v;
+        }
+        if (best > max)
+            return max + 1;
+    }
+    return row[nb];
+}
+
+/* How far a mistyped name may be from what was meant. */
+unsigned bl_suggest_max(const char *typed)
+{
+    size_t n = strlen(typed);
+    return n <= 3 ? 1 : n <= 8 ? 2 : 3;
+}
+
+const char *bl_cli_suggest_command(const char *typed)
+{
+    const char *best = NULL;
+    unsigned bd = bl_suggest_max(typed) + 1;
+    for (size_t i = 0; i < BL_ARRAY_LEN(commands); i++) {
+        unsigned d = bl_edit_distance(typed, commands[i].name, bd - 1);
+        if (d < bd || (!best && bl_fold_has_prefix(commands[i].name, typed) && *typed)) {
+            bd = d < bd ? d : bd;
+            best = commands[i].name;
+        }
+    }
+    return best;
+}
+
+/* The long option closest to a mistyped one, among those cmd takes. */
+static const char *suggest_option(const char *typed, unsigned cmd)
+{
+    const char *best = NULL;
+    unsigned bd = bl_suggest_max(typed) + 1;
+    for (size_t i = 0; i < BL_ARRAY_LEN(options); i++) {
+        if (!(options[i].cmds & cmd))
+            continue;
+        unsigned d = bl_edit_distance(typed, options[i].name, bd - 1);
+        if (d < bd) {
+            bd = d;
+            best = options[i].name;
+        }
+    }
+    return best;
 }
 
 /* troff needs backslashes and leading dots escaped. */
@@ -220,8 +407,14 @@ void bl_cli_print_man(FILE *out)
             fputs(".B \\-\\-", out);
         man_text(out, o->name);
         if (o->arg) {
+            bl_sb arg = {0};
+            if (o->id == O_FORMAT)
+                formats_text(all_formats(), &arg);
+            else
+                bl_sb_add(&arg, o->arg);
             fputs(" \" \"\n.I ", out);
-            man_text(out, o->arg);
+            man_text(out, bl_sb_str(&arg));
+            bl_sb_free(&arg);
         }
         fputs("\n", out);
         man_text(out, o->help);
@@ -234,6 +427,40 @@ void bl_cli_print_man(FILE *out)
             }
         fputs(")\n", out);
     }
+    fputs(".SH EXAMPLES\n"
+          ".SS Support: a customer's machine boots slowly or loses a device\n"
+          ".nf\n"
+          "bootlens analyze SYSTEM\n"
+          "bootlens explain SYSTEM vsepflt\n"
+          "bootlens analyze SYSTEM \\-\\-format html \\-o report.html\n"
+          "bootlens analyze SYSTEM \\-\\-fix\\-out FIX.reg\n"
+          ".fi\n.PP\n"
+          "The answer first: which filter delays which devices and what breaks; then a fix bootlens "
+          "re-simulated. FIX.reg is for the running system (reg import FIX.reg); FIX\\-offline.reg for "
+          "the hive loaded from WinRE (reg load HKLM\\eOFFLINE X:\\eWindows\\eSystem32\\econfig\\eSYSTEM, "
+          "reg import FIX\\-offline.reg, reg unload HKLM\\eOFFLINE).\n"
+          ".SS Forensics: a hive copied from a disk image, maybe dirty\n"
+          ".nf\n"
+          "bootlens analyze evidence/SYSTEM \\-\\-format json > analysis.json\n"
+          "bootlens recover evidence/SYSTEM \\-o SYSTEM.recovered\n"
+          "bootlens diff SYSTEM \\-\\-control\\-set current \\-\\-control\\-set\\-b lastknowngood\n"
+          ".fi\n.PP\n"
+          "Transaction logs beside the hive are replayed in memory; the evidence is never written. diff "
+          "shows what changed between two hives or control sets, with each changed key's last-write "
+          "time.\n"
+          ".SS CI: lint a driver INF change\n"
+          ".nf\n"
+          "bootlens lint \\-\\-baseline SYSTEM driver.inf \\-\\-format sarif > lint.sarif\n"
+          "bootlens lint driver.inf \\-\\-fail\\-on warning\n"
+          ".fi\n.PP\n"
+          "Exit status 1 fails the build when the INF introduces a finding at or above \\-\\-fail\\-on; "
+          "the SARIF results point at the INF lines.\n"
+          ".SH ENVIRONMENT\n"
+          ".TP\n.B NO_COLOR\nWhen set (to anything), text output is not coloured; \\-\\-color overrides it.\n"
+          ".TP\n.B COLUMNS\nThe width text output is wrapped to. Without it: the terminal's width, or 100 "
+          "columns when standard output is not a terminal. Registry paths, evidence and .reg lines are "
+          "never wrapped, so they can be copied as they are.\n",
+          out);
     fputs(".SH EXIT STATUS\n0: no finding at or above \\-\\-fail\\-on. 1: findings at or above "
           "\\-\\-fail\\-on. 2: unusable input or usage error, with a one-line reason on standard "
           "error naming the file and what is wrong.\n"
@@ -245,13 +472,30 @@ void bl_cli_print_man(FILE *out)
           out);
 }
 
+/* A placeholder in an option's argument ("N", "NAME", "GUID"): a word
+ * without a lower-case letter.  Completion offers only real values. */
+static bool placeholder(const char *w, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (islower((unsigned char)w[i]))
+            return false;
+    return true;
+}
+
+static bool takes_file(const opt_def *o)
+{
+    return o->arg && (strstr(o->arg, "FILE") || strstr(o->arg, "HIVE") || strstr(o->arg, ".reg"));
+}
+
 /* A bash completion script generated from the same tables, so it never
- * drifts from the options bootlens really takes. */
+ * drifts from the options bootlens really takes: per command its options
+ * and the formats it takes; an option's fixed values, never placeholders;
+ * files where an option takes a file. */
 void bl_cli_print_bash_completion(FILE *out)
 {
     fputs("# bash completion for bootlens (generated by `bootlens --completion bash`)\n"
           "_bootlens()\n{\n"
-          "    local cur prev cmd\n"
+          "    local cur prev cmd opts formats\n"
           "    cur=${COMP_WORDS[COMP_CWORD]}\n"
           "    prev=${COMP_WORDS[COMP_CWORD-1]}\n"
           "    cmd=${COMP_WORDS[1]}\n"
@@ -261,32 +505,65 @@ void bl_cli_print_bash_completion(FILE *out)
     for (size_t i = 0; i < BL_ARRAY_LEN(commands); i++)
         fprintf(out, "%s ", commands[i].name);
     fputs("help --help --version\" -- \"$cur\"))\n        return\n    fi\n"
-          "    case $prev in\n",
-          out);
-    /* Options with a fixed set of values. */
-    for (size_t i = 0; i < BL_ARRAY_LEN(options); i++) {
-        const opt_def *o = &options[i];
-        if (!o->arg || !strchr(o->arg, '|') || strchr(o->arg, ' '))
-            continue;
-        bl_sb words = {0};
-        for (const char *p = o->arg; *p; p++)
-            bl_sb_addc(&words, *p == '|' ? ' ' : *p);
-        fprintf(out, "        --%s) COMPREPLY=($(compgen -W \"%s\" -- \"$cur\")); return ;;\n", o->name,
-                bl_sb_str(&words));
-        bl_sb_free(&words);
-    }
-    fputs("        --log|--output|-o|--knowledge|-k|--baseline|-b) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
-          "    esac\n"
           "    case $cmd in\n",
           out);
     for (size_t k = 0; k < BL_ARRAY_LEN(commands); k++) {
-        fprintf(out, "        %s) opts=\"", commands[k].name);
+        bl_sb f = {0};
+        formats_text(commands[k].formats, &f);
+        for (size_t i = 0; i < f.len; i++)
+            if (f.buf[i] == '|')
+                f.buf[i] = ' ';
+        fprintf(out, "        %s) formats=\"%s\"; opts=\"", commands[k].name, bl_sb_str(&f));
+        bl_sb_free(&f);
+        bool first = true;
         for (size_t i = 0; i < BL_ARRAY_LEN(options); i++)
-            if (options[i].cmds & commands[k].cmd)
-                fprintf(out, "--%s ", options[i].name);
+            if (options[i].cmds & commands[k].cmd) {
+                fprintf(out, "%s--%s", first ? "" : " ", options[i].name);
+                first = false;
+            }
         fputs("\" ;;\n", out);
     }
-    fputs("        *) opts=\"\" ;;\n    esac\n"
+    fputs("        help) COMPREPLY=($(compgen -W \"", out);
+    for (size_t i = 0; i < BL_ARRAY_LEN(commands); i++)
+        fprintf(out, "%s%s", i ? " " : "", commands[i].name);
+    fputs("\" -- \"$cur\")); return ;;\n"
+          "        *) return ;;\n    esac\n"
+          "    case $prev in\n"
+          "        --format|-f) COMPREPLY=($(compgen -W \"$formats\" -- \"$cur\")); return ;;\n",
+          out);
+    bl_sb files = {0}, free_text = {0};
+    for (size_t i = 0; i < BL_ARRAY_LEN(options); i++) {
+        const opt_def *o = &options[i];
+        if (!o->arg || o->id == O_FORMAT)
+            continue;
+        bl_sb *names = takes_file(o) ? &files : &free_text;
+        bl_sb words = {0};
+        for (const char *p = o->arg; !takes_file(o);) {
+            size_t n = strcspn(p, "|");
+            if (!placeholder(p, n) && !strchr(o->arg, ' '))
+                bl_sb_addf(&words, "%s%.*s", words.len ? " " : "", (int)n, p);
+            if (!p[n])
+                break;
+            p += n + 1;
+        }
+        if (words.len) {
+            fprintf(out, "        --%s", o->name);
+            if (o->short_name)
+                fprintf(out, "|-%c", o->short_name);
+            fprintf(out, ") COMPREPLY=($(compgen -W \"%s\" -- \"$cur\")); return ;;\n", bl_sb_str(&words));
+        } else {
+            bl_sb_addf(names, "%s--%s", names->len ? "|" : "", o->name);
+            if (o->short_name)
+                bl_sb_addf(names, "|-%c", o->short_name);
+        }
+        bl_sb_free(&words);
+    }
+    fprintf(out, "        %s) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", bl_sb_str(&files));
+    /* A name, a number or a free list: nothing sensible to offer. */
+    fprintf(out, "        %s) COMPREPLY=(); return ;;\n", bl_sb_str(&free_text));
+    bl_sb_free(&files);
+    bl_sb_free(&free_text);
+    fputs("    esac\n"
           "    if [[ $cur == -* ]]; then\n"
           "        COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
           "    else\n"
@@ -383,7 +660,14 @@ static int set_option(bl_cli *c, const opt_def *o, const char *v)
     case O_OS_VERSION: c->os_version = v; break;
     case O_LANG: c->lang = v; break;
     case O_VERBOSE: c->verbose = true; break;
-    case O_COLOR: c->color = true; break;
+    case O_COLOR:
+        c->color = true;
+        c->color_set = true;
+        break;
+    case O_NO_COLOR:
+        c->color = false;
+        c->color_set = true;
+        break;
     case O_NO_FIXES: c->no_fixes = true; break;
     case O_JOBS: {
         char *end;
@@ -395,6 +679,7 @@ static int set_option(bl_cli *c, const opt_def *o, const char *v)
     }
     case O_SUMMARY: c->summary = true; break;
     case O_TIMINGS: c->timings = true; break;
+    case O_FIX_OUT: c->fix_out = v; break;
     case O_READER:
         if (bl_fold_eq(v, "libregf"))
             c->libregf_reader = true;
@@ -437,8 +722,21 @@ int bl_cli_parse(bl_cli *c, unsigned cmd, const char *cmd_name, int argc, char *
         } else if (a[2] == '\0') {
             o = find_short(a[1]);
         }
-        if (!o || !(o->cmds & cmd))
-            return usage_error(c, "unknown option %s", a);
+        if (!o || !(o->cmds & cmd)) {
+            char what[160];
+            const char *near = NULL;
+            if (a[1] == '-') {
+                size_t n = strcspn(a + 2, "=");
+                char typed[64];
+                snprintf(typed, sizeof typed, "%.*s", (int)(n < 63 ? n : 63), a + 2);
+                near = suggest_option(typed, cmd);
+            }
+            if (near)
+                snprintf(what, sizeof what, "%.60s (did you mean --%s?)", a, near);
+            else
+                snprintf(what, sizeof what, "%.60s", a);
+            return usage_error(c, "unknown option %s", what);
+        }
         if (o->arg && !val) {
             if (i + 1 >= argc)
                 return usage_error(c, "%s needs a value", a);
@@ -450,8 +748,20 @@ int bl_cli_parse(bl_cli *c, unsigned cmd, const char *cmd_name, int argc, char *
         if (rc)
             return rc;
     }
-    if (c->color && (c->format != BL_FMT_TEXT || c->output))
+    /* Colour: --color/--no-color, else NO_COLOR, else a terminal; never in
+     * a machine format. */
+    if (c->format != BL_FMT_TEXT || (c->output && !c->color_set))
         c->color = false;
+    c->width = c->output ? 100 : bl_cli_width();
+    const cmd_def *def = find_cmd(cmd);
+    if (c->format_set && def && !(def->formats & FMT(c->format))) {
+        bl_sb msg = {0};
+        bl_sb_addf(&msg, "%s: --format must be ", cmd_name);
+        formats_words(def->formats, &msg);
+        int rc = bl_input_error(bl_sb_str(&msg));
+        bl_sb_free(&msg);
+        return rc;
+    }
     return 0;
 }
 

@@ -17,10 +17,44 @@ typedef struct diff_out {
     uint32_t count;
     const char *section; /* current text section, printed before its first line */
     bool section_printed;
+    /* The last-write times of the keys of the entity being compared (A's
+     * and B's, FILETIME, 0 unknown), shown once with its first change. */
+    uint64_t written_a, written_b;
+    bool written_shown;
+    bool verbose;                  /* text: every change (else BL_TEXT_LIST_CAP per section) */
+    uint32_t in_section, hidden;   /* text: changes of the current section, and those not shown */
 } diff_out;
+
+/* The keys the next changes come from. */
+static void keys_written(diff_out *d, uint64_t a, uint64_t b)
+{
+    d->written_a = a;
+    d->written_b = b;
+    d->written_shown = false;
+}
+
+static cJSON *time_or_null(uint64_t ft)
+{
+    if (!ft)
+        return cJSON_CreateNull();
+    bl_sb sb = {0};
+    bl_filetime_text(ft, &sb);
+    cJSON *j = cJSON_CreateString(bl_sb_str(&sb));
+    bl_sb_free(&sb);
+    return j;
+}
+
+/* The count of what the current section did not show. */
+static void section_end(diff_out *d)
+{
+    if (d->hidden)
+        fprintf(d->out, "  ... and %u more (--verbose lists them all)\n", d->hidden);
+    d->hidden = d->in_section = 0;
+}
 
 static void section(diff_out *d, const char *title)
 {
+    section_end(d);
     d->section = title;
     d->section_printed = false;
 }
@@ -37,12 +71,18 @@ static void change(diff_out *d, const char *kind, const char *what, const char *
         cJSON_AddStringToObject(c, "what", what);
         cJSON_AddItemToObject(c, "before", before ? cJSON_CreateString(before) : cJSON_CreateNull());
         cJSON_AddItemToObject(c, "after", after ? cJSON_CreateString(after) : cJSON_CreateNull());
+        cJSON_AddItemToObject(c, "a_last_written", time_or_null(d->written_a));
+        cJSON_AddItemToObject(c, "b_last_written", time_or_null(d->written_b));
         cJSON_AddItemToArray(d->changes, c);
         return;
     }
     if (!d->section_printed) {
         fprintf(d->out, "\n%s:\n", d->section);
         d->section_printed = true;
+    }
+    if (++d->in_section > BL_TEXT_LIST_CAP && !d->verbose) {
+        d->hidden++;
+        return;
     }
     char mark = kind[0] == 'a' ? '+' : kind[0] == 'r' ? '-' : '~';
     fprintf(d->out, "  %c %s", mark, what);
@@ -53,6 +93,23 @@ static void change(diff_out *d, const char *kind, const char *what, const char *
     else if (before)
         fprintf(d->out, " (was %s)", before);
     fputc('\n', d->out);
+    if ((d->written_a || d->written_b) && !d->written_shown) {
+        /* When it was written: what a forensics timeline needs. */
+        bl_sb ta = {0}, tb = {0};
+        bl_filetime_text(d->written_a, &ta);
+        bl_filetime_text(d->written_b, &tb);
+        if (!d->written_b)
+            fprintf(d->out, "      key last written (in A): %s\n", bl_sb_str(&ta));
+        else if (!d->written_a)
+            fprintf(d->out, "      key last written: %s\n", bl_sb_str(&tb));
+        else if (d->written_a == d->written_b)
+            fprintf(d->out, "      key last written: %s (in A and B)\n", bl_sb_str(&ta));
+        else
+            fprintf(d->out, "      key last written: A %s, B %s\n", bl_sb_str(&ta), bl_sb_str(&tb));
+        bl_sb_free(&ta);
+        bl_sb_free(&tb);
+        d->written_shown = true;
+    }
 }
 
 static void vec_text(const bl_model *m, bl_vec v, bl_sb *sb)
@@ -118,6 +175,7 @@ static void diff_services(diff_out *d, const bl_model *a, const bl_model *b)
     for (uint32_t i = 0; i < b->nservices; i++) {
         const bl_service *sb = &b->services[i];
         uint32_t j = bl_model_find_service(a, bl_model_str(b, sb->name));
+        keys_written(d, j == BL_NONE ? 0 : a->services[j].last_written, sb->last_written);
         if (j == BL_NONE) {
             bl_sb desc = {0};
             bl_sb_addf(&desc, "%s start, group \"%s\"", bl_start_name(sb->start), bl_model_str(b, sb->group));
@@ -155,8 +213,11 @@ static void diff_services(diff_out *d, const bl_model *a, const bl_model *b)
 #undef WHAT
     }
     for (uint32_t i = 0; i < a->nservices; i++)
-        if (bl_model_find_service(b, bl_model_str(a, a->services[i].name)) == BL_NONE)
+        if (bl_model_find_service(b, bl_model_str(a, a->services[i].name)) == BL_NONE) {
+            keys_written(d, a->services[i].last_written, 0);
             change(d, "removed", bl_model_str(a, a->services[i].name), bl_start_name(a->services[i].start), NULL);
+        }
+    keys_written(d, 0, 0);
     bl_sb_free(&what);
 }
 
@@ -214,6 +275,7 @@ static void diff_filters(diff_out *d, const bl_model *a, const bl_model *b)
     for (uint32_t i = 0; i < b->nclasses; i++) {
         const bl_class *cb = &b->classes[i];
         uint32_t j = bl_model_find_class(a, bl_model_str(b, cb->key));
+        keys_written(d, j != BL_NONE ? a->classes[j].last_written : 0, cb->last_written);
         bl_vec up = j != BL_NONE ? a->classes[j].upper : 0, lo = j != BL_NONE ? a->classes[j].lower : 0;
         const char *label = cb->name ? bl_model_str(b, cb->name) : bl_model_str(b, cb->guid);
         bl_sb_reset(&what);
@@ -227,6 +289,7 @@ static void diff_filters(diff_out *d, const bl_model *a, const bl_model *b)
         const bl_class *ca = &a->classes[i];
         if (bl_model_find_class(b, bl_model_str(a, ca->key)) != BL_NONE)
             continue;
+        keys_written(d, ca->last_written, 0);
         const char *label = ca->name ? bl_model_str(a, ca->name) : bl_model_str(a, ca->guid);
         bl_sb_reset(&what);
         bl_sb_addf(&what, "%s class UpperFilters", label);
@@ -238,6 +301,7 @@ static void diff_filters(diff_out *d, const bl_model *a, const bl_model *b)
     for (uint32_t i = 0; i < b->ndevices; i++) {
         const bl_device *db = &b->devices[i];
         uint32_t j = bl_model_find_device(a, bl_model_str(b, db->instance_id));
+        keys_written(d, j != BL_NONE ? a->devices[j].last_written : 0, db->last_written);
         bl_vec up = j != BL_NONE ? a->devices[j].upper : 0, lo = j != BL_NONE ? a->devices[j].lower : 0;
         bl_sb_reset(&what);
         bl_sb_addf(&what, "%s UpperFilters", bl_model_str(b, db->instance_id));
@@ -246,6 +310,7 @@ static void diff_filters(diff_out *d, const bl_model *a, const bl_model *b)
         bl_sb_addf(&what, "%s LowerFilters", bl_model_str(b, db->instance_id));
         compare_vec(d, bl_sb_str(&what), a, lo, b, db->lower);
     }
+    keys_written(d, 0, 0);
     bl_sb_free(&what);
 }
 
@@ -258,6 +323,7 @@ static void diff_devices(diff_out *d, const bl_analysis *x, const bl_analysis *y
         const bl_device *db = &b->devices[i];
         const char *id = bl_model_str(b, db->instance_id);
         uint32_t j = bl_model_find_device(a, id);
+        keys_written(d, j != BL_NONE ? a->devices[j].last_written : 0, db->last_written);
         if (j == BL_NONE) {
             bl_sb_reset(&desc);
             bl_sb_addf(&desc, "%s, service %s", bl_model_device_class_name(b, db), bl_model_str(b, db->service));
@@ -269,6 +335,7 @@ static void diff_devices(diff_out *d, const bl_analysis *x, const bl_analysis *y
         bl_sb_addf(&what, "%s Service", id);
         compare_str(d, bl_sb_str(&what), bl_model_str(a, da->service), bl_model_str(b, db->service));
         bl_sb_free(&what);
+        keys_written(d, 0, 0); /* a start that moved is an effect, not a write to this key */
         /* Start phase and deferral: the visible effect of filter changes. */
         const bl_device_start *sa = &x->timeline->devices[j], *sb = &y->timeline->devices[i];
         const char *fa = bl_model_service_name(a, sa->deferred_by), *fb = bl_model_service_name(b, sb->deferred_by);
@@ -290,8 +357,11 @@ static void diff_devices(diff_out *d, const bl_analysis *x, const bl_analysis *y
         }
     }
     for (uint32_t i = 0; i < a->ndevices; i++)
-        if (bl_model_find_device(b, bl_model_str(a, a->devices[i].instance_id)) == BL_NONE)
+        if (bl_model_find_device(b, bl_model_str(a, a->devices[i].instance_id)) == BL_NONE) {
+            keys_written(d, a->devices[i].last_written, 0);
             change(d, "removed", bl_model_str(a, a->devices[i].instance_id), NULL, NULL);
+        }
+    keys_written(d, 0, 0);
     bl_sb_free(&desc);
 }
 
@@ -374,17 +444,51 @@ static void diff_boot_order(diff_out *d, const bl_analysis *x, const bl_analysis
     free(cb);
 }
 
-static const bl_finding *find_subject(const bl_findings *f, const char *subject)
+/* Findings sorted by subject, for lookups. */
+typedef struct subject_index {
+    const bl_finding **v;
+    uint32_t n;
+} subject_index;
+
+static int by_subject(const void *a, const void *b)
 {
-    for (uint32_t i = 0; f && i < f->n; i++)
-        if (strcmp(f->v[i].subject, subject) == 0)
-            return &f->v[i];
-    return NULL;
+    return strcmp((*(const bl_finding *const *)a)->subject, (*(const bl_finding *const *)b)->subject);
 }
 
-uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, bl_format fmt, int fail_on)
+static subject_index subject_index_new(const bl_findings *f)
 {
-    diff_out d = {out, fmt == BL_FMT_JSON, NULL, NULL, 0, "", false};
+    subject_index ix = {NULL, f ? f->n : 0};
+    ix.v = bl_xmalloc((ix.n ? ix.n : 1) * sizeof *ix.v);
+    for (uint32_t i = 0; i < ix.n; i++)
+        ix.v[i] = &f->v[i];
+    qsort(ix.v, ix.n, sizeof *ix.v, by_subject);
+    return ix;
+}
+
+static const bl_finding *subject_find(const subject_index *ix, const char *subject)
+{
+    bl_finding key = {0};
+    key.subject = (char *)subject;
+    const bl_finding *k = &key;
+    const bl_finding **hit = bsearch(&k, ix->v, ix->n, sizeof *ix->v, by_subject);
+    return hit ? *hit : NULL;
+}
+
+uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, bl_format fmt, int fail_on,
+                        bool verbose)
+{
+    if (fmt == BL_FMT_HTML) {
+        /* The text diff, coloured, then both timelines. */
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mem = bl_memstream(&text, &len);
+        uint32_t failing = bl_report_diff(mem, x, y, BL_FMT_TEXT, fail_on, verbose);
+        fclose(mem);
+        bl_report_diff_html(out, x, y, text);
+        free(text);
+        return failing;
+    }
+    diff_out d = {.out = out, .json = fmt == BL_FMT_JSON, .section = "", .verbose = verbose};
     if (d.json) {
         d.root = cJSON_CreateObject();
         cJSON *h = cJSON_AddObjectToObject(d.root, "a");
@@ -404,18 +508,23 @@ uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, b
     diff_filters(&d, x->model, y->model);
     diff_devices(&d, x, y);
     diff_boot_order(&d, x, y);
+    if (!d.json)
+        section_end(&d);
 
-    /* Findings: new in B (or more severe), gone from A. */
-    uint32_t failing = 0, nnew = 0, ngone = 0;
-    cJSON *jnew = NULL, *jgone = NULL;
+    /* Findings: new in B, gone from A, and those in both whose severity
+     * changed (an error that became a warning is news too).  Matching is by
+     * subject through sorted indexes: no pass over pairs of findings. */
+    subject_index ix = subject_index_new(x->findings), iy = subject_index_new(y->findings);
+    uint32_t failing = 0, nnew = 0, ngone = 0, nworse = 0, nbetter = 0;
+    cJSON *jnew = NULL, *jgone = NULL, *jchanged = NULL;
     if (d.json) {
         jnew = cJSON_AddArrayToObject(d.root, "new_findings");
+        jchanged = cJSON_AddArrayToObject(d.root, "changed_findings");
         jgone = cJSON_AddArrayToObject(d.root, "gone_findings");
     }
     for (uint32_t i = 0; y->findings && i < y->findings->n; i++) {
         const bl_finding *f = &y->findings->v[i];
-        const bl_finding *was = find_subject(x->findings, f->subject);
-        if (was && was->severity >= f->severity)
+        if (subject_find(&ix, f->subject))
             continue;
         nnew++;
         if ((int)f->severity >= fail_on)
@@ -425,15 +534,37 @@ uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, b
         } else {
             if (nnew == 1)
                 fputs("\nNew findings:\n", out);
-            fprintf(out, "  %s [%s] %s%s\n", bl_severity_name(f->severity), f->rule, f->message,
-                    was ? " (was less severe)" : "");
+            fprintf(out, "  + %s [%s] %s\n", bl_severity_name(f->severity), f->rule, f->message);
             if (f->nfixes)
                 fprintf(out, "      fix (re-simulated): %s\n", f->fixes[0].summary);
         }
     }
+    for (uint32_t i = 0; y->findings && i < y->findings->n; i++) {
+        const bl_finding *f = &y->findings->v[i];
+        const bl_finding *was = subject_find(&ix, f->subject);
+        if (!was || was->severity == f->severity)
+            continue;
+        bool worse = f->severity > was->severity;
+        nworse += worse;
+        nbetter += !worse;
+        if (worse && (int)f->severity >= fail_on)
+            failing++;
+        if (d.json) {
+            cJSON *c = bl_json_finding(f);
+            cJSON_AddStringToObject(c, "severity_before", bl_severity_name(was->severity));
+            cJSON_AddItemToArray(jchanged, c);
+        } else {
+            if (nworse + nbetter == 1)
+                fputs("\nFindings whose severity changed:\n", out);
+            fprintf(out, "  ~ %s -> %s [%s] %s\n", bl_severity_name(was->severity), bl_severity_name(f->severity),
+                    f->rule, f->message);
+            if (strcmp(was->message, f->message) != 0)
+                fprintf(out, "      was: %s\n", was->message);
+        }
+    }
     for (uint32_t i = 0; x->findings && i < x->findings->n; i++) {
         const bl_finding *f = &x->findings->v[i];
-        if (find_subject(y->findings, f->subject))
+        if (subject_find(&iy, f->subject))
             continue;
         ngone++;
         if (d.json) {
@@ -441,20 +572,26 @@ uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, b
         } else {
             if (ngone == 1)
                 fputs("\nGone findings:\n", out);
-            fprintf(out, "  %s [%s] %s\n", bl_severity_name(f->severity), f->rule, f->message);
+            fprintf(out, "  - %s [%s] %s\n", bl_severity_name(f->severity), f->rule, f->message);
         }
     }
+    free(ix.v);
+    free(iy.v);
     if (d.json) {
         cJSON *s = cJSON_AddObjectToObject(d.root, "summary");
         cJSON_AddNumberToObject(s, "changes", d.count);
         cJSON_AddNumberToObject(s, "new_findings", nnew);
+        cJSON_AddNumberToObject(s, "more_severe_findings", nworse);
+        cJSON_AddNumberToObject(s, "less_severe_findings", nbetter);
         cJSON_AddNumberToObject(s, "gone_findings", ngone);
         bl_json_print(out, d.root, false);
-    } else if (!d.count && !nnew && !ngone) {
+    } else if (!d.count && !nnew && !ngone && !nworse && !nbetter) {
         fputs("\nNo difference in the boot configuration or its findings.\n", out);
     } else {
-        fprintf(out, "\n%u change%s, %u new finding%s, %u gone.\n", d.count, d.count == 1 ? "" : "s", nnew,
-                nnew == 1 ? "" : "s", ngone);
+        fprintf(out, "\n%u change%s, %u new finding%s, ", d.count, d.count == 1 ? "" : "s", nnew, nnew == 1 ? "" : "s");
+        if (nworse || nbetter)
+            fprintf(out, "%u more severe, %u less severe, ", nworse, nbetter);
+        fprintf(out, "%u gone.\n", ngone);
     }
     return failing;
 }

@@ -4,6 +4,7 @@
 #include "bootlens/report.h"
 
 #include <cjson/cJSON.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool finding_mentions(const bl_finding *f, const char *name, bool device)
@@ -121,7 +122,7 @@ static void explain_rules(FILE *out, const bl_analysis *a)
                                  : "the Start=1 list runs before the PnP pass");
 }
 
-static int explain_service(FILE *out, const bl_analysis *a, uint32_t svc)
+static int explain_service(FILE *out, const bl_analysis *a, uint32_t svc, bool verbose)
 {
     const bl_model *m = a->model;
     const bl_timeline *t = a->timeline;
@@ -161,6 +162,8 @@ static int explain_service(FILE *out, const bl_analysis *a, uint32_t svc)
             if (e->role == BL_ROLE_FUNCTION) {
                 if (!nfunc++)
                     fputs("\nDevices it drives (function driver):\n", out);
+                if (nfunc > BL_TEXT_LIST_CAP && !verbose)
+                    continue; /* counted below */
                 fprintf(out, "  %s: ", bl_model_str(m, m->devices[d].instance_id));
                 if (ds->phase == BL_PHASE_BOOT || ds->phase == BL_PHASE_PNP) {
                     fprintf(out, "starts at slot %u (%s phase)", ds->slot, bl_phase_name(ds->phase));
@@ -174,6 +177,8 @@ static int explain_service(FILE *out, const bl_analysis *a, uint32_t svc)
             } else {
                 if (!nfilt++)
                     fputs("\nDevices it filters:\n", out);
+                if (nfilt > BL_TEXT_LIST_CAP && !verbose)
+                    continue; /* counted below */
                 fprintf(out, "  %s (%s, %s)", bl_model_str(m, m->devices[d].instance_id), bl_role_name(e->role),
                         bl_model_device_class_name(m, &m->devices[d]));
                 if (ds->deferred_by == svc)
@@ -183,6 +188,10 @@ static int explain_service(FILE *out, const bl_analysis *a, uint32_t svc)
             }
         }
     }
+    if (!verbose && nfunc > BL_TEXT_LIST_CAP)
+        fprintf(out, "  ... and %u more devices it drives (--verbose lists them all).\n", nfunc - BL_TEXT_LIST_CAP);
+    if (!verbose && nfilt > BL_TEXT_LIST_CAP)
+        fprintf(out, "  ... and %u more devices it filters (--verbose lists them all).\n", nfilt - BL_TEXT_LIST_CAP);
     /* Dependencies, both ways. */
     uint32_t nd = bl_pool_vec_len(m->pool, s->depend_on_service);
     const uint32_t *deps = bl_pool_vec_items(m->pool, s->depend_on_service);
@@ -271,7 +280,127 @@ static int explain_device(FILE *out, const bl_analysis *a, uint32_t dev)
     return 0;
 }
 
-int bl_report_explain(FILE *out, const bl_analysis *a, const char *name, bl_format fmt)
+/* ---- DOT ---- */
+
+static void dot_service_node(FILE *out, const bl_analysis *a, uint32_t svc, const char *extra)
+{
+    uint32_t pos = bl_timeline_position(a->timeline, svc);
+    fprintf(out, "  s%u [label=\"", svc);
+    bl_dot_escape(out, bl_model_service_name(a->model, svc), false);
+    if (pos)
+        fprintf(out, "\\nslot %u (%s)", pos, bl_phase_name(a->timeline->services[svc].phase));
+    else
+        fputs("\\nnot loaded at boot", out);
+    fprintf(out, "\"%s];\n", extra);
+}
+
+static void dot_device_node(FILE *out, const bl_analysis *a, uint32_t dev, const char *extra)
+{
+    const bl_device_start *ds = &a->timeline->devices[dev];
+    fprintf(out, "  d%u [label=\"", dev);
+    bl_dot_escape(out, bl_model_str(a->model, a->model->devices[dev].instance_id), false);
+    if (ds->phase == BL_PHASE_BOOT || ds->phase == BL_PHASE_PNP)
+        fprintf(out, "\\nstarts at slot %u (%s phase)", ds->slot, bl_phase_name(ds->phase));
+    else
+        fputs("\\nnever starts", out);
+    fprintf(out, "\"%s];\n", extra);
+}
+
+/* The chains that break because a filter holds a device back and that
+ * involve svc (or dev): the failing driver -> the services it calls -> the
+ * device it needs <- the filter holding it back. */
+static void dot_chains(FILE *out, const bl_analysis *a, uint32_t svc, uint32_t dev)
+{
+    const bl_model *m = a->model;
+    bl_break *br;
+    uint32_t n = bl_report_breaks(a, &br);
+    bool legend = false;
+    for (uint32_t i = 0; i < n; i++) {
+        const bl_break *b = &br[i];
+        bool involved = b->svc == svc || b->filter == svc || (dev != BL_NONE && b->dev == dev);
+        for (uint32_t k = 0; k < b->nvia && !involved; k++)
+            involved = b->via[k] == svc;
+        if (b->dev != BL_NONE && svc != BL_NONE && !involved)
+            involved = bl_model_find_service_id(m, m->devices[b->dev].service) == svc;
+        if (!involved || b->dev == BL_NONE)
+            continue;
+        if (!legend)
+            fputs("  // What fails: the driver, the services it calls, the device it needs, the filter holding it back.\n", out);
+        legend = true;
+        dot_service_node(out, a, b->svc, ", color=red, fontcolor=red, penwidth=2");
+        for (uint32_t k = 0; k < b->nvia; k++)
+            dot_service_node(out, a, b->via[k], "");
+        /* explain DEVICE drew the device as its stack, and its filter's
+         * "defers" edge, already. */
+        bool drawn = b->dev == dev;
+        bool filter_edge = b->filter != BL_NONE && b->filter != svc &&
+                           !(drawn && a->timeline->devices[dev].deferred_by == b->filter);
+        if (!drawn)
+            dot_device_node(out, a, b->dev, ", color=orange, penwidth=2");
+        if (filter_edge)
+            dot_service_node(out, a, b->filter, ", color=orange, style=bold");
+        uint32_t from = b->svc;
+        for (uint32_t k = 0; k < b->nvia; k++) {
+            fprintf(out, "  s%u -> s%u [label=\"calls\", color=red];\n", from, b->via[k]);
+            from = b->via[k];
+        }
+        fprintf(out, "  s%u -> d%u [label=\"needs it: ", from, b->dev);
+        bl_dot_escape(out, bl_model_service_name(m, b->svc), false);
+        fputs(" fails, it has not started\", color=red, fontcolor=red];\n", out);
+        /* (explain FILTER draws that edge with its devices already.) */
+        if (filter_edge)
+            fprintf(out, "  s%u -> d%u [label=\"holds it back until slot %u\", color=orange, fontcolor=\"#9a5b00\", "
+                         "style=bold, arrowhead=tee];\n",
+                    b->filter, b->dev, a->timeline->devices[b->dev].slot);
+    }
+    free(br);
+}
+
+/* explain as a picture: a device's stack and ancestors; a service with the
+ * devices whose stacks hold it (at most BL_DOT_MAX_DEVICES, the others
+ * counted) and, for both, the chains of what breaks. */
+static void explain_dot(FILE *out, const bl_analysis *a, uint32_t svc, uint32_t dev)
+{
+    const bl_model *m = a->model;
+    fputs("digraph bootlens_explain {\n  rankdir=LR;\n  node [shape=box, fontsize=10];\n  edge [fontsize=9];\n", out);
+    if (dev != BL_NONE) {
+        bl_stack_query q = {NULL, bl_model_str(m, m->devices[dev].instance_id), false, false};
+        fputs("  node [shape=record];\n", out);
+        bl_report_stack_dot_body(out, a, &q, BL_DOT_MAX_DEVICES);
+        fputs("  node [shape=box];\n", out);
+        dot_chains(out, a, BL_NONE, dev);
+        fputs("}\n", out);
+        return;
+    }
+    dot_service_node(out, a, svc, ", style=bold, penwidth=2");
+    uint32_t shown = 0, total = 0, held = 0;
+    for (uint32_t d = 0; d < m->ndevices; d++) {
+        const bl_device_start *ds = &a->timeline->devices[d];
+        for (uint32_t k = 0; k < ds->stack_count; k++) {
+            const bl_stack_entry *e = &a->timeline->stack[ds->stack_first + k];
+            if (e->service != svc)
+                continue;
+            total++;
+            held += ds->deferred_by == svc;
+            if (shown >= BL_DOT_MAX_DEVICES)
+                break;
+            shown++;
+            dot_device_node(out, a, d, ds->deferred_by == svc ? ", color=orange" : "");
+            fprintf(out, "  s%u -> d%u [label=\"%s%s\"%s];\n", svc, d, bl_role_name(e->role),
+                    ds->deferred_by == svc ? ": holds it back" : "", ds->deferred_by == svc ? ", color=orange" : "");
+            break;
+        }
+    }
+    if (total > shown)
+        fprintf(out,
+                "  more_devices [shape=note, label=\"+%u more devices not drawn (%u of all %u held back by it)\\n"
+                "bootlens explain HIVE NAME lists them\"];\n  s%u -> more_devices [style=dashed];\n",
+                total - shown, held, total, svc);
+    dot_chains(out, a, svc, BL_NONE);
+    fputs("}\n", out);
+}
+
+int bl_report_explain(FILE *out, const bl_analysis *a, const char *name, bl_format fmt, bool verbose)
 {
     const bl_model *m = a->model;
     uint32_t svc = bl_model_find_service(m, name);
@@ -307,31 +436,20 @@ int bl_report_explain(FILE *out, const bl_analysis *a, const char *name, bl_form
         bl_json_print(out, root, false);
         return 0;
     }
-    if (fmt == BL_FMT_DOT) {
-        bl_stack_query q = {NULL, NULL, false};
-        if (dev != BL_NONE) {
-            q.device_filter = bl_model_str(m, m->devices[dev].instance_id);
-            bl_report_stack(out, a, &q, BL_FMT_DOT);
-            return 0;
-        }
-        /* A service: the devices whose stacks hold it. */
-        fputs("digraph bootlens_explain {\n  node [shape=box, fontsize=10];\n", out);
-        fprintf(out, "  s [label=\"%s\\nslot %u\", style=bold];\n", bl_model_service_name(m, svc),
-                bl_timeline_position(a->timeline, svc));
-        for (uint32_t d = 0; d < m->ndevices; d++) {
-            const bl_device_start *ds = &a->timeline->devices[d];
-            for (uint32_t k = 0; k < ds->stack_count; k++) {
-                const bl_stack_entry *e = &a->timeline->stack[ds->stack_first + k];
-                if (e->service != svc)
-                    continue;
-                fprintf(out, "  d%u [label=\"%s\\nslot %u\"%s];\n  s -> d%u [label=\"%s\"%s];\n", d,
-                        bl_model_str(m, m->devices[d].instance_id), ds->slot,
-                        ds->deferred_by == svc ? ", color=red" : "", d, bl_role_name(e->role),
-                        ds->deferred_by == svc ? ", color=red" : "");
-            }
-        }
-        fputs("}\n", out);
+    if (fmt == BL_FMT_HTML) {
+        /* The words of the text explanation, then the pictures. */
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mem = bl_memstream(&text, &len);
+        bl_report_explain(mem, a, name, BL_FMT_TEXT, verbose);
+        fclose(mem);
+        bl_report_explain_html(out, a, name, text);
+        free(text);
         return 0;
     }
-    return dev != BL_NONE ? explain_device(out, a, dev) : explain_service(out, a, svc);
+    if (fmt == BL_FMT_DOT) {
+        explain_dot(out, a, svc, dev);
+        return 0;
+    }
+    return dev != BL_NONE ? explain_device(out, a, dev) : explain_service(out, a, svc, verbose);
 }

@@ -17,7 +17,7 @@ bool bl_format_parse(const char *s, bl_format *out)
         const char *name;
         bl_format f;
     } t[] = {{"text", BL_FMT_TEXT}, {"json", BL_FMT_JSON}, {"sarif", BL_FMT_SARIF},
-             {"dot", BL_FMT_DOT},   {"jsonl", BL_FMT_JSONL}};
+             {"dot", BL_FMT_DOT},   {"jsonl", BL_FMT_JSONL}, {"html", BL_FMT_HTML}};
     for (size_t i = 0; i < BL_ARRAY_LEN(t); i++)
         if (bl_fold_eq(s, t[i].name)) {
             *out = t[i].f;

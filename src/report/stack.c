@@ -33,7 +33,7 @@ static bool contains_fold(const char *hay, const char *needle)
     return n == 0;
 }
 
-static bool interesting(const bl_analysis *a, uint32_t dev)
+bool bl_stack_interesting(const bl_analysis *a, uint32_t dev)
 {
     const bl_device_start *ds = &a->timeline->devices[dev];
     if (ds->deferred_by != BL_NONE || ds->phase == BL_PHASE_NEVER)
@@ -54,29 +54,34 @@ static bool selected(const bl_analysis *a, const bl_stack_query *q, uint32_t dev
         return false;
     if (q->all || q->class_filter || q->device_filter)
         return true;
-    return interesting(a, dev);
+    return bl_stack_interesting(a, dev);
 }
 
-static void entry_text(const bl_analysis *a, const bl_stack_entry *e, FILE *out)
+/* The columns of a stack entry line, under the header device_text prints. */
+#define ENTRY_FMT "    %-13s %-18s %-8s %-8s %-7s %-9s %s\n"
+
+static void entry_text(const bl_analysis *a, const char *role, const bl_stack_entry *e, FILE *out)
 {
     const bl_model *m = a->model;
     const char *source = (e->role == BL_ROLE_LOWER_CLASS || e->role == BL_ROLE_UPPER_CLASS) ? "class"
                          : e->role == BL_ROLE_FUNCTION                                   ? "service"
                                                                                           : "device";
     if (e->service == BL_NONE) {
-        fprintf(out, "%-18s (%s)  MISSING: no service key\n", bl_model_str(m, e->name), source);
+        fprintf(out, ENTRY_FMT, role, bl_model_str(m, e->name), source, "MISSING", "-", "-", "(no service key)");
         return;
     }
     const bl_service *s = &m->services[e->service];
     uint32_t pos = bl_timeline_position(a->timeline, e->service);
     char slot[32];
     if (pos)
-        snprintf(slot, sizeof slot, "slot %u", pos);
+        snprintf(slot, sizeof slot, "%u", pos);
     else
         snprintf(slot, sizeof slot, "not loaded");
-    fprintf(out, "%-18s (%s)  %-8s %-6s %-12s group \"%s\"\n", bl_model_str(m, e->name), source,
-            bl_start_name(s->start), bl_phase_name(a->timeline->services[e->service].phase), slot,
-            bl_model_str(m, s->group));
+    bl_sb group = {0};
+    bl_sb_addf(&group, "\"%s\"", bl_model_str(m, s->group));
+    fprintf(out, ENTRY_FMT, role, bl_model_str(m, e->name), source, bl_start_name(s->start),
+            bl_phase_name(a->timeline->services[e->service].phase), slot, bl_sb_str(&group));
+    bl_sb_free(&group);
 }
 
 static void device_text(FILE *out, const bl_analysis *a, uint32_t dev)
@@ -118,14 +123,15 @@ static void device_text(FILE *out, const bl_analysis *a, uint32_t dev)
                  {BL_ROLE_FUNCTION, "Function"},        {BL_ROLE_LOWER_CLASS, "Lower filter"},
                  {BL_ROLE_LOWER_DEVICE, "Lower filter"}};
     /* Top of the stack first, as devcon prints it. */
+    if (ds->stack_count)
+        fprintf(out, ENTRY_FMT, "ROLE", "DRIVER", "FROM", "START", "PHASE", "SLOT", "GROUP");
     bool any = false;
     for (size_t r = 0; r < BL_ARRAY_LEN(order); r++)
         for (uint32_t k = 0; k < ds->stack_count; k++) {
             const bl_stack_entry *e = &t->stack[ds->stack_first + k];
             if (e->role != order[r].role)
                 continue;
-            fprintf(out, "    %-13s ", order[r].label);
-            entry_text(a, e, out);
+            entry_text(a, order[r].label, e, out);
             any = true;
         }
     if (!any)
@@ -133,22 +139,29 @@ static void device_text(FILE *out, const bl_analysis *a, uint32_t dev)
     fputc('\n', out);
 }
 
-static void dot_escape(FILE *out, const char *s)
+void bl_dot_escape(FILE *out, const char *s, bool record)
 {
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\' || *s == '{' || *s == '}' || *s == '|' || *s == '<' || *s == '>')
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f) {
+            fputc(' ', out); /* a name's control character must not end the label */
+            continue;
+        }
+        if (c == '"' || c == '\\' || (record && (c == '{' || c == '}' || c == '|' || c == '<' || c == '>')))
             fputc('\\', out);
-        fputc(*s, out);
+        fputc(c, out);
     }
 }
 
+/* A device as a record: its id and start, then its stack top first (the
+ * graph runs left to right, so the fields stack up vertically). */
 static void device_dot(FILE *out, const bl_analysis *a, uint32_t dev)
 {
     const bl_model *m = a->model;
     const bl_timeline *t = a->timeline;
     const bl_device_start *ds = &t->devices[dev];
-    fprintf(out, "  d%u [label=\"{", dev);
-    dot_escape(out, bl_model_str(m, m->devices[dev].instance_id));
+    fprintf(out, "  d%u [label=\"", dev);
+    bl_dot_escape(out, bl_model_str(m, m->devices[dev].instance_id), true);
     if (ds->phase == BL_PHASE_BOOT || ds->phase == BL_PHASE_PNP)
         fprintf(out, "\\n%s phase, slot %u", bl_phase_name(ds->phase), ds->slot);
     else
@@ -156,7 +169,7 @@ static void device_dot(FILE *out, const bl_analysis *a, uint32_t dev)
     for (uint32_t k = ds->stack_count; k-- > 0;) {
         const bl_stack_entry *e = &t->stack[ds->stack_first + k];
         fputc('|', out);
-        dot_escape(out, bl_model_str(m, e->name));
+        bl_dot_escape(out, bl_model_str(m, e->name), true);
         uint32_t pos = bl_timeline_position(t, e->service);
         fprintf(out, " (%s", bl_role_name(e->role));
         if (pos)
@@ -165,7 +178,7 @@ static void device_dot(FILE *out, const bl_analysis *a, uint32_t dev)
             fputs(", MISSING", out);
         fputc(')', out);
     }
-    fputs("}\"", out);
+    fputs("\"", out);
     if (ds->phase == BL_PHASE_NEVER)
         fputs(", color=red, style=bold", out);
     else if (ds->deferred_by != BL_NONE)
@@ -173,10 +186,60 @@ static void device_dot(FILE *out, const bl_analysis *a, uint32_t dev)
     fputs("];\n", out);
 }
 
-uint32_t bl_report_stack(FILE *out, const bl_analysis *a, const bl_stack_query *q, bl_format fmt)
+uint32_t bl_report_stack_dot_body(FILE *out, const bl_analysis *a, const bl_stack_query *q, uint32_t max_devices)
 {
     const bl_model *m = a->model;
     const bl_timeline *t = a->timeline;
+    /* The first max_devices selected devices and their ancestors, so the
+     * tree reads from the root; the others are counted, not drawn. */
+    uint8_t *keep = bl_xcalloc(m->ndevices ? m->ndevices : 1, 1);
+    uint32_t shown = 0, drawn = 0;
+    for (uint32_t d = 0; d < m->ndevices; d++)
+        if (selected(a, q, d)) {
+            if (shown++ >= max_devices)
+                continue;
+            drawn++;
+            for (uint32_t p = d, n = 0; p != BL_NONE && n <= m->ndevices; p = m->devices[p].parent, n++) {
+                if (keep[p] && p != d)
+                    break; /* its ancestors are in already */
+                keep[p] = 1;
+            }
+        }
+    for (uint32_t d = 0; d < m->ndevices; d++)
+        if (keep[d])
+            device_dot(out, a, d);
+    for (uint32_t d = 0; d < m->ndevices; d++) {
+        uint32_t p = m->devices[d].parent;
+        if (keep[d] && p != BL_NONE && keep[p])
+            fprintf(out, "  d%u -> d%u%s;\n", p, d,
+                    m->devices[d].parent_how == BL_PARENT_ENUMERATOR ? " [style=dashed]" : "");
+    }
+    uint8_t *filter_drawn = bl_xcalloc(m->nservices ? m->nservices : 1, 1);
+    for (uint32_t d = 0; d < m->ndevices; d++) {
+        uint32_t f = t->devices[d].deferred_by;
+        if (!keep[d] || f == BL_NONE || f >= m->nservices)
+            continue;
+        if (!filter_drawn[f]) {
+            filter_drawn[f] = 1;
+            fprintf(out, "  f%u [label=\"", f);
+            bl_dot_escape(out, bl_model_service_name(m, f), false);
+            fprintf(out, "\\nslot %u\", shape=box, color=red];\n", bl_timeline_position(t, f));
+        }
+        fprintf(out, "  f%u -> d%u [color=red, label=\"defers\"];\n", f, d);
+    }
+    if (shown > drawn)
+        fprintf(out,
+                "  more_devices [shape=note, label=\"+%u more devices not drawn\\n(bootlens stack lists them "
+                "all)\"];\n",
+                shown - drawn);
+    free(filter_drawn);
+    free(keep);
+    return shown;
+}
+
+uint32_t bl_report_stack(FILE *out, const bl_analysis *a, const bl_stack_query *q, bl_format fmt)
+{
+    const bl_model *m = a->model;
     uint32_t shown = 0;
     if (fmt == BL_FMT_JSON) {
         cJSON *arr = cJSON_CreateArray();
@@ -191,42 +254,21 @@ uint32_t bl_report_stack(FILE *out, const bl_analysis *a, const bl_stack_query *
         return shown;
     }
     if (fmt == BL_FMT_DOT) {
-        /* Selected devices and their ancestors, so the tree reads top-down. */
-        uint8_t *keep = bl_xcalloc(m->ndevices ? m->ndevices : 1, 1);
-        for (uint32_t d = 0; d < m->ndevices; d++)
-            if (selected(a, q, d)) {
-                shown++;
-                for (uint32_t p = d, n = 0; p != BL_NONE && n <= m->ndevices; p = m->devices[p].parent, n++)
-                    keep[p] = 1;
-            }
-        fputs("digraph bootlens_stacks {\n  rankdir=TB;\n  node [shape=record, fontsize=10];\n", out);
-        for (uint32_t d = 0; d < m->ndevices; d++)
-            if (keep[d])
-                device_dot(out, a, d);
-        for (uint32_t d = 0; d < m->ndevices; d++) {
-            uint32_t p = m->devices[d].parent;
-            if (keep[d] && p != BL_NONE && keep[p])
-                fprintf(out, "  d%u -> d%u%s;\n", p, d,
-                        m->devices[d].parent_how == BL_PARENT_ENUMERATOR ? " [style=dashed]" : "");
-        }
-        for (uint32_t d = 0; d < m->ndevices; d++) {
-            uint32_t f = t->devices[d].deferred_by;
-            if (!keep[d] || f == BL_NONE)
-                continue;
-            fprintf(out, "  f%u [label=\"", f);
-            dot_escape(out, bl_model_service_name(m, f));
-            fprintf(out, "\\nslot %u\", shape=box, color=red];\n  f%u -> d%u [color=red, label=\"defers\"];\n",
-                    bl_timeline_position(t, f), f, d);
-        }
+        fputs("digraph bootlens_stacks {\n  rankdir=LR;\n  node [shape=record, fontsize=10];\n  edge [fontsize=9];\n", out);
+        shown = bl_report_stack_dot_body(out, a, q, BL_DOT_MAX_DEVICES);
         fputs("}\n", out);
-        free(keep);
         return shown;
     }
+    uint32_t hidden = 0;
     for (uint32_t d = 0; d < m->ndevices; d++)
         if (selected(a, q, d)) {
-            device_text(out, a, d);
-            shown++;
+            if (shown++ >= BL_TEXT_LIST_CAP && !q->verbose)
+                hidden++;
+            else
+                device_text(out, a, d);
         }
+    if (hidden)
+        fprintf(out, "... and %u more devices (--verbose lists them all).\n", hidden);
     if (!shown)
         fprintf(out, "No device matches%s.\n",
                 (q->all || q->class_filter || q->device_filter)

@@ -3,7 +3,9 @@
  * wrong, what breaks, the verified fix) and details after, in one screen. */
 #include "bootlens/report.h"
 
+#include <stdarg.h>
 #include <string.h>
+#include <time.h>
 
 static const char *phase_short(uint8_t p)
 {
@@ -84,6 +86,65 @@ void bl_report_order_text(FILE *out, const bl_analysis *a, bl_phase_filter filte
                  "as a dependency).\n");
 }
 
+/* Display width of s[0..n): code points (terminals show the names bootlens
+ * prints one column each). */
+static size_t columns(const char *s, size_t n)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return c;
+}
+
+void bl_print_wrapped(FILE *out, const char *text, size_t col, const char *indent, unsigned width)
+{
+    size_t ind = columns(indent, strlen(indent));
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        const char *end = nl ? nl : p + strlen(p);
+        /* A line's own leading blanks (a nested list) are kept, and its
+         * wrapped lines line up under its first word. */
+        size_t lead = strspn(p, " ");
+        if (p + lead > end)
+            lead = (size_t)(end - p);
+        fprintf(out, "%*s", (int)lead, "");
+        size_t at = col + lead;
+        bool first = true;
+        for (const char *w = p + lead; w < end;) {
+            while (w < end && *w == ' ')
+                w++;
+            if (w >= end)
+                break;
+            const char *we = w;
+            while (we < end && *we != ' ')
+                we++;
+            size_t len = columns(w, (size_t)(we - w));
+            /* A word longer than the line (a registry path, a device id)
+             * stays whole: it must remain copyable. */
+            if (!first && width && at + 1 + len > width) {
+                fprintf(out, "\n%s%*s", indent, (int)lead, "");
+                at = ind + lead;
+            } else if (!first) {
+                fputc(' ', out);
+                at++;
+            }
+            fwrite(w, 1, (size_t)(we - w), out);
+            at += len;
+            first = false;
+            w = we;
+        }
+        fputc('\n', out);
+        if (!nl)
+            break;
+        p = nl + 1;
+        if (*p)
+            fputs(indent, out);
+        col = ind;
+    }
+    if (!*text)
+        fputc('\n', out);
+}
+
 void bl_print_indented(FILE *out, const char *text, const char *indent)
 {
     const char *p = text;
@@ -97,6 +158,23 @@ void bl_print_indented(FILE *out, const char *text, const char *indent)
     }
 }
 
+FILE *bl_memstream(char **buf, size_t *len)
+{
+    FILE *f = open_memstream(buf, len);
+    if (!f)
+        bl_die("out of memory");
+    return f;
+}
+
+void bl_filetime_text(uint64_t filetime, bl_sb *sb)
+{
+    char iso[24];
+    if (bl_filetime_iso(filetime, iso))
+        bl_sb_add(sb, iso);
+    else
+        bl_sb_addf(sb, "(FILETIME %llu)", (unsigned long long)filetime);
+}
+
 const char *bl_severity_label(bl_severity s, bool color)
 {
     if (!color)
@@ -106,18 +184,47 @@ const char *bl_severity_label(bl_severity s, bool color)
                                  : "\033[36minfo\033[0m";
 }
 
+/* Prose wrapped to the terminal; registry paths, evidence and .reg lines
+ * are printed as they are, so they can be copied (a .reg line must stay
+ * importable). */
+static void wrapped(FILE *out, const bl_text_options *o, const char *first, const char *indent, const char *fmt, ...)
+    BL_PRINTF(5, 6);
+static void wrapped(FILE *out, const bl_text_options *o, const char *first, const char *indent, const char *fmt, ...)
+{
+    bl_sb sb = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    bl_sb_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    fputs(first, out);
+    bl_print_wrapped(out, bl_sb_str(&sb), strlen(first), indent, o->width);
+    bl_sb_free(&sb);
+}
+
 static void print_finding(FILE *out, const bl_finding *f, const bl_text_options *o, bool full)
 {
-    fprintf(out, "%s [%s] %s\n", bl_severity_label(f->severity, o->color), f->rule, f->message);
+    /* The label's colour codes take no columns. */
+    const char *label = bl_severity_label(f->severity, o->color);
+    fputs(label, out);
+    bl_sb head = {0};
+    bl_sb_addf(&head, "[%s] %s", f->rule, f->message);
+    fputc(' ', out);
+    bl_print_wrapped(out, bl_sb_str(&head), strlen(bl_severity_label(f->severity, false)) + 1, "    ", o->width);
+    bl_sb_free(&head);
     if (!full)
         return;
     if (f->detail)
-        bl_print_indented(out, f->detail, "    ");
+        for (const char *p = f->detail; *p;) {
+            const char *nl = strchr(p, '\n');
+            size_t n = nl ? (size_t)(nl - p) : strlen(p);
+            wrapped(out, o, "    ", "      ", "%.*s", (int)n, p);
+            p += n + (nl ? 1 : 0);
+        }
     for (uint32_t i = 0; i < f->nfixes; i++) {
         const bl_fix *x = &f->fixes[i];
-        fprintf(out, "  Fix %u%s: %s\n", i + 1, x->verification ? " (re-simulated)" : "", x->summary);
+        wrapped(out, o, "  ", "    ", "Fix %u%s: %s", i + 1, x->verification ? " (re-simulated)" : "", x->summary);
         if (x->verification)
-            bl_print_indented(out, x->verification, "    ");
+            wrapped(out, o, "    ", "    ", "%s", x->verification);
         bl_sb reg = {0};
         bl_changes_to_reg(x->changes, x->nchanges, &reg);
         bl_print_indented(out, bl_sb_str(&reg), "      | ");
@@ -191,7 +298,7 @@ void bl_report_analyze_text(FILE *out, const bl_analysis *a, const bl_text_optio
         fprintf(out, "\nInfo (--verbose for details):\n");
         for (uint32_t i = 0; i < a->findings->n; i++)
             if (a->findings->v[i].severity == BL_SEV_INFO)
-                fprintf(out, "  [%s] %s\n", a->findings->v[i].rule, a->findings->v[i].message);
+                wrapped(out, o, "  ", "    ", "[%s] %s", a->findings->v[i].rule, a->findings->v[i].message);
     }
 
     uint32_t boot_dev = 0, pnp_dev = 0, never_dev = 0, deferred = 0;
@@ -208,11 +315,12 @@ void bl_report_analyze_text(FILE *out, const bl_analysis *a, const bl_text_optio
         pnp += t->loads[i].phase == BL_PHASE_PNP;
         aut += t->loads[i].phase == BL_PHASE_AUTO || t->loads[i].phase == BL_PHASE_DELAYED;
     }
-    fprintf(out, "\nBoot timeline: %u boot drivers, %u loaded for devices, %u system-start, "
-                 "%u auto-start services.\n",
+    fputc('\n', out);
+    wrapped(out, o, "", "  ", "Boot timeline: %u boot drivers, %u loaded for devices, %u system-start, %u auto-start "
+                            "services.",
             t->boot_count, pnp, sys, aut);
-    fprintf(out, "Devices: %u known; %u start in the boot phase, %u in the PnP phase, %u never "
-                 "(disabled, missing driver...); %u deferred by a filter.\n",
+    wrapped(out, o, "", "  ", "Devices: %u known; %u start in the boot phase, %u in the PnP phase, %u never "
+                            "(disabled, missing driver...); %u deferred by a filter.",
             m->ndevices, boot_dev, pnp_dev, never_dev, deferred);
     if (hi && hi->nproblems) {
         fprintf(out, "\nCould not read:\n");
@@ -220,6 +328,7 @@ void bl_report_analyze_text(FILE *out, const bl_analysis *a, const bl_text_optio
             fprintf(out, "  %s: %s\n", *hi->problems[i].path ? hi->problems[i].path : "(file)",
                     hi->problems[i].reason);
     }
-    fprintf(out, "\nMore: `bootlens order` (load order), `bootlens stack` (device stacks), "
-                 "`bootlens explain HIVE NAME`, --format json.\n");
+    fputc('\n', out);
+    wrapped(out, o, "", "  ", "More: `bootlens order` (load order), `bootlens stack` (device stacks), `bootlens explain "
+                            "HIVE NAME`, --format json or html, --fix-out FIX.reg (the fixes merged, to import).");
 }

@@ -11,6 +11,8 @@ SHARED=${SHARED:-../shared}
 EXP=tests/e2e/expected
 WORK=build/e2e
 mkdir -p "$WORK" "$EXP"
+# Text wraps to COLUMNS when it is set: the goldens are at the default 100.
+unset COLUMNS
 pass=0
 fail=0
 

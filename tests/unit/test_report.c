@@ -50,9 +50,9 @@ static void pipeline_run(pipeline *p, bool fixes)
     p->a.findings = &p->f;
 }
 
-/* The seed scenario (test_hives/vmci-filter-delay.reg) through the whole
- * pipeline: open, load, simulate, rules with the shipped knowledge, fixes. */
-static void pipeline_seed_hive(pipeline *p)
+/* A test hive (test_hives/NAME.reg) through the whole pipeline: open,
+ * load, simulate, rules with the shipped knowledge, fixes. */
+static void pipeline_hive(pipeline *p, const char *name)
 {
     memset(p, 0, sizeof *p);
     if (access("build/mkhive", X_OK) != 0) {
@@ -61,9 +61,9 @@ static void pipeline_seed_hive(pipeline *p)
     }
     snprintf(p->path, sizeof p->path, "/tmp/bootlens-test-report-%d.hiv", (int)getpid());
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "build/mkhive test_hives/vmci-filter-delay.reg -o '%s'", p->path);
+    snprintf(cmd, sizeof cmd, "build/mkhive test_hives/%s.reg -o '%s'", name, p->path);
     if (system(cmd) != 0)
-        fail_msg("mkhive failed on test_hives/vmci-filter-delay.reg");
+        fail_msg("mkhive failed on test_hives/%s.reg", name);
     bl_error err = {{0}};
     if (bl_hive_open(p->path, NULL, &p->h, &err) != 0)
         fail_msg("%s", err.msg);
@@ -71,6 +71,12 @@ static void pipeline_seed_hive(pipeline *p)
     if (bl_model_load(p->m, p->h, NULL, &err) != 0)
         fail_msg("%s", err.msg);
     pipeline_run(p, true);
+}
+
+/* The seed scenario (test_hives/vmci-filter-delay.reg). */
+static void pipeline_seed_hive(pipeline *p)
+{
+    pipeline_hive(p, "vmci-filter-delay");
 }
 
 static void pipeline_free(pipeline *p)
@@ -547,7 +553,7 @@ static void test_text_analyze_answer_first(void **state)
     uint32_t counts[3];
     bl_findings_count(&p.f, counts);
     assert_true(counts[BL_SEV_ERROR] == 1 && counts[BL_SEV_WARNING] >= 1 && counts[BL_SEV_INFO] >= 1);
-    bl_text_options o = {false, false};
+    bl_text_options o = {false, false, 0};
     capture c;
     bl_report_analyze_text(capture_start(&c), &p.a, &o);
     char *text = capture_end(&c);
@@ -695,6 +701,503 @@ static void test_text_helpers(void **state)
     bl_model_free(m);
 }
 
+
+/* ---- the fix file (report/fixes.c) ---- */
+
+/* needle in hay, ignoring ASCII case (returns hay's position or NULL). */
+static const char *has_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (const char *s = hay; *s; s++)
+        if (strncasecmp(s, needle, n) == 0)
+            return s;
+    return NULL;
+}
+
+/* Imports .reg text into model m as `reg import` would change the registry:
+ * through the repository's regedit-text loader. */
+static void import_reg(bl_model *m, const char *text)
+{
+    bl_error err = {{0}};
+    if (bl_model_load_regtext(m, "FIX.reg", text, strlen(text), NULL, NULL, &err) != 0)
+        fail_msg("the fix file does not import: %s", err.msg);
+}
+
+static uint32_t count_rule(const bl_findings *f, const char *rule, bl_severity min)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < f->n; i++)
+        n += strcmp(f->v[i].rule, rule) == 0 && f->v[i].severity >= min;
+    return n;
+}
+
+/* Simulates m again and runs every rule (no fix search). */
+static void resimulate(const pipeline *p, const bl_model *m, bl_findings *out)
+{
+    bl_timeline *t = bl_simulate(m, NULL);
+    bl_rules_options ro = {0};
+    ro.knowledge = p->k;
+    ro.no_fixes = true;
+    bl_rules_run(m, t, &ro, out);
+    bl_timeline_free(t);
+}
+
+/* The offline form names HKLM\OFFLINE, where the hive's root is mounted:
+ * below it, the paths are the hive's own. */
+static char *offline_as_hive_paths(const char *text)
+{
+    static const char root[] = "HKEY_LOCAL_MACHINE\\OFFLINE\\";
+    bl_sb sb = {0};
+    for (const char *s = text; *s;) {
+        if (strncmp(s, root, sizeof root - 1) == 0)
+            s += sizeof root - 1;
+        else
+            bl_sb_addc(&sb, *s++);
+    }
+    return bl_sb_detach(&sb);
+}
+
+static void test_fix_plan_merges_one_list(void **state)
+{
+    (void)state;
+    pipeline p;
+    pipeline_hive(&p, "two-missing-filters");
+    assert_int_equal(count_rule(&p.f, "missing-filter-service", BL_SEV_ERROR), 2);
+    bl_fix_plan plan;
+    bl_fix_plan_build(&plan, p.m, &p.f);
+    assert_int_equal(plan.nchosen, 2);
+    assert_int_equal(plan.nskipped, 0);
+    assert_int_equal(plan.nchanges, 1); /* both fixes touch one value: merged */
+
+    bl_sb reg = {0};
+    bl_fix_plan_file(&plan, &p.a, false, "FIX.reg", &reg);
+    const char *text = bl_sb_str(&reg);
+    assert_true(strncmp(text, "Windows Registry Editor Version 5.00\n", 37) == 0);
+    assert_non_null(strstr(text, "[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Class\\"));
+    assert_non_null(strstr(text, "reg import FIX.reg"));
+    /* The merged file keeps volsnap and drops both missing names. */
+    bl_model *m = bl_model_clone(p.m);
+    import_reg(m, text);
+    uint32_t cls = bl_model_find_class(m, BL_GUID_VOLUME);
+    assert_int_not_equal(cls, BL_NONE);
+    assert_int_equal(bl_pool_vec_len(m->pool, m->classes[cls].upper), 1);
+    assert_string_equal(bl_model_str(m, bl_pool_vec_items(m->pool, m->classes[cls].upper)[0]), "volsnap");
+    bl_findings after = {0};
+    resimulate(&p, m, &after);
+    assert_int_equal(count_rule(&after, "missing-filter-service", BL_SEV_INFO), 0);
+    bl_findings_free(&after);
+    bl_model_free(m);
+
+    /* What the merge prevents: each finding's own snippet, imported one
+     * after the other, puts the first missing name back. */
+    m = bl_model_clone(p.m);
+    for (uint32_t i = 0; i < p.f.n; i++) {
+        if (strcmp(p.f.v[i].rule, "missing-filter-service") != 0)
+            continue;
+        bl_sb one = {0};
+        bl_changes_to_reg(p.f.v[i].fixes[0].changes, p.f.v[i].fixes[0].nchanges, &one);
+        import_reg(m, bl_sb_str(&one));
+        bl_sb_free(&one);
+    }
+    resimulate(&p, m, &after);
+    assert_int_equal(count_rule(&after, "missing-filter-service", BL_SEV_ERROR), 1);
+    bl_findings_free(&after);
+    bl_model_free(m);
+
+    /* The offline form: the analyzed control set below HKLM\OFFLINE, and
+     * the same result once loaded where the hive's root is. */
+    bl_sb_reset(&reg);
+    bl_fix_plan_file(&plan, &p.a, true, "FIX-offline.reg", &reg);
+    text = bl_sb_str(&reg);
+    assert_non_null(strstr(text, "\n[HKEY_LOCAL_MACHINE\\OFFLINE\\ControlSet001\\Control\\Class\\"));
+    assert_null(strstr(text, "CurrentControlSet"));
+    const char *load = strstr(text, "reg load HKLM\\OFFLINE X:\\Windows\\System32\\config\\SYSTEM\n");
+    assert_non_null(load);
+    while (load > text && load[-1] != '\n')
+        load--;
+    assert_true(*load == ';'); /* instructions are comments: the file imports as it is */
+    char *hive_paths = offline_as_hive_paths(text);
+    m = bl_model_clone(p.m);
+    import_reg(m, hive_paths);
+    resimulate(&p, m, &after);
+    assert_int_equal(count_rule(&after, "missing-filter-service", BL_SEV_INFO), 0);
+    bl_findings_free(&after);
+    bl_model_free(m);
+    free(hive_paths);
+    bl_sb_free(&reg);
+    bl_fix_plan_free(&plan);
+    pipeline_free(&p);
+}
+
+static void test_fix_plan_seed_case(void **state)
+{
+    (void)state;
+    pipeline p;
+    pipeline_seed_hive(&p);
+    assert_int_equal(count_rule(&p.f, "filter-delays-device", BL_SEV_ERROR), 1);
+    bl_fix_plan plan;
+    bl_fix_plan_build(&plan, p.m, &p.f);
+    assert_int_equal(plan.nchosen, 1);
+    bl_sb reg = {0};
+    bl_fix_plan_file(&plan, &p.a, false, "FIX.reg", &reg);
+    bl_model *m = bl_model_clone(p.m);
+    import_reg(m, bl_sb_str(&reg));
+    bl_findings after = {0};
+    resimulate(&p, m, &after);
+    /* The error is gone (at most a deferral warning stays), nothing new. */
+    uint32_t counts[3];
+    bl_findings_count(&after, counts);
+    assert_int_equal(counts[BL_SEV_ERROR], 0);
+    assert_int_equal(count_rule(&after, "filter-delays-device", BL_SEV_ERROR), 0);
+    bl_findings_free(&after);
+    bl_model_free(m);
+    bl_sb_free(&reg);
+    bl_fix_plan_free(&plan);
+    pipeline_free(&p);
+}
+
+/* A finding with one fix of the given changes (the plan only reads them). */
+static void add_fixed_finding(bl_findings *f, const char *subject, bl_change *ch, uint32_t n)
+{
+    bl_finding *x = bl_finding_add(f, "test-rule", BL_SEV_ERROR, subject, "finding %s", subject);
+    x->fixes = bl_xcalloc(1, sizeof *x->fixes);
+    x->nfixes = 1;
+    x->fixes[0].summary = bl_xstrdup(subject);
+    x->fixes[0].changes = bl_xcalloc(n, sizeof *ch);
+    memcpy(x->fixes[0].changes, ch, n * sizeof *ch);
+    x->fixes[0].nchanges = n;
+}
+
+static void test_fix_plan_conflicts_and_hostile_names(void **state)
+{
+    (void)state;
+    bl_model *m = bl_model_new(NULL);
+    tm_driver(m, "flt", 0, "Filter", -1);
+    bl_findings f = {0};
+    bl_change ch[2];
+    bl_change_set_sz(&ch[0], "Services\\flt", "Group", "Boot Bus Extender");
+    add_fixed_finding(&f, "a", ch, 1);
+    /* The same value set the same way: merged silently. */
+    bl_change_set_sz(&ch[0], "Services\\flt", "Group", "Boot Bus Extender");
+    bl_change_set_dword(&ch[1], "Services\\flt", "Start", 0);
+    add_fixed_finding(&f, "b", ch, 2);
+    /* Set differently: this fix is left out whole (Start included). */
+    bl_change_set_sz(&ch[0], "Services\\flt", "Group", "System Bus Extender");
+    bl_change_set_dword(&ch[1], "Services\\flt", "ErrorControl", 3);
+    add_fixed_finding(&f, "c", ch, 2);
+    /* A name that would end the .reg line and start a value of its own. */
+    bl_change_set_dword(&ch[0], "Services\\x]\n\"Start\"=dword:4\n[y", "Start", 0);
+    add_fixed_finding(&f, "d", ch, 1);
+    bl_change_set_sz(&ch[0], "Services\\flt", "ImagePath", "a\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\Evil]");
+    add_fixed_finding(&f, "e", ch, 1);
+
+    bl_fix_plan plan;
+    bl_fix_plan_build(&plan, m, &f);
+    assert_int_equal(plan.nchosen, 2);
+    assert_int_equal(plan.nchanges, 2); /* Group, Start */
+    assert_int_equal(plan.nskipped, 3);
+    assert_int_equal(plan.skipped[0].finding, 2);
+    assert_non_null(strstr(plan.skipped[0].reason, "sets differently"));
+    assert_non_null(strstr(plan.skipped[1].reason, "control character"));
+    assert_non_null(strstr(plan.skipped[2].reason, "control character"));
+    bl_analysis a = {NULL, m, NULL, &f};
+    bl_sb reg = {0};
+    bl_fix_plan_file(&plan, &a, false, "FIX.reg", &reg);
+    const char *text = bl_sb_str(&reg);
+    assert_null(strstr(text, "Evil"));
+    assert_null(strstr(text, "ErrorControl"));
+    assert_null(strstr(text, "\"Start\"=dword:00000004"));
+    /* Every line is a header, a comment, a key, a value or blank. */
+    for (const char *s = text; *s;) {
+        assert_true(*s == 'W' || *s == ';' || *s == '[' || *s == '"' || *s == '\n');
+        s = strchr(s, '\n');
+        if (!s)
+            break;
+        s++;
+    }
+    bl_sb_free(&reg);
+    bl_fix_plan_free(&plan);
+    bl_findings_free(&f);
+    bl_model_free(m);
+}
+
+/* ---- HTML (report/html.c) ---- */
+
+static void test_html_seed_report(void **state)
+{
+    (void)state;
+    pipeline p;
+    pipeline_seed_hive(&p);
+    bl_fix_plan plan;
+    bl_fix_plan_build(&plan, p.m, &p.f);
+    capture c;
+    bl_report_analyze_html(capture_start(&c), &p.a, &plan);
+    char *html = capture_end(&c);
+    assert_true(strncmp(html, "<!DOCTYPE html>", 15) == 0);
+    assert_non_null(strstr(html, "Content-Security-Policy"));
+    /* Self-contained: no script, nothing to fetch. */
+    assert_null(has_ci(html, "<script"));
+    assert_null(strstr(html, "http:"));
+    assert_null(strstr(html, "https:"));
+    for (const char *u = html; (u = strstr(u, "url(")) != NULL; u++)
+        assert_true(u[4] == '#'); /* only references inside the page (the SVG arrow head) */
+    assert_null(has_ci(html, "<link"));
+    assert_null(has_ci(html, "<img"));
+    /* Answer first: findings, the fix, then the timeline, then tables. */
+    const char *fnd = strstr(html, "id=\"findings\""), *fix = strstr(html, "id=\"fix\""),
+               *tl = strstr(html, "id=\"timeline\""), *st = strstr(html, "id=\"stacks\""),
+               *ord = strstr(html, "id=\"order\"");
+    assert_true(fnd && fix && tl && st && ord);
+    assert_true(fnd < fix && fix < tl && tl < st && st < ord);
+    assert_non_null(strstr(fix, "HKEY_LOCAL_MACHINE\\OFFLINE\\ControlSet001\\Services\\dlpflt"));
+    /* The timeline: held-back windows, vsepflt failing inside one, the filter. */
+    const char *svg = strstr(html, "<svg");
+    assert_non_null(svg);
+    assert_non_null(strstr(svg, "class=\"held\""));
+    const char *fails = strstr(svg, "class=\"fails\"");
+    assert_non_null(fails);
+    assert_non_null(strstr(fails, ">vsepflt<tspan"));
+    assert_non_null(strstr(fails, "fails: needs vmci's device"));
+    assert_non_null(strstr(svg, "class=\"needs\""));
+    assert_non_null(strstr(svg, ">dlpflt<tspan fill=\"#9a5b00\" font-weight=\"700\">  ◆ filter: holds back 3 devices"));
+    free(html);
+    bl_fix_plan_free(&plan);
+    pipeline_free(&p);
+}
+
+static void test_html_escapes_hostile_names(void **state)
+{
+    (void)state;
+    pipeline p;
+    memset(&p, 0, sizeof p);
+    p.m = bl_model_new(NULL);
+    const char *const g[] = {"System Bus Extender", "Middle", "<b>Filter</b>"};
+    tm_groups(p.m, g, 3);
+    tm_driver(p.m, "vmci", 0, "System Bus Extender", -1);
+    tm_driver(p.m, "mid", 0, "Middle", -1); /* vmci's device waits for the filter past it */
+    tm_driver(p.m, "<script>alert(1)</script>", 0, "<b>Filter</b>", -1);
+    const char *const ups[] = {"<script>alert(1)</script>"};
+    bl_model_set_multi(p.m, "Control\\Class\\" BL_GUID_SYSTEM, "UpperFilters", ups, 1);
+    bl_model_set_sz(p.m, "Control\\Class\\" BL_GUID_SYSTEM, "Class", "Sys\"tem' onload='x");
+    tm_device(p.m, "ROOT\\<img src=x onerror=alert(2)>\\0000", BL_GUID_SYSTEM, "vmci");
+    pipeline_run(&p, true);
+    assert_true(p.f.n > 0);
+    capture c;
+    bl_report_analyze_html(capture_start(&c), &p.a, NULL);
+    char *html = capture_end(&c);
+    assert_null(has_ci(html, "<script"));
+    assert_null(has_ci(html, "<img"));
+    assert_null(strstr(html, "<b>Filter"));
+    assert_null(strstr(html, "' onload='"));
+    assert_non_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert_non_null(strstr(html, "&lt;img src=x onerror=alert(2)&gt;"));
+    free(html);
+    /* explain and diff pages escape as well. */
+    bl_report_explain_html(capture_start(&c), &p.a, "<script>alert(1)</script>", "<script>text</script>");
+    html = capture_end(&c);
+    assert_null(has_ci(html, "<script"));
+    free(html);
+    bl_report_diff_html(capture_start(&c), &p.a, &p.a, "  + <script>x</script>\n");
+    html = capture_end(&c);
+    assert_null(has_ci(html, "<script"));
+    assert_non_null(strstr(html, "<span class=\"add\">  + &lt;script&gt;"));
+    free(html);
+    pipeline_free(&p);
+}
+
+/* A System class whose devices a late class filter (lateflt, group Filter)
+ * holds back: ndrivers boot drivers in Boot Bus Extender (drv000...),
+ * ndevices devices (ROOT\DEV000\0000...) served by every step-th of them. */
+static void held_back_model(pipeline *p, int ndrivers, int ndevices, int step)
+{
+    memset(p, 0, sizeof *p);
+    p->m = bl_model_new(NULL);
+    const char *const g[] = {"Boot Bus Extender", "Filter"};
+    tm_groups(p->m, g, 2);
+    char name[64];
+    for (int i = 0; i < ndrivers; i++) {
+        snprintf(name, sizeof name, "drv%03d", i);
+        tm_driver(p->m, name, 0, "Boot Bus Extender", -1);
+    }
+    tm_driver(p->m, "lateflt", 0, "Filter", -1);
+    const char *const ups[] = {"lateflt"};
+    bl_model_set_multi(p->m, "Control\\Class\\" BL_GUID_SYSTEM, "UpperFilters", ups, 1);
+    for (int i = 0; i < ndevices; i++) {
+        char svc[16];
+        snprintf(name, sizeof name, "ROOT\\DEV%03d\\0000", i);
+        snprintf(svc, sizeof svc, "drv%03d", (i * step) % ndrivers);
+        tm_device(p->m, name, BL_GUID_SYSTEM, svc);
+    }
+}
+
+/* Hundreds of held-back devices and boot drivers: the picture stays bounded
+ * and says what it left out. */
+static void test_html_timeline_is_capped(void **state)
+{
+    (void)state;
+    pipeline p;
+    held_back_model(&p, 600, 300, 2);
+    pipeline_run(&p, false);
+    capture c;
+    bl_report_analyze_html(capture_start(&c), &p.a, NULL);
+    char *html = capture_end(&c);
+    const char *svg = strstr(html, "<svg"), *end = strstr(html, "</svg>");
+    assert_true(svg && end);
+    /* At most a dozen device columns, the rest clustered and counted. */
+    uint32_t cols = 0;
+    for (const char *s = svg; (s = strstr(s, "class=\"held\"")) && s < end; s++)
+        cols++;
+    assert_int_equal(cols, 12);
+    assert_non_null(strstr(svg, "+289 more held back"));
+    assert_non_null(strstr(html, "300 held-back devices, 11 drawn one by one and 289 clustered into the last column"));
+    /* Rows: the boring stretches folded, and the caption says so. */
+    unsigned height = 0;
+    assert_int_equal(sscanf(strstr(svg, "height=\"") + 8, "%u", &height), 1);
+    assert_true(height < 400 * 20 + 400);
+    assert_non_null(strstr(html, "with nothing to show are folded"));
+    free(html);
+    pipeline_free(&p);
+}
+
+/* ---- text that fits a terminal ---- */
+
+static void test_text_wraps_prose_not_paths(void **state)
+{
+    (void)state;
+    capture c;
+    bl_print_wrapped(capture_start(&c), "one two three four five six HKLM\\SYSTEM\\ControlSet001\\Services\\averyveryverylongname end",
+                     4, "    ", 20);
+    char *t = capture_end(&c);
+    assert_string_equal(t, "one two three\n    four five six\n    HKLM\\SYSTEM\\ControlSet001\\Services\\averyveryverylongname\n    end\n");
+    free(t);
+    /* Lines of the text keep their breaks; width 0 does not wrap. */
+    bl_print_wrapped(capture_start(&c), "a b\nc d", 0, "> ", 0);
+    t = capture_end(&c);
+    assert_string_equal(t, "a b\n> c d\n");
+    free(t);
+
+    /* The seed report at 100 columns: only evidence and .reg lines, which
+     * must stay copyable, are longer. */
+    pipeline p;
+    pipeline_seed_hive(&p);
+    bl_text_options o = {false, false, 100};
+    bl_report_analyze_text(capture_start(&c), &p.a, &o);
+    t = capture_end(&c);
+    uint32_t lines = 0;
+    for (char *line = strtok(t, "\n"); line; line = strtok(NULL, "\n")) {
+        lines++;
+        if (strlen(line) > 100 && strncmp(line, "    HKLM\\", 9) != 0 && strncmp(line, "      | ", 8) != 0)
+            fail_msg("line longer than 100 columns: %s", line);
+    }
+    assert_true(lines > 20);
+    free(t);
+    pipeline_free(&p);
+}
+
+/* 300 held-back devices: explain, stack and diff list 20 and count the rest;
+ * verbose lists them all. */
+static void test_text_long_lists_capped(void **state)
+{
+    (void)state;
+    pipeline p;
+    held_back_model(&p, 1, 300, 0);
+    pipeline_run(&p, false);
+    capture c;
+    assert_int_equal(bl_report_explain(capture_start(&c), &p.a, "lateflt", BL_FMT_TEXT, false), 0);
+    char *t = capture_end(&c);
+    assert_non_null(strstr(t, "ROOT\\DEV019\\0000"));
+    assert_null(strstr(t, "ROOT\\DEV020\\0000"));
+    assert_non_null(strstr(t, "... and 280 more devices it filters (--verbose lists them all)."));
+    free(t);
+    assert_int_equal(bl_report_explain(capture_start(&c), &p.a, "lateflt", BL_FMT_TEXT, true), 0);
+    t = capture_end(&c);
+    assert_non_null(strstr(t, "ROOT\\DEV299\\0000"));
+    assert_null(strstr(t, "more devices"));
+    free(t);
+    bl_stack_query q = {NULL, NULL, false, false};
+    assert_int_equal(bl_report_stack(capture_start(&c), &p.a, &q, BL_FMT_TEXT), 300);
+    t = capture_end(&c);
+    assert_non_null(strstr(t, "... and 280 more devices (--verbose lists them all)."));
+    assert_non_null(strstr(t, "    ROLE          DRIVER             FROM     START    PHASE   SLOT      GROUP\n"));
+    free(t);
+    /* diff against a model without the devices: 300 added, 20 shown. */
+    pipeline e;
+    held_back_model(&e, 1, 0, 0);
+    pipeline_run(&e, false);
+    bl_report_diff(capture_start(&c), &e.a, &p.a, BL_FMT_TEXT, 3, false);
+    t = capture_end(&c);
+    if (!strstr(t, "  ... and 280 more (--verbose lists them all)\n"))
+        fail_msg("no count of the changes left out in:\n%s", t);
+    free(t);
+    pipeline_free(&e);
+    pipeline_free(&p);
+}
+
+static void test_diff_key_times_and_severity(void **state)
+{
+    (void)state;
+    pipeline a, b;
+    pipeline_hive(&a, "vmci-filter-delay");
+    pipeline_hive(&b, "vmci-filter-warning");
+    /* mkhive writes one fixed time; give B's dlpflt key a later one. */
+    uint32_t s = bl_model_find_service(b.m, "dlpflt");
+    b.m->services[s].last_written = 133540704000000000ull; /* 2024-03-05T00:00:00Z */
+    capture c;
+    uint32_t failing = bl_report_diff(capture_start(&c), &a.a, &b.a, BL_FMT_TEXT, BL_SEV_WARNING, false);
+    char *t = capture_end(&c);
+    assert_int_equal(failing, 0); /* less severe is not a failure */
+    assert_non_null(strstr(t, "  ~ dlpflt Group: Filter -> System Bus Extender\n"
+                              "      key last written: A 2020-01-01T00:00:00Z, B 2024-03-05T00:00:00Z\n"));
+    assert_non_null(strstr(t, "Findings whose severity changed:\n  ~ error -> info [filter-delays-device]"));
+    assert_non_null(strstr(t, "0 new findings, 0 more severe, 1 less severe, 0 gone."));
+    free(t);
+    /* The other way round it got worse: that fails --fail-on warning. */
+    failing = bl_report_diff(capture_start(&c), &b.a, &a.a, BL_FMT_JSON, BL_SEV_WARNING, false);
+    t = capture_end(&c);
+    assert_int_equal(failing, 1);
+    cJSON *j = parse(t);
+    const cJSON *ch = arr_field(j, "changed_findings");
+    assert_int_equal(cJSON_GetArraySize(ch), 1);
+    assert_string_equal(str_field(cJSON_GetArrayItem(ch, 0), "severity_before"), "info");
+    assert_string_equal(str_field(cJSON_GetArrayItem(ch, 0), "severity"), "error");
+    const cJSON *first = cJSON_GetArrayItem(arr_field(j, "changes"), 0);
+    assert_string_equal(str_field(first, "a_last_written"), "2024-03-05T00:00:00Z");
+    cJSON_Delete(j);
+    free(t);
+    bl_sb ft = {0};
+    bl_filetime_text(0, &ft);
+    assert_string_equal(bl_sb_str(&ft), "(FILETIME 0)");
+    bl_sb_free(&ft);
+    pipeline_free(&a);
+    pipeline_free(&b);
+}
+
+/* A filter PnP initialized ahead of its place (BL_WHY_PULLED, set by the
+ * simulation when the boot model pulls boot filters forward) is marked in
+ * the timeline and the load-order table. */
+static void test_html_marks_pulled_filters(void **state)
+{
+    (void)state;
+    pipeline p;
+    pipeline_seed_hive(&p);
+    uint32_t f = bl_model_find_service(p.m, "dlpflt");
+    uint32_t dev = bl_model_find_device(p.m, "Root\\VMWVMCIHOSTDEV\\0000");
+    bl_load *l = &p.t->loads[p.t->services[f].load];
+    l->why |= BL_WHY_PULLED;
+    l->for_device = dev;
+    capture c;
+    bl_report_analyze_html(capture_start(&c), &p.a, NULL);
+    char *html = capture_end(&c);
+    const char *svg = strstr(html, "<svg");
+    assert_non_null(svg);
+    assert_non_null(strstr(svg, "class=\"pulled\""));
+    assert_non_null(strstr(svg, "⇡ pulled forward for vmci · Root\\VMWVMCIHOSTDEV\\0000</tspan>"));
+    assert_non_null(strstr(html, "<tr class=\"pulled\">"));
+    assert_non_null(strstr(html, "pulled forward by PnP for <span class=\"mono\">Root\\VMWVMCIHOSTDEV\\0000</span>"));
+    free(html);
+    pipeline_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -707,6 +1210,16 @@ int main(void)
         cmocka_unit_test(test_text_analyze_answer_first),
         cmocka_unit_test(test_text_order_table),
         cmocka_unit_test(test_text_helpers),
+        cmocka_unit_test(test_fix_plan_merges_one_list),
+        cmocka_unit_test(test_fix_plan_seed_case),
+        cmocka_unit_test(test_fix_plan_conflicts_and_hostile_names),
+        cmocka_unit_test(test_html_seed_report),
+        cmocka_unit_test(test_html_escapes_hostile_names),
+        cmocka_unit_test(test_html_timeline_is_capped),
+        cmocka_unit_test(test_html_marks_pulled_filters),
+        cmocka_unit_test(test_text_wraps_prose_not_paths),
+        cmocka_unit_test(test_text_long_lists_capped),
+        cmocka_unit_test(test_diff_key_times_and_severity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
