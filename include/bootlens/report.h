@@ -122,8 +122,7 @@ uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, b
 
 /* A boot driver that fails because a filter holds back a device it needs,
  * as the filter findings (filter-delays-device, nonboot-filter-on-boot-
- * class) name it in their "Breaks:" lines; every name is checked against
- * the finding's own service and device lists. */
+ * class) record it (bl_finding.breakages), resolved to model indices. */
 typedef struct bl_break {
     uint32_t svc;     /* the driver that fails */
     uint32_t dev;     /* the held-back device it needs, BL_NONE if not named */

@@ -50,6 +50,18 @@ typedef struct bl_fix {
     char *verification; /* what re-simulation showed */
 } bl_fix;
 
+/* A boot driver a finding shows failing: it initializes while a device it
+ * needs is held back (filter-delays-device, nonboot-filter-on-boot-class). */
+typedef struct bl_breakage {
+    char *driver;          /* the driver that fails */
+    char *device;          /* instance id of the device it needs */
+    char **via;            /* the services its call chain goes through, in order */
+    uint32_t nvia;
+    uint32_t driver_slot;  /* where it initializes */
+    char *chain;           /* "vsepflt calls vsock, which needs vmci's device" */
+    char *source;          /* knowledge.txt:NN or the DependOnService value */
+} bl_breakage;
+
 typedef struct bl_finding {
     const char *rule; /* stable rule id */
     bl_severity severity;
@@ -64,6 +76,8 @@ typedef struct bl_finding {
     bl_fix *fixes;
     uint32_t nfixes;
     char *subject;    /* identity across hives (rule + subject): for baselines and diffs */
+    bl_breakage *breakages;
+    uint32_t nbreakages;
 } bl_finding;
 
 typedef struct bl_findings {
@@ -84,6 +98,9 @@ void bl_finding_evidence(bl_finding *f, const char *path, const char *fmt, ...) 
 /* Records the key's last-write time on the evidence entries of `path`. */
 void bl_finding_evidence_written(bl_finding *f, const char *path, uint64_t filetime);
 void bl_finding_detail(bl_finding *f, const char *fmt, ...) BL_PRINTF(2, 3);
+/* Records a broken driver (copies every string). */
+void bl_finding_breakage(bl_finding *f, const char *driver, const char *device, const char *const *via,
+                         uint32_t nvia, uint32_t driver_slot, const char *chain, const char *source);
 const char *bl_severity_name(bl_severity s);
 /* Sorts findings: errors first, then warnings, info; stable by rule/subject. */
 void bl_findings_sort(bl_findings *f);

@@ -359,15 +359,6 @@ typedef struct timeline_view {
     uint32_t slots_collapsed, slots_cut;
 } timeline_view;
 
-/* Whether svc is one of f's services. */
-static bool finding_names(const bl_finding *f, const char *svc)
-{
-    for (uint32_t k = 0; k < f->nservices; k++)
-        if (bl_fold_eq(f->services[k], svc))
-            return true;
-    return false;
-}
-
 uint32_t bl_report_breaks(const bl_analysis *a, bl_break **out)
 {
     const bl_model *m = a->model;
@@ -375,55 +366,23 @@ uint32_t bl_report_breaks(const bl_analysis *a, bl_break **out)
     uint32_t n = 0, cap = 0;
     for (uint32_t i = 0; a->findings && i < a->findings->n; i++) {
         const bl_finding *f = &a->findings->v[i];
-        if (!f->detail || !f->nservices ||
-            (strcmp(f->rule, "filter-delays-device") != 0 && strcmp(f->rule, "nonboot-filter-on-boot-class") != 0))
-            continue;
-        uint32_t first = n;
-        for (const char *p = f->detail; (p = strstr(p, "Breaks: ")) != NULL;) {
-            p += 8;
-            const char *sp = strstr(p, " initializes");
-            const char *nl = strchr(p, '\n');
-            if (!sp || (nl && sp > nl))
-                continue;
-            char *name = bl_xstrndup(p, (size_t)(sp - p));
-            uint32_t svc = finding_names(f, name) ? bl_model_find_service(m, name) : BL_NONE;
-            free(name);
-            uint32_t dev = BL_NONE;
-            char *rest = bl_xstrndup(sp, nl ? (size_t)(nl - sp) : strlen(sp));
-            for (uint32_t k = 0; k < f->ndevices && dev == BL_NONE; k++)
-                if (strstr(rest, f->devices[k]))
-                    dev = bl_model_find_device(m, f->devices[k]);
-            free(rest);
+        for (uint32_t k = 0; k < f->nbreakages; k++) {
+            const bl_breakage *b = &f->breakages[k];
+            uint32_t svc = bl_model_find_service(m, b->driver);
             if (svc == BL_NONE)
                 continue;
             bl_grow((void **)&v, sizeof *v, &cap, n + 1);
             memset(&v[n], 0, sizeof v[n]);
             v[n].svc = svc;
-            v[n].dev = dev;
-            v[n].filter = bl_model_find_service(m, f->services[0]);
+            v[n].dev = bl_model_find_device(m, b->device);
+            v[n].filter = f->nservices ? bl_model_find_service(m, f->services[0]) : BL_NONE;
             v[n].finding = i;
-            n++;
-        }
-        /* The call chain: the rules list each broken driver's services
-         * right after it; it ends at the filter, at a function driver of a
-         * held-back device or at the next broken driver. */
-        for (uint32_t b = first; b < n; b++) {
-            uint32_t k = 0;
-            while (k < f->nservices && bl_model_find_service(m, f->services[k]) != v[b].svc)
-                k++;
-            for (k++; k < f->nservices && v[b].nvia < BL_ARRAY_LEN(v[b].via); k++) {
-                uint32_t s = bl_model_find_service(m, f->services[k]);
-                bool stop = s == BL_NONE || s == v[b].filter;
-                for (uint32_t o = first; o < n && !stop; o++)
-                    stop = v[o].svc == s;
-                for (uint32_t d = 0; d < f->ndevices && d < 64 && !stop; d++) {
-                    uint32_t dv = bl_model_find_device(m, f->devices[d]);
-                    stop = dv != BL_NONE && bl_model_find_service_id(m, m->devices[dv].service) == s;
-                }
-                if (stop)
-                    break;
-                v[b].via[v[b].nvia++] = s;
+            for (uint32_t x = 0; x < b->nvia && v[n].nvia < BL_ARRAY_LEN(v[n].via); x++) {
+                uint32_t s = bl_model_find_service(m, b->via[x]);
+                if (s != BL_NONE)
+                    v[n].via[v[n].nvia++] = s;
             }
+            n++;
         }
     }
     *out = v;

@@ -313,8 +313,13 @@ static void broken_report(const rule_ctx *c, bl_finding *f, const broken *br, ui
     for (uint32_t i = 0; i < nbr; i++) {
         const requirement *r = &c->reqs[br[i].req];
         bl_finding_service(f, svc_name(c, r->who));
-        for (uint32_t v = 0; v < r->nvia; v++)
+        const char *via[8];
+        for (uint32_t v = 0; v < r->nvia; v++) {
             bl_finding_service(f, svc_name(c, r->via[v]));
+            via[v] = svc_name(c, r->via[v]);
+        }
+        bl_finding_breakage(f, svc_name(c, r->who), dev_id(c, br[i].dev), via, r->nvia, br[i].pos, r->chain,
+                            r->source);
         const bl_device_start *ds = &c->t->devices[br[i].dev];
         if (i < 8) {
             if (ds->phase == BL_PHASE_BOOT)

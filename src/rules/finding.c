@@ -57,6 +57,22 @@ void bl_finding_device(bl_finding *f, const char *id)
     f->devices[f->ndevices++] = bl_xstrdup(id);
 }
 
+void bl_finding_breakage(bl_finding *f, const char *driver, const char *device, const char *const *via,
+                         uint32_t nvia, uint32_t driver_slot, const char *chain, const char *source)
+{
+    f->breakages = bl_xrealloc(f->breakages, (f->nbreakages + 1) * sizeof *f->breakages);
+    bl_breakage *b = &f->breakages[f->nbreakages++];
+    b->driver = bl_xstrdup(driver);
+    b->device = bl_xstrdup(device);
+    b->via = bl_xmalloc((nvia ? nvia : 1) * sizeof *b->via);
+    for (uint32_t i = 0; i < nvia; i++)
+        b->via[i] = bl_xstrdup(via[i]);
+    b->nvia = nvia;
+    b->driver_slot = driver_slot;
+    b->chain = bl_xstrdup(chain ? chain : "");
+    b->source = bl_xstrdup(source ? source : "");
+}
+
 void bl_finding_evidence_written(bl_finding *f, const char *path, uint64_t filetime)
 {
     for (uint32_t i = f->nevidence; i-- > 0;)
@@ -142,6 +158,17 @@ void bl_findings_free(bl_findings *f)
         for (uint32_t k = 0; k < x->nfixes; k++)
             bl_fix_free(&x->fixes[k]);
         free(x->fixes);
+        for (uint32_t k = 0; k < x->nbreakages; k++) {
+            bl_breakage *b = &x->breakages[k];
+            free(b->driver);
+            free(b->device);
+            for (uint32_t v = 0; v < b->nvia; v++)
+                free(b->via[v]);
+            free(b->via);
+            free(b->chain);
+            free(b->source);
+        }
+        free(x->breakages);
     }
     free(f->v);
     memset(f, 0, sizeof *f);

@@ -245,7 +245,8 @@ void bl_fixes_search(const bl_model *m, const bl_timeline *t, const bl_rules_opt
             np++;
         }
     }
-    qsort(p, np, sizeof *p, pair_by_key);
+    if (np)
+        qsort(p, np, sizeof *p, pair_by_key);
     cand_group *g = bl_xmalloc((np ? np : 1) * sizeof *g);
     uint32_t ng = 0;
     for (uint32_t i = 0; i < np;) {
@@ -262,7 +263,8 @@ void bl_fixes_search(const bl_model *m, const bl_timeline *t, const bl_rules_opt
         g[ng++] = cg;
         i = j;
     }
-    qsort(g, ng, sizeof *g, group_order);
+    if (ng)
+        qsort(g, ng, sizeof *g, group_order);
 
     subject_index orig;
     index_build(&orig, f);
