@@ -18,7 +18,7 @@ PKG_CONFIG ?= pkg-config
 SHARED ?= ../shared
 FUZZ_SECONDS ?= 10
 
-PKGS := libregf libbfio libcjson
+PKGS := libregf libbfio libcjson nettle libewf libvhdi libvmdk libqcow libfsntfs
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
