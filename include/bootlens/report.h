@@ -29,7 +29,7 @@ typedef struct bl_image_source {
     const char *volume;       /* "p2", or "" for a volume image */
     const char *installation; /* "/Windows", or NULL when the hive was named by path */
     const char *path;         /* the hive's path on the volume, as spelled */
-    bool hash_skipped;        /* --no-image-hash: no SHA-256 of the image files */
+    bool hash_skipped;        /* no --hash-image: no SHA-256 of the image files */
 } bl_image_source;
 
 /* Everything one analysis produced. */

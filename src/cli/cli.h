@@ -73,7 +73,7 @@ typedef struct bl_cli {
     /* disk images (source.c) */
     const char *volume;
     const char *installation;
-    bool no_image_hash;
+    bool hash_image;
 } bl_cli;
 
 /* Parses argv (after the command name).  Returns 0, or prints a one-line
@@ -112,7 +112,7 @@ void bl_source_close(bl_source *src);
 /* Splits "IMAGE#SPEC" (an existing file is never split): the path
  * (malloc'd) and the spec after '#' or NULL.  Returns whether it split. */
 int bl_source_split(const char *arg, char **path, const char **spec);
-/* Opens an image read-only and starts hashing it (unless --no-image-hash). */
+/* Opens an image read-only and, with --hash-image, starts hashing it. */
 int bl_source_open_image(const bl_cli *c, const char *path, bl_image **img, bl_error *err);
 /* Whether path is one of the files the source's image is made of. */
 bool bl_source_is_input(const bl_source *src, const char *path);

@@ -111,7 +111,7 @@ static void ls_text(FILE *out, const bl_image *img, bool hashed)
     fprintf(out, "%s: %s%s%s%s, %s, %u-byte sectors\n", ii->path, ii->format, ii->detail[0] ? " (" : "",
             ii->detail, ii->detail[0] ? ")" : "", sz, ii->sector_size);
     for (uint32_t i = 0; i < ii->nfiles; i++) {
-        char hex[BL_SHA256_HEX] = "not computed (--no-image-hash)";
+        char hex[BL_SHA256_HEX] = "not computed (--hash-image)";
         if (ii->files[i].hashed)
             bl_sha256_hex(ii->files[i].sha256, hex);
         else if (hashed)
@@ -183,9 +183,9 @@ int cmd_ls(int argc, char **argv)
     free(path);
     bl_image_hash_wait(img);
     if (c.format == BL_FMT_JSON)
-        ls_json(stdout, img, !c.no_image_hash);
+        ls_json(stdout, img, c.hash_image);
     else
-        ls_text(stdout, img, !c.no_image_hash);
+        ls_text(stdout, img, c.hash_image);
     fflush(stdout);
     bl_image_close(img);
     return BL_EXIT_OK;

@@ -44,7 +44,6 @@ int cmd_recover(int argc, char **argv)
     bl_hive *h;
     bl_error err = {{0}};
     bl_source src;
-    c.no_image_hash = true; /* recover reports no image digest: do not spend a read of the image on it */
     if (bl_source_open_hive(&c, in, &ho, &h, &src, &err) != 0)
         return bl_input_error(err.msg);
     if (bl_source_is_input(&src, c.output)) {

@@ -59,7 +59,7 @@ enum opt_id {
     O_CONTROL_SET, O_CONTROL_SET_B, O_NO_RECOVERY, O_LOG, O_FORMAT, O_FAIL_ON, O_PHASE, O_CLASS,
     O_DEVICE, O_ALL, O_KNOWLEDGE, O_BOOT_SCENARIO, O_BOOT_FS, O_WINDOWS, O_OUTPUT, O_BASELINE, O_ARCH,
     O_OS_VERSION, O_LANG, O_VERBOSE, O_COLOR, O_NO_FIXES, O_JOBS, O_SUMMARY, O_READER, O_TIMINGS,
-    O_VOLUME, O_INSTALLATION, O_NO_IMAGE_HASH, O_HELP,
+    O_VOLUME, O_INSTALLATION, O_HASH_IMAGE, O_HELP,
 };
 
 typedef struct opt_def {
@@ -140,9 +140,10 @@ static const opt_def options[] = {
     {O_INSTALLATION, "installation", 0, "[VOLUME:]DIR", CMD_IMAGE_READERS & ~CMD_LS,
      "With a disk image as HIVE: the Windows installation to read, by its directory (/Windows, "
      "p2:/Windows.old/Windows), when the image holds several."},
-    {O_NO_IMAGE_HASH, "no-image-hash", 0, NULL, CMD_IMAGE_READERS,
-     "Do not compute the SHA-256 of the image files (by default every file of the image is hashed "
-     "on a second thread while the analysis runs: about 0.7 s per GB, or the disk's read time)."},
+    {O_HASH_IMAGE, "hash-image", 0, NULL, CMD_IMAGE_READERS & ~CMD_RECOVER,
+     "With a disk image: also compute the SHA-256 of every file of the image, on a second thread "
+     "while the analysis runs (it reads the whole image: about 0.7 s per GB, or the disk's read "
+     "time). Without it, the SHA-256 of what was read (the hive and its logs) is reported."},
     {O_HELP, "help", 'h', NULL, CMD_ALL, "Show help for the command."},
 };
 
@@ -416,7 +417,7 @@ static int set_option(bl_cli *c, const opt_def *o, const char *v)
         break;
     case O_VOLUME: c->volume = v; break;
     case O_INSTALLATION: c->installation = v; break;
-    case O_NO_IMAGE_HASH: c->no_image_hash = true; break;
+    case O_HASH_IMAGE: c->hash_image = true; break;
     case O_HELP: bl_cli_usage(stdout, c->cmd); return -1;
     }
     return 0;

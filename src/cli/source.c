@@ -63,7 +63,7 @@ int bl_source_open_image(const bl_cli *c, const char *path, bl_image **img, bl_e
 {
     if (bl_image_open(path, img, err) != 0)
         return -1;
-    if (!c->no_image_hash)
+    if (c->hash_image)
         bl_image_hash_start(*img);
     return 0;
 }
@@ -78,7 +78,7 @@ static void explain_nothing(const bl_image *img, const char *vol, bl_error *err)
             only = (int)i;
             usable++;
         }
-    if (usable == 1 && ii->volumes[only].problem) {
+    if (usable == 1 && ii->volumes[only].problem && !ii->nnotes) {
         bl_sb o = {0};
         bl_image_origin(img, (uint32_t)only, "", &o);
         if (o.len && o.buf[o.len - 1] == ':')
@@ -331,7 +331,7 @@ int bl_source_open_hive(const bl_cli *c, const char *arg, const bl_hive_options 
     src->evidence.volume = ii->volumes[v].name;
     src->evidence.installation = src->installation;
     src->evidence.path = src->path;
-    src->evidence.hash_skipped = c->no_image_hash;
+    src->evidence.hash_skipped = !c->hash_image;
     return 0;
 fail:
     bl_source_close(src);

@@ -1,5 +1,5 @@
 /* disk.c — a disk image, whatever its container, as one read function:
- * raw and split raw through pread, EWF through libewf, VHD/VHDX through
+ * raw and split raw through pread, EWF in ewf.c, VHD/VHDX through
  * libvhdi (differencing images get their parent from beside them), VMDK
  * through libvmdk, QCOW2 through libqcow.  Every file is opened read-only;
  * nothing is written or cached on disk.  The container is told by its
@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libewf.h>
 #include <libqcow.h>
 #include <libvhdi.h>
 #include <libvmdk.h>
@@ -223,80 +222,6 @@ bl_disk *bl_disk_memory(const uint8_t *data, size_t size)
     d->read = raw_read;
     d->close = raw_close;
     return d;
-}
-
-/* ---- EWF (E01, E02…) ---- */
-
-static int ewf_read(bl_disk *d, uint64_t off, void *buf, size_t n, char *why, size_t whysz)
-{
-    libewf_error_t *e = NULL;
-    ssize_t k = libewf_handle_read_random(d->impl, buf, n, (off64_t)off, &e);
-    if (k == (ssize_t)n)
-        return 0;
-    YAL_TEXT(libewf, e, why, whysz);
-    libewf_error_free(&e);
-    if (!why[0])
-        snprintf(why, whysz, "short read from the EWF image");
-    return -1;
-}
-
-static void ewf_close(bl_disk *d)
-{
-    libewf_handle_t *h = d->impl;
-    libewf_error_t *e = NULL;
-    if (!h)
-        return;
-    libewf_handle_close(h, &e);
-    libewf_error_free(&e);
-    libewf_handle_free(&h, &e);
-    libewf_error_free(&e);
-}
-
-static int ewf_open(const char *path, bl_disk **out, bl_error *err)
-{
-    libewf_error_t *e = NULL;
-    char **names = NULL;
-    int n = 0;
-    char why[512];
-    if (libewf_glob(path, strlen(path), LIBEWF_FORMAT_UNKNOWN, &names, &n, &e) != 1 || n < 1) {
-        YAL_TEXT(libewf, e, why, sizeof why);
-        libewf_error_free(&e);
-        bl_error_set(err, "%s: cannot find the EWF segment files (%s)", path, why);
-        return -1;
-    }
-    bl_disk *d = disk_new("EWF");
-    d->close = ewf_close;
-    d->read = ewf_read;
-    libewf_handle_t *h = NULL;
-    int rc = -1;
-    if (libewf_handle_initialize(&h, &e) == 1) {
-        if (libewf_handle_open(h, names, n, LIBEWF_OPEN_READ, &e) == 1) {
-            d->impl = h;
-            size64_t size = 0;
-            if (libewf_handle_get_media_size(h, &size, &e) == 1) {
-                d->size = size;
-                rc = 0;
-            }
-        } else {
-            libewf_handle_free(&h, NULL);
-        }
-    }
-    if (rc != 0) {
-        YAL_TEXT(libewf, e, why, sizeof why);
-        bl_error_set(err, "%s: not a readable EWF image (%s)", path, why);
-    } else {
-        for (int i = 0; i < n; i++)
-            disk_add_file(d, names[i]);
-        snprintf(d->detail, sizeof d->detail, "%d segment%s", n, n == 1 ? "" : "s");
-    }
-    libewf_error_free(&e);
-    libewf_glob_free(names, n, NULL);
-    if (rc != 0) {
-        bl_disk_close(d);
-        return -1;
-    }
-    *out = d;
-    return 0;
 }
 
 /* ---- VHD and VHDX ---- */
@@ -686,7 +611,7 @@ int bl_disk_open(const char *path, bl_disk **out, bl_error *err)
 {
     switch ((int)sniff_file(path, err)) {
     case -1: return -1;
-    case K_EWF: return ewf_open(path, out, err);
+    case K_EWF: return bl_ewf_open(path, out, err);
     case K_VHDI: return vhdi_open(path, out, err);
     case K_VMDK: return vmdk_open(path, out, err);
     case K_QCOW: return qcow_open(path, out, err);

@@ -28,6 +28,8 @@ struct bl_disk {
 /* Opens path as the container its signature (or segment name) says.
  * Returns 0, or -1 with "PATH: what is wrong". */
 int bl_disk_open(const char *path, bl_disk **out, bl_error *err);
+/* EWF (E01) segments from their first, NAME.E01 (ewf.c). */
+int bl_ewf_open(const char *path, bl_disk **out, bl_error *err);
 /* Whether path's first bytes or name make it a container (not a hive). */
 bool bl_disk_looks_like_image(const char *path, const uint8_t *head, size_t n);
 /* A raw disk over caller-owned memory. */

@@ -181,7 +181,7 @@ static void mbr_chain(bl_vol_list *l, bl_disk *d, uint64_t ext_start, uint64_t e
         number++;
         if (e1[4] && mbr_is_extended(e1[4])) {
             next = ext_start + le32(e1 + 8);
-            if (le32(e1 + 8) == 0 || le32(e1 + 8) >= ext_count) {
+            if (le32(e1 + 8) >= ext_count) {
                 note(l, "extended boot record at sector %llu links outside the extended partition",
                      (unsigned long long)ebr);
                 return;

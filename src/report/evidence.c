@@ -99,7 +99,7 @@ void bl_report_evidence_text(FILE *out, const bl_analysis *a)
     fprintf(out, "Evidence: %s (%s%s%s), read-only", img->path, img->format, img->detail[0] ? ", " : "",
             img->detail);
     if (ev->hash_skipped) {
-        fputs("; image SHA-256 not computed (--no-image-hash)\n", out);
+        fputs("; image SHA-256 not computed (--hash-image computes it)\n", out);
     } else if (img->nfiles == 1 && img->files[0].hashed) {
         char hex[BL_SHA256_HEX];
         bl_sha256_hex(img->files[0].sha256, hex);
