@@ -180,7 +180,7 @@ tsan: $(TSAN_BIN) $(MKHIVE)
 
 fuzz: $(FUZZERS)
 
-fuzz-smoke: $(FUZZERS) $(MKHIVE)
+fuzz-smoke: $(FUZZERS) $(MKHIVE) $(IMG_TOOLS)
 	@tests/gen-hives.sh >/dev/null
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) SHARED=$(SHARED) tests/fuzz-smoke.sh $(FUZZERS)
 

@@ -100,6 +100,7 @@ typedef struct bl_source {
     bl_image_source evidence;
     char *path;         /* the hive's path on its volume, as spelled */
     char *installation; /* its Windows directory, or NULL */
+    char *unreadable;   /* what of the hive could not be read from the image, or NULL */
 } bl_source;
 
 /* Opens the hive a HIVE argument names (see source.c for the syntax): a

@@ -3,6 +3,7 @@
  * control set, simulate, and optionally run the rules. */
 #include "cli.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -37,6 +38,11 @@ int bl_session_load(bl_session *s, const bl_cli *c, const char *path, bool rules
     s->model = bl_model_new(NULL);
     bl_load_options lo = {c->control_set};
     if (bl_model_load(s->model, s->hive, &lo, err) != 0) {
+        /* Zeros stood in for what the image could not give: say so. */
+        if (s->source.unreadable) {
+            size_t n = strlen(err->msg);
+            snprintf(err->msg + n, sizeof err->msg - n, " (%s)", s->source.unreadable);
+        }
         bl_session_close(s);
         return -1;
     }

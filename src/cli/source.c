@@ -26,6 +26,7 @@ void bl_source_close(bl_source *s)
     bl_image_close(s->image);
     free(s->path);
     free(s->installation);
+    free(s->unreadable);
     memset(s, 0, sizeof *s);
 }
 
@@ -317,12 +318,14 @@ int bl_source_open_hive(const bl_cli *c, const char *arg, const bl_hive_options 
         snprintf(err->msg + n, sizeof err->msg - n, " (%s)", bad);
     } else if (rc == 0 && bad) {
         bl_hive_add_problem(*hive, "", "%s: %s", bl_sb_str(&origin), bad);
+        src->unreadable = bad;
     }
     for (size_t i = 0; i < nlogs; i++) {
         free(labels[i]);
         free((void *)logs[i].data);
     }
-    free(bad);
+    if (rc != 0 || !src->unreadable)
+        free(bad);
     bl_sb_free(&notes);
     bl_sb_free(&origin);
     if (rc != 0)

@@ -89,10 +89,20 @@ static void open_volume(bl_image *img, uint32_t i)
             set_problem(v, "%s", err.msg);
         else
             v->label = bl_ntfs_label(img->fs[i]);
-        if (v->offset + v->size > img->disk->size)
-            image_note(img, "%s%sends beyond the end of the image (truncated image?): what lies past the end "
-                            "cannot be read",
-                       v->name, v->name[0] ? " " : "the volume ");
+        /* The boot sector knows how large the volume is (sectors, less the
+         * backup boot sector); an image cut short holds less. */
+        uint64_t bps = (uint64_t)(head[11] | head[12] << 8);
+        uint64_t sectors = (uint64_t)head[40] | (uint64_t)head[41] << 8 | (uint64_t)head[42] << 16 |
+                           (uint64_t)head[43] << 24 | (uint64_t)head[44] << 32 | (uint64_t)head[45] << 40;
+        uint64_t claimed = bps && sectors < UINT64_MAX / bps ? sectors * bps : 0;
+        uint64_t held = img->disk->size > v->offset ? img->disk->size - v->offset : 0;
+        if (v->size < held)
+            held = v->size;
+        if (claimed > held)
+            image_note(img, "%s%sNTFS volume is %llu bytes but the image holds only %llu of them (truncated "
+                            "image?): what lies past the end cannot be read",
+                       v->name, v->name[0] ? ": " : "the ", (unsigned long long)claimed,
+                       (unsigned long long)held);
     } else if (strcmp(v->fs, "bitlocker") == 0) {
         set_problem(v, "BitLocker-encrypted volume (signature -FVE-FS-): decrypt it first (e.g. bdemount "
                        "from libbde-utils, with the recovery key) and give bootlens the decrypted volume");
