@@ -184,7 +184,7 @@ fuzz-smoke: $(FUZZERS) $(MKHIVE) $(IMG_TOOLS)
 	@tests/gen-hives.sh >/dev/null
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) SHARED=$(SHARED) tests/fuzz-smoke.sh $(FUZZERS)
 
-bench: $(BIN)
+bench: $(BIN) $(IMG_TOOLS)
 	@SHARED=$(SHARED) bench/bench.sh
 
 install: all

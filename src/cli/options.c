@@ -248,6 +248,20 @@ void bl_cli_print_man(FILE *out)
             }
         fputs(")\n", out);
     }
+    fputs(".SH FORENSIC WORKFLOW\n"
+          "HIVE may be a disk image (raw and split raw, E01, VHD, VHDX, VMDK, QCOW2) or an NTFS volume "
+          "image. bootlens finds each Windows installation with its transaction logs and RegBack copy, "
+          "reads them read-only, and names where each result came from.\n"
+          ".PP\n.nf\n"
+          "bootlens ls case.E01\n"
+          "bootlens analyze case.E01 [\\-\\-volume p2] [\\-\\-installation /Windows] [\\-\\-hash\\-image]\n"
+          "bootlens diff case.E01#SYSTEM case.E01#RegBack\n"
+          "bootlens explain case.E01#p2:/Windows/System32/config/SYSTEM vmci\n"
+          "bootlens recover case.E01#SYSTEM \\-o SYSTEM.recovered\n"
+          ".fi\n.PP\n"
+          "IMAGE#SYSTEM, IMAGE#RegBack, IMAGE#p2:SYSTEM and IMAGE#p2:/PATH (IMAGE#/PATH for a volume "
+          "image) name a hive inside an image wherever a HIVE is taken.\n",
+          out);
     fputs(".SH EXIT STATUS\n0: no finding at or above \\-\\-fail\\-on. 1: findings at or above "
           "\\-\\-fail\\-on. 2: unusable input or usage error, with a one-line reason on standard "
           "error naming the file and what is wrong.\n"
