@@ -70,7 +70,7 @@ int bl_disk_read(bl_disk *d, uint64_t off, void *buf, size_t n, char *why, size_
 
 /* The innermost line of a libyal error backtrace (every library of the
  * family prints the same shape: they share libcerror). */
-static void last_line(char *tmp, char *buf, size_t size)
+void bl_yal_last_line(char *tmp, char *buf, size_t size)
 {
     char *last = tmp, *save = NULL;
     for (char *line = strtok_r(tmp, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
@@ -86,7 +86,7 @@ static void last_line(char *tmp, char *buf, size_t size)
         char yal_tmp_[2048];                                                                         \
         (buf)[0] = '\0';                                                                             \
         if ((e) && lib##_error_backtrace_sprint((e), yal_tmp_, sizeof yal_tmp_) > 0)                 \
-            last_line(yal_tmp_, (buf), (size));                                                      \
+            bl_yal_last_line(yal_tmp_, (buf), (size));                                           \
     } while (0)
 
 /* ---- raw and split raw: the files themselves ---- */

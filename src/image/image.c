@@ -45,19 +45,6 @@ static void image_note(bl_image *img, const char *fmt, ...)
     img->notes[img->nnotes++] = bl_sb_detach(&sb);
 }
 
-static void set_problem(bl_image_volume *v, const char *fmt, ...) BL_PRINTF(2, 3);
-static void set_problem(bl_image_volume *v, const char *fmt, ...)
-{
-    if (v->problem)
-        return;
-    bl_sb sb = {0};
-    va_list ap;
-    va_start(ap, fmt);
-    bl_sb_vaddf(&sb, fmt, ap);
-    va_end(ap);
-    v->problem = bl_sb_detach(&sb);
-}
-
 static const char *fs_display(const char *fs)
 {
     return strcmp(fs, "fat") == 0     ? "FAT"
@@ -79,14 +66,14 @@ static void open_volume(bl_image *img, uint32_t i)
     if (v->offset + n > img->disk->size)
         n = img->disk->size > v->offset ? (size_t)(img->disk->size - v->offset) : 0;
     if (n < 512 || bl_disk_read(img->disk, v->offset, head, n, why, sizeof why) != 0) {
-        set_problem(v, "its first sector cannot be read");
+        bl_volume_problem(v, "its first sector cannot be read");
         return;
     }
     v->fs = bl_fs_sniff(head, n);
     if (strcmp(v->fs, "ntfs") == 0) {
         bl_error err = {{0}};
         if (bl_ntfs_open(img->disk, v->offset, v->size, &img->fs[i], &err) != 0)
-            set_problem(v, "%s", err.msg);
+            bl_volume_problem(v, "%s", err.msg);
         else
             v->label = bl_ntfs_label(img->fs[i]);
         /* The boot sector knows how large the volume is (sectors, less the
@@ -104,14 +91,14 @@ static void open_volume(bl_image *img, uint32_t i)
                        v->name, v->name[0] ? ": " : "the ", (unsigned long long)claimed,
                        (unsigned long long)held);
     } else if (strcmp(v->fs, "bitlocker") == 0) {
-        set_problem(v, "BitLocker-encrypted volume (signature -FVE-FS-): decrypt it first (e.g. bdemount "
+        bl_volume_problem(v, "BitLocker-encrypted volume (signature -FVE-FS-): decrypt it first (e.g. bdemount "
                        "from libbde-utils, with the recovery key) and give bootlens the decrypted volume");
     } else if (strcmp(v->fs, "empty") == 0) {
-        set_problem(v, "no file system (its first sector is zeros)");
+        bl_volume_problem(v, "no file system (its first sector is zeros)");
     } else if (strcmp(v->fs, "unknown") == 0) {
-        set_problem(v, "no file system bootlens recognizes");
+        bl_volume_problem(v, "no file system bootlens recognizes");
     } else {
-        set_problem(v, "unsupported file system (%s): bootlens reads Windows installations on NTFS",
+        bl_volume_problem(v, "unsupported file system (%s): bootlens reads Windows installations on NTFS",
                     fs_display(v->fs));
     }
 }

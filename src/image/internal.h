@@ -28,6 +28,9 @@ struct bl_disk {
 /* Opens path as the container its signature (or segment name) says.
  * Returns 0, or -1 with "PATH: what is wrong". */
 int bl_disk_open(const char *path, bl_disk **out, bl_error *err);
+/* The innermost (last non-empty) line of a libyal error backtrace in tmp
+ * (modified), copied to buf: the libraries share libcerror's format. */
+void bl_yal_last_line(char *tmp, char *buf, size_t size);
 /* EWF (E01) segments from their first, NAME.E01 (ewf.c). */
 int bl_ewf_open(const char *path, bl_disk **out, bl_error *err);
 /* Whether path's first bytes or name make it a container (not a hive). */
@@ -54,6 +57,8 @@ typedef struct bl_vol_list {
  * fails: what it cannot make sense of becomes a note. */
 void bl_volumes_read(bl_disk *d, bl_vol_list *out);
 void bl_volumes_free(bl_vol_list *l);
+/* Marks v unusable with a reason (the first one given stays). */
+void bl_volume_problem(bl_image_volume *v, const char *fmt, ...) BL_PRINTF(2, 3);
 uint32_t bl_crc32(const uint8_t *p, size_t n);
 
 /* ---- ntfs.c: NTFS through libfsntfs, other file systems recognized ---- */

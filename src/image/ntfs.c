@@ -155,15 +155,8 @@ static void fs_error(libfsntfs_error_t *e, char *buf, size_t size)
     if (!e)
         return;
     char tmp[2048];
-    if (libfsntfs_error_backtrace_sprint(e, tmp, sizeof tmp) > 0) {
-        char *last = tmp, *save = NULL;
-        for (char *line = strtok_r(tmp, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-            if (*line)
-                last = line;
-        size_t n = strlen(last) < size ? strlen(last) : size - 1;
-        memcpy(buf, last, n);
-        buf[n] = '\0';
-    }
+    if (libfsntfs_error_backtrace_sprint(e, tmp, sizeof tmp) > 0)
+        bl_yal_last_line(tmp, buf, size);
     libfsntfs_error_free(&e);
 }
 

@@ -78,8 +78,7 @@ void bl_volumes_free(bl_vol_list *l)
     memset(l, 0, sizeof *l);
 }
 
-static void set_problem(bl_image_volume *v, const char *fmt, ...) BL_PRINTF(2, 3);
-static void set_problem(bl_image_volume *v, const char *fmt, ...)
+void bl_volume_problem(bl_image_volume *v, const char *fmt, ...)
 {
     if (v->problem)
         return;
@@ -108,9 +107,9 @@ static void add_partition(bl_vol_list *l, bl_disk *d, uint32_t number, uint64_t 
     }
     snprintf(v->type, sizeof v->type, "%s", type);
     if (count == 0)
-        set_problem(v, "empty partition");
+        bl_volume_problem(v, "empty partition");
     else if (off >= d->size)
-        set_problem(v, "starts beyond the end of the image (sector %llu; the image has %llu): truncated image?",
+        bl_volume_problem(v, "starts beyond the end of the image (sector %llu; the image has %llu): truncated image?",
                     (unsigned long long)lba, (unsigned long long)(d->size / ss));
 }
 
@@ -346,8 +345,8 @@ static void mark_overlaps(bl_vol_list *l)
         if (s[i]->size == 0)
             continue;
         if (far && s[i]->offset < far->offset + far->size) {
-            set_problem(s[i], "overlaps %s: the partition table is inconsistent", far->name);
-            set_problem(far, "overlaps %s: the partition table is inconsistent", s[i]->name);
+            bl_volume_problem(s[i], "overlaps %s: the partition table is inconsistent", far->name);
+            bl_volume_problem(far, "overlaps %s: the partition table is inconsistent", s[i]->name);
         }
         if (!far || s[i]->offset + s[i]->size > far->offset + far->size)
             far = s[i];

@@ -179,6 +179,8 @@ build_hostile() {
     qemu-img create -q -f vhdx "$W/sparse-2tb.vhdx" 2T || return 1
     # A disk cut short in the middle of the hive's clusters.
     head -c $(($(size_of "$W/gpt.raw") * 2 / 5)) "$W/gpt.raw" >"$W/truncated.raw"
+    # A volume cut short after the start of the hive: part of it is there.
+    head -c $(($(size_of "$W/vol.ntfs") * 7 / 10)) "$W/vol.ntfs" >"$W/truncated.ntfs"
     # A split E01 whose second segment is gone; a split VMDK without its extent.
     mkdir -p "$W/missing"
     cp "$W/segs.E01" "$W/missing/segs.E01"
@@ -374,6 +376,17 @@ elif grep -q -e "could not be read" -e "truncated" "$OUT/truncated.out"; then
     ok
 else
     note_fail "truncated: exit $st without saying what could not be read"
+fi
+
+# What the image could not give is named, in the refusal or the report.
+"$BOOTLENS" analyze "$W/truncated.ntfs" --fail-on never >"$OUT/truncated-vol.out" 2>"$OUT/truncated-vol.err"
+st=$?
+if crashed $st "$OUT/truncated-vol.err"; then
+    note_fail "truncated volume: crashed"
+elif grep -q "bytes could not be read from the image" "$OUT/truncated-vol.err" "$OUT/truncated-vol.out"; then
+    ok
+else
+    note_fail "truncated volume: exit $st, and nothing says which bytes could not be read: $(head -1 "$OUT/truncated-vol.err")"
 fi
 
 # ---- evidence discipline: every image byte-identical, nothing beside it ----
