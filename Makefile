@@ -18,7 +18,7 @@ PKG_CONFIG ?= pkg-config
 SHARED ?= ../shared
 FUZZ_SECONDS ?= 10
 
-PKGS := libregf libbfio libcjson
+PKGS := libregf libbfio libcjson nettle zlib libvhdi libvmdk libqcow libfsntfs
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
@@ -123,6 +123,17 @@ build/fuzz/%: fuzz/%.c $(FUZZ_LIB)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(BASE_CFLAGS) -Wno-conversion $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(DEP_LIBS)
 
+# ---- test tools for the disk-image tests (tests/images/run.sh) ----
+# ntfsput writes files into an NTFS volume image through libntfs-3g (no
+# FUSE mount); mkdirty makes a dirty hive with its logs from a clean one.
+IMG_TOOLS := build/tests/ntfsput build/tests/mkdirty
+build/tests/ntfsput: tests/images/ntfsput.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(shell $(PKG_CONFIG) --cflags --libs libntfs-3g 2>/dev/null)
+build/tests/mkdirty: tests/images/mkdirty.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(DEP_LIBS)
+
 # ---- test hives generated from readable sources ----
 hives: $(MKHIVE)
 	@tests/gen-hives.sh
@@ -149,12 +160,12 @@ unit: $(TESTS) $(MKHIVE)
 	@tests/gen-hives.sh >/dev/null
 	@tests/run-unit.sh $(TESTS)
 
-e2e: $(BIN) $(MKHIVE)
+e2e: $(BIN) $(MKHIVE) $(IMG_TOOLS)
 	@tests/gen-hives.sh >/dev/null
 	@BOOTLENS=$(BIN) SHARED=$(SHARED) tests/e2e/run.sh
 	@BOOTLENS=$(BIN) MKHIVE=$(MKHIVE) tests/pictures.sh
 
-asan: $(SAN_BIN) $(SAN_TESTS) $(MKHIVE)
+asan: $(SAN_BIN) $(SAN_TESTS) $(MKHIVE) $(IMG_TOOLS)
 	@tests/gen-hives.sh >/dev/null
 	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 tests/run-unit.sh $(SAN_TESTS)
 	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp BOOTLENS=$(SAN_BIN) SHARED=$(SHARED) tests/e2e/run.sh
@@ -170,11 +181,11 @@ tsan: $(TSAN_BIN) $(MKHIVE)
 
 fuzz: $(FUZZERS)
 
-fuzz-smoke: $(FUZZERS) $(MKHIVE)
+fuzz-smoke: $(FUZZERS) $(MKHIVE) $(IMG_TOOLS)
 	@tests/gen-hives.sh >/dev/null
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) SHARED=$(SHARED) tests/fuzz-smoke.sh $(FUZZERS)
 
-bench: $(BIN)
+bench: $(BIN) $(IMG_TOOLS)
 	@SHARED=$(SHARED) bench/bench.sh
 
 install: all

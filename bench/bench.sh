@@ -112,3 +112,55 @@ for hive in "$DIR/SYSTEM-win7-vmware" "$DIR/SYSTEM-win10-virtualbox" "$large"; d
         echo "  regripper not installed (apt-get install regripper): no ratio"
     fi
 done
+
+# ---- the same hive inside disk images (issue 14): raw MBR, E01, VHDX ----
+# Analysis from an image must cost at most 2x the extracted file.  The image
+# is an NTFS volume sized for the hive (mkntfs; the hive written in 64 KiB
+# fragments by tests/images/ntfsput), behind an MBR; E01 is compressed
+# (deflate fast), VHDX dynamic.  Without --hash-image only the hive and its
+# logs are hashed (as for a file); the last line shows what hashing the
+# whole image costs.
+image_bench() {
+    ib_hive=$1
+    PATH=$PATH:/usr/sbin:/sbin
+    for t in mkntfs sfdisk qemu-img ewfacquirestream; do
+        command -v $t >/dev/null 2>&1 || { echo "  images: $t missing (scripts/install-deps.sh): skipped"; return; }
+    done
+    [ -x build/tests/ntfsput ] || { echo "  images: build/tests/ntfsput not built: skipped"; return; }
+    ib=$DIR/img
+    mkdir -p "$ib"
+    if [ ! -f "$ib/disk.vhdx" ] || [ "$ib_hive" -nt "$ib/disk.vhdx" ]; then
+        mb=$(($(wc -c <"$ib_hive") / 1048576 + 8))
+        rm -f "$ib"/*
+        truncate -s "${mb}M" "$ib/vol.ntfs" && mkntfs -q -F -Q "$ib/vol.ntfs" >/dev/null 2>&1 &&
+            cp "$ib_hive" "$ib/SYSTEM" &&
+            build/tests/ntfsput "$ib/vol.ntfs" --interleave 65536 /Windows/System32/config/SYSTEM="$ib/SYSTEM" || return
+        vsec=$(($(wc -c <"$ib/vol.ntfs") / 512))
+        truncate -s $(((2048 + vsec) * 512)) "$ib/disk.raw"
+        printf 'label: dos\nstart=2048, size=%s, type=7\n' "$vsec" | sfdisk -q "$ib/disk.raw" >/dev/null
+        dd if="$ib/vol.ntfs" of="$ib/disk.raw" bs=512 seek=2048 conv=notrunc status=none
+        ewfacquirestream -q -t "$ib/disk" -c deflate:fast -C bench -D bench -e bench -E 1 -N none <"$ib/disk.raw" >/dev/null 2>&1
+        qemu-img convert -q -f raw -O vhdx "$ib/disk.raw" "$ib/disk.vhdx"
+    fi
+    echo
+    echo "hive inside disk images: $(basename "$ib_hive"), analyze --format json, median of $RUNS runs (wall ms)"
+    base=""
+    for src in "$ib/SYSTEM" "$ib/disk.raw" "$ib/disk.E01" "$ib/disk.vhdx" "$ib/disk.raw --hash-image"; do
+        : >"$DIR/img-wall.txt"
+        i=0
+        while [ $i -lt "$RUNS" ]; do
+            t0=$(now_ms)
+            # shellcheck disable=SC2086
+            $PIN "$BOOTLENS" analyze $src --format json -o /dev/null --fail-on never 2>/dev/null
+            t1=$(now_ms)
+            echo "$t0 $t1" | awk '{ print $2 - $1 }' >>"$DIR/img-wall.txt"
+            i=$((i + 1))
+        done
+        m=$(median <"$DIR/img-wall.txt")
+        [ -z "$base" ] && base=$m
+        set -- $src
+        printf '  %-28s %8.2f ms  %5.2fx the extracted file  (%s bytes)\n' "$(basename "$1")${2:+ $2}" "$m" \
+            "$(echo "$m $base" | awk '{ printf "%.2f", $1 / $2 }')" "$(wc -c <"$1")"
+    done
+}
+if [ -f "$large" ]; then image_bench "$large"; else image_bench "$DIR/SYSTEM-win10-virtualbox"; fi

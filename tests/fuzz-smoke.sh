@@ -55,6 +55,22 @@ hive_seeds() {
     done
 }
 
+# The partition tables and first clusters of the test images (make e2e
+# builds them in build/images), and a small NTFS volume whole.
+image_seeds() {
+    for is_f in "$root"/build/images/mbr.raw "$root"/build/images/gpt.raw "$root"/build/images/loop.raw \
+        "$root"/build/images/overlap.raw; do
+        [ -f "$is_f" ] && head -c 65536 "$is_f" >"$1/gen-$(basename "$is_f")"
+    done
+    if command -v mkntfs >/dev/null 2>&1 || [ -x /usr/sbin/mkntfs ]; then
+        is_v="$1/gen-small.ntfs"
+        truncate -s 2M "$is_v" && PATH=$PATH:/usr/sbin mkntfs -q -F -Q "$is_v" >/dev/null 2>&1 || rm -f "$is_v"
+        [ -f "$is_v" ] && [ -x "$root/build/tests/ntfsput" ] && [ -f "$root/build/test_hives/fuzz-min-system.hiv" ] &&
+            "$root/build/tests/ntfsput" "$is_v" /Windows/System32/config/SYSTEM="$root/build/test_hives/fuzz-min-system.hiv" 2>/dev/null
+    fi
+    return 0
+}
+
 inf_seeds() {
     find "$shared/infs" -type f \( -iname '*.inf' -o -iname '*.inx' \) 2>/dev/null |
         while IFS= read -r is_f; do
@@ -72,6 +88,7 @@ for fuzzer in "$@"; do
     fi
     case $name in
     *hive*) hive_seeds "$work/corpus" ;;
+    *image*) image_seeds "$work/corpus" ;;
     esac
     if [ -n "$shared" ]; then
         case $name in

@@ -6,6 +6,7 @@
 #define BOOTLENS_REPORT_H
 
 #include "bootlens/hive.h"
+#include "bootlens/image.h"
 #include "bootlens/model.h"
 #include "bootlens/rules.h"
 #include "bootlens/sim.h"
@@ -23,12 +24,23 @@ typedef enum bl_format {
 
 bool bl_format_parse(const char *s, bl_format *out);
 
+/* Where a hive read from a disk image came from (image/): the image, the
+ * volume and the Windows directory. */
+typedef struct bl_image_source {
+    const bl_image_info *image;
+    const char *volume;       /* "p2", or "" for a volume image */
+    const char *installation; /* "/Windows", or NULL when the hive was named by path */
+    const char *path;         /* the hive's path on the volume, as spelled */
+    bool hash_skipped;        /* no --hash-image: no SHA-256 of the image files */
+} bl_image_source;
+
 /* Everything one analysis produced. */
 typedef struct bl_analysis {
     const bl_hive_info *hive; /* may be NULL (model built without a file) */
     const bl_model *model;
     const bl_timeline *timeline;
     const bl_findings *findings;
+    const bl_image_source *image; /* NULL when the hive is a file of its own */
 } bl_analysis;
 
 /* Which phases `order` shows. */
@@ -49,6 +61,13 @@ struct cJSON *bl_json_device_brief(const bl_analysis *a, uint32_t dev); /* the a
 struct cJSON *bl_json_findings(const bl_findings *f);
 struct cJSON *bl_json_finding(const bl_finding *f);
 struct cJSON *bl_json_analysis(const bl_analysis *a);
+/* "inputs": every file the analysis read — the hive, its logs, the image
+ * files they came from — with origin, size and SHA-256.  One object, so an
+ * envelope around every JSON output can take it over as it is. */
+struct cJSON *bl_json_inputs(const bl_analysis *a);
+/* One line per evidence fact for text reports ("evidence: …"), nothing when
+ * the hive is a file of its own. */
+void bl_report_evidence_text(FILE *out, const bl_analysis *a);
 /* Prints and deletes j (pretty unless compact). */
 void bl_json_print(FILE *out, struct cJSON *j, bool compact);
 

@@ -127,4 +127,18 @@ bool bl_map_get(const bl_map *m, uint32_t key, uint32_t *val);
 void bl_map_copy(bl_map *dst, const bl_map *src);
 void bl_map_free(bl_map *m);
 
+/* ---- SHA-256 (util/sha256.c, over nettle) ----
+ * Streaming: init, update any number of times, final.  The state is kept
+ * opaque here so no header outside util/ depends on nettle. */
+#define BL_SHA256_SIZE 32
+#define BL_SHA256_HEX 65 /* 64 hex digits and the terminator */
+typedef struct bl_sha256_ctx {
+    _Alignas(8) uint8_t state[128];
+} bl_sha256_ctx;
+void bl_sha256_init(bl_sha256_ctx *s);
+void bl_sha256_update(bl_sha256_ctx *s, const void *data, size_t n);
+void bl_sha256_final(bl_sha256_ctx *s, uint8_t digest[BL_SHA256_SIZE]);
+void bl_sha256(const void *data, size_t n, uint8_t digest[BL_SHA256_SIZE]);
+void bl_sha256_hex(const uint8_t digest[BL_SHA256_SIZE], char hex[BL_SHA256_HEX]);
+
 #endif

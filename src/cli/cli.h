@@ -5,6 +5,7 @@
 #define BOOTLENS_CLI_H
 
 #include "bootlens/hive.h"
+#include "bootlens/image.h"
 #include "bootlens/model.h"
 #include "bootlens/report.h"
 #include "bootlens/rules.h"
@@ -23,9 +24,12 @@ enum bl_cmd {
     CMD_LINT = 1u << 5,
     CMD_RECOVER = 1u << 6,
     CMD_DIFF = 1u << 7,
+    CMD_LS = 1u << 8,
 };
 #define CMD_HIVE_READERS (CMD_ANALYZE | CMD_ORDER | CMD_STACK | CMD_EXPLAIN | CMD_FILTERS | CMD_DIFF | CMD_LINT)
-#define CMD_ALL 0xFFu
+/* Commands that take a disk image as their source (source.c). */
+#define CMD_IMAGE_READERS (CMD_HIVE_READERS | CMD_RECOVER | CMD_LS)
+#define CMD_ALL 0x1FFu
 
 #define BL_MAX_ARGS 4096
 
@@ -69,6 +73,10 @@ typedef struct bl_cli {
     bool timings;
     const char *control_set_b;
     const char *fix_out;
+    /* disk images (source.c) */
+    const char *volume;
+    const char *installation;
+    bool hash_image;
 } bl_cli;
 
 /* Parses argv (after the command name).  Returns 0, or prints a one-line
@@ -96,8 +104,34 @@ typedef struct bl_stage_times {
 } bl_stage_times;
 double bl_now_ms(void);
 
+/* Where a hive argument led (source.c): nothing more for a hive file; for
+ * a disk image, the opened image and the evidence facts the reports show. */
+typedef struct bl_source {
+    bl_image *image;
+    bl_image_source evidence;
+    char *path;         /* the hive's path on its volume, as spelled */
+    char *installation; /* its Windows directory, or NULL */
+    char *unreadable;   /* what of the hive could not be read from the image, or NULL */
+} bl_source;
+
+/* Opens the hive a HIVE argument names (see source.c for the syntax): a
+ * hive file through bl_hive_open, or a hive inside a disk image, read with
+ * its logs and handed to bl_hive_open_bytes under its origin.  Fills src
+ * (close it with bl_source_close, after the hive).  -1 with err. */
+int bl_source_open_hive(const bl_cli *c, const char *arg, const bl_hive_options *ho, bl_hive **hive,
+                        bl_source *src, bl_error *err);
+void bl_source_close(bl_source *src);
+/* Splits "IMAGE#SPEC" (an existing file is never split): the path
+ * (malloc'd) and the spec after '#' or NULL.  Returns whether it split. */
+int bl_source_split(const char *arg, char **path, const char **spec);
+/* Opens an image read-only and, with --hash-image, starts hashing it. */
+int bl_source_open_image(const bl_cli *c, const char *path, bl_image **img, bl_error *err);
+/* Whether path is one of the files the source's image is made of. */
+bool bl_source_is_input(const bl_source *src, const char *path);
+
 typedef struct bl_session {
     bl_stage_times times;
+    bl_source source;
     bl_hive *hive;
     bl_model *model;
     bl_timeline *timeline;
@@ -110,6 +144,9 @@ typedef struct bl_session {
 /* Opens HIVE, builds the model and simulates; with rules, runs the rules.
  * Prints a one-line reason and returns BL_EXIT_INPUT on unusable input. */
 int bl_session_open(bl_session *s, const bl_cli *c, const char *path, bool rules);
+/* For text reports that do not name their hive: "bootlens: ORIGIN" and the
+ * evidence lines when it came from a disk image, nothing otherwise. */
+void bl_session_print_origin(FILE *out, const bl_session *s);
 /* The same without printing: -1 with err.  `shared` knowledge (read-only,
  * may be used by several threads) replaces loading it per session. */
 int bl_session_load(bl_session *s, const bl_cli *c, const char *path, bool rules,
@@ -143,5 +180,6 @@ int cmd_filters(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
 
 #endif

@@ -42,6 +42,8 @@ int cmd_explain(int argc, char **argv)
     c.no_fixes = true; /* explain lists findings; fixes are analyze's job */
     if ((rc = bl_session_open(&s, &c, c.args[0], true)) != 0)
         return rc;
+    if (c.format == BL_FMT_TEXT)
+        bl_session_print_origin(stdout, &s);
     rc = bl_report_explain(stdout, &s.analysis, c.args[1], c.format, c.verbose);
     if (rc < 0) {
         const char *near = closest_name(s.model, c.args[1]);

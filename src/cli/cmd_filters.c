@@ -16,6 +16,8 @@ int cmd_filters(int argc, char **argv)
     bl_session s;
     if ((rc = bl_session_open(&s, &c, c.args[0], false)) != 0)
         return rc;
+    if (c.format == BL_FMT_TEXT)
+        bl_session_print_origin(stdout, &s);
     bl_report_filters(stdout, &s.analysis, c.format);
     bl_session_close(&s);
     return BL_EXIT_OK;

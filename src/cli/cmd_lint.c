@@ -55,6 +55,10 @@ static bool parse_langid(const char *s, uint16_t *out)
 static int baseline_kind(const char *path, bool *text, bl_error *err)
 {
     FILE *f = fopen(path, "rb");
+    if (!f && strchr(path, '#')) {
+        *text = false; /* a hive inside a disk image: IMAGE#SYSTEM (cli/source.c) */
+        return 0;
+    }
     if (!f) {
         bl_error_set(err, "%s: %s", path, strerror(errno));
         return -1;

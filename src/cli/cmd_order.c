@@ -13,6 +13,8 @@ int cmd_order(int argc, char **argv)
     bl_session s;
     if ((rc = bl_session_open(&s, &c, c.args[0], false)) != 0)
         return rc;
+    if (c.format == BL_FMT_TEXT)
+        bl_session_print_origin(stdout, &s);
     if (c.format == BL_FMT_JSON)
         bl_report_order_json(stdout, &s.analysis, c.phase);
     else

@@ -43,13 +43,22 @@ int cmd_recover(int argc, char **argv)
     }
     bl_hive *h;
     bl_error err = {{0}};
-    if (bl_hive_open(in, &ho, &h, &err) != 0)
+    bl_source src;
+    if (bl_source_open_hive(&c, in, &ho, &h, &src, &err) != 0)
         return bl_input_error(err.msg);
+    if (bl_source_is_input(&src, c.output)) {
+        snprintf(msg, sizeof msg, "%s: refusing to overwrite the disk image", c.output);
+        bl_hive_close(h);
+        bl_source_close(&src);
+        return bl_input_error(msg);
+    }
     const bl_hive_info *hi = bl_hive_get_info(h);
+    in = hi->path; /* the origin, for an image */
     if (hi->dirty && !hi->recovered) {
         snprintf(msg, sizeof msg, "%s: dirty, and no transaction log could recover it (%s)", in,
                  hi->nproblems ? hi->problems[0].reason : "no log found");
         bl_hive_close(h);
+        bl_source_close(&src);
         return bl_input_error(msg);
     }
     size_t size;
@@ -61,6 +70,7 @@ int cmd_recover(int argc, char **argv)
     if (fd < 0) {
         snprintf(msg, sizeof msg, "%s: cannot create: %s", c.output, strerror(errno));
         bl_hive_close(h);
+        bl_source_close(&src);
         return bl_input_error(msg);
     }
     size_t off = 0;
@@ -71,6 +81,7 @@ int cmd_recover(int argc, char **argv)
             close(fd);
             unlink(tmp);
             bl_hive_close(h);
+            bl_source_close(&src);
             return bl_input_error(msg);
         }
         off += (size_t)w;
@@ -79,6 +90,7 @@ int cmd_recover(int argc, char **argv)
         snprintf(msg, sizeof msg, "%s: cannot finish writing: %s", c.output, strerror(errno));
         unlink(tmp);
         bl_hive_close(h);
+        bl_source_close(&src);
         return bl_input_error(msg);
     }
     if (hi->recovered)
@@ -91,5 +103,6 @@ int cmd_recover(int argc, char **argv)
         fprintf(stderr, "bootlens: %s: clean (nothing to replay); wrote an identical copy to %s\n", in,
                 c.output);
     bl_hive_close(h);
+    bl_source_close(&src);
     return BL_EXIT_OK;
 }

@@ -13,6 +13,8 @@ int cmd_stack(int argc, char **argv)
     bl_session s;
     if ((rc = bl_session_open(&s, &c, c.args[0], false)) != 0)
         return rc;
+    if (c.format == BL_FMT_TEXT)
+        bl_session_print_origin(stdout, &s);
     bl_stack_query q = {c.class_filter, c.device_filter, c.all, c.verbose};
     uint32_t shown = bl_report_stack(stdout, &s.analysis, &q, c.format);
     bl_session_close(&s);

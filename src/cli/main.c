@@ -16,7 +16,7 @@ static const command commands[] = {
     {"stack", CMD_STACK, cmd_stack},       {"explain", CMD_EXPLAIN, cmd_explain},
     {"recover", CMD_RECOVER, cmd_recover}, {"diff", CMD_DIFF, cmd_diff},
     {"filters", CMD_FILTERS, cmd_filters},
-    {"lint", CMD_LINT, cmd_lint},
+    {"lint", CMD_LINT, cmd_lint},          {"ls", CMD_LS, cmd_ls},
 };
 
 int main(int argc, char **argv)

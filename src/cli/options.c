@@ -58,13 +58,18 @@ static const cmd_def commands[] = {
      "What changed between two hives (or two control sets of one): services, groups, tags, "
      "filters, load order and findings (new, gone, and those whose severity changed).",
      FMT_TJ | FMT(BL_FMT_HTML)},
+    {CMD_LS, "ls", "ls IMAGE [--format json]",
+     "List what a disk or volume image holds: its container and files (with SHA-256), volumes and "
+     "their file systems, and each Windows installation with its SYSTEM hive, transaction logs "
+     "and RegBack copy, named as HIVE arguments take them (IMAGE#p2:/Windows/System32/config/SYSTEM).",
+     FMT_TJ},
 };
 
 enum opt_id {
     O_CONTROL_SET, O_CONTROL_SET_B, O_NO_RECOVERY, O_LOG, O_FORMAT, O_FAIL_ON, O_PHASE, O_CLASS,
     O_DEVICE, O_ALL, O_KNOWLEDGE, O_BOOT_SCENARIO, O_BOOT_FS, O_WINDOWS, O_OUTPUT, O_BASELINE, O_ARCH,
     O_OS_VERSION, O_LANG, O_VERBOSE, O_COLOR, O_NO_FIXES, O_JOBS, O_SUMMARY, O_READER, O_TIMINGS,
-    O_FIX_OUT, O_NO_COLOR, O_HELP,
+    O_FIX_OUT, O_NO_COLOR, O_VOLUME, O_INSTALLATION, O_HASH_IMAGE, O_HELP,
 };
 
 typedef struct opt_def {
@@ -150,6 +155,16 @@ static const opt_def options[] = {
     {O_TIMINGS, "timings", 0, NULL, CMD_ANALYZE,
      "Print how long each stage took (open, model, simulation, rules, output) as one line on "
      "standard error; used by make bench."},
+    {O_VOLUME, "volume", 0, "NAME", CMD_IMAGE_READERS & ~CMD_LS,
+     "With a disk image as HIVE: the volume to read (p1, p2…, as bootlens ls names them) when "
+     "several hold Windows."},
+    {O_INSTALLATION, "installation", 0, "[VOLUME:]DIR", CMD_IMAGE_READERS & ~CMD_LS,
+     "With a disk image as HIVE: the Windows installation to read, by its directory (/Windows, "
+     "p2:/Windows.old/Windows), when the image holds several."},
+    {O_HASH_IMAGE, "hash-image", 0, NULL, CMD_IMAGE_READERS & ~CMD_RECOVER,
+     "With a disk image: also compute the SHA-256 of every file of the image, on a second thread "
+     "while the analysis runs (it reads the whole image: about 0.7 s per GB, or the disk's read "
+     "time). Without it, the SHA-256 of what was read (the hive and its logs) is reported."},
     {O_HELP, "help", 'h', NULL, CMD_ALL, "Show help for the command."},
 };
 
@@ -459,7 +474,20 @@ void bl_cli_print_man(FILE *out)
           ".TP\n.B NO_COLOR\nWhen set (to anything), text output is not coloured; \\-\\-color overrides it.\n"
           ".TP\n.B COLUMNS\nThe width text output is wrapped to. Without it: the terminal's width, or 100 "
           "columns when standard output is not a terminal. Registry paths, evidence and .reg lines are "
-          "never wrapped, so they can be copied as they are.\n",
+          "never wrapped, so they can be copied as they are.\n"
+          ".SH FORENSIC WORKFLOW\n"
+          "HIVE may be a disk image (raw and split raw, E01, VHD, VHDX, VMDK, QCOW2) or an NTFS volume "
+          "image. bootlens finds each Windows installation with its transaction logs and RegBack copy, "
+          "reads them read-only, and names where each result came from.\n"
+          ".PP\n.nf\n"
+          "bootlens ls case.E01\n"
+          "bootlens analyze case.E01 [\\-\\-volume p2] [\\-\\-installation /Windows] [\\-\\-hash\\-image]\n"
+          "bootlens diff case.E01#SYSTEM case.E01#RegBack\n"
+          "bootlens explain case.E01#p2:/Windows/System32/config/SYSTEM vmci\n"
+          "bootlens recover case.E01#SYSTEM \\-o SYSTEM.recovered\n"
+          ".fi\n.PP\n"
+          "IMAGE#SYSTEM, IMAGE#RegBack, IMAGE#p2:SYSTEM and IMAGE#p2:/PATH (IMAGE#/PATH for a volume "
+          "image) name a hive inside an image wherever a HIVE is taken.\n",
           out);
     fputs(".SH EXIT STATUS\n0: no finding at or above \\-\\-fail\\-on. 1: findings at or above "
           "\\-\\-fail\\-on. 2: unusable input or usage error, with a one-line reason on standard "
@@ -686,6 +714,9 @@ static int set_option(bl_cli *c, const opt_def *o, const char *v)
         else if (!bl_fold_eq(v, "fast"))
             return usage_error(c, "unknown --reader %s (fast or libregf)", v);
         break;
+    case O_VOLUME: c->volume = v; break;
+    case O_INSTALLATION: c->installation = v; break;
+    case O_HASH_IMAGE: c->hash_image = true; break;
     case O_HELP: bl_cli_usage(stdout, c->cmd); return -1;
     }
     return 0;

@@ -3,6 +3,7 @@
  * control set, simulate, and optionally run the rules. */
 #include "cli.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,14 +26,23 @@ int bl_session_load(bl_session *s, const bl_cli *c, const char *path, bool rules
         ho.logs = c->logs;
         ho.nlogs = c->nlogs;
     }
+    /* Digests cost ~0.7 ms per MB: only for the outputs that list them. */
+    ho.hash_inputs = c->format == BL_FMT_JSON || c->format == BL_FMT_JSONL || c->format == BL_FMT_SARIF;
     double t0 = bl_now_ms();
-    if (bl_hive_open(path, &ho, &s->hive, err) != 0)
+    if (bl_source_open_hive(c, path, &ho, &s->hive, &s->source, err) != 0)
         return -1;
+    if (s->source.image)
+        s->analysis.image = &s->source.evidence;
     double t1 = bl_now_ms();
     s->times.open = t1 - t0;
     s->model = bl_model_new(NULL);
     bl_load_options lo = {c->control_set};
     if (bl_model_load(s->model, s->hive, &lo, err) != 0) {
+        /* Zeros stood in for what the image could not give: say so. */
+        if (s->source.unreadable) {
+            size_t n = strlen(err->msg);
+            snprintf(err->msg + n, sizeof err->msg - n, " (%s)", s->source.unreadable);
+        }
         bl_session_close(s);
         return -1;
     }
@@ -64,7 +74,19 @@ int bl_session_load(bl_session *s, const bl_cli *c, const char *path, bool rules
         bl_rules_run(s->model, s->timeline, &ro, &s->findings);
         s->times.rules = bl_now_ms() - t3;
     }
+    /* The image was hashed meanwhile, on a thread of its own. */
+    if (s->source.image)
+        bl_image_hash_wait(s->source.image);
     return 0;
+}
+
+void bl_session_print_origin(FILE *out, const bl_session *s)
+{
+    if (!s->analysis.image)
+        return;
+    fprintf(out, "bootlens: %s\n", bl_hive_get_info(s->hive)->path);
+    bl_report_evidence_text(out, &s->analysis);
+    fputc('\n', out);
 }
 
 int bl_session_open(bl_session *s, const bl_cli *c, const char *path, bool rules)
@@ -97,5 +119,6 @@ void bl_session_close(bl_session *s)
     bl_model_free(s->model);
     bl_knowledge_free(s->knowledge);
     bl_hive_close(s->hive);
+    bl_source_close(&s->source);
     memset(s, 0, sizeof *s);
 }

@@ -41,6 +41,7 @@ struct bl_hive {
     bl_hive_problem *problems;
     uint32_t nproblems, capproblems;
     uint32_t dropped_problems;
+    bl_hive_input inputs[1 + BL_MAX_LOGS]; /* the primary, then each log read */
 };
 
 struct bl_key {
@@ -126,6 +127,22 @@ static void hive_note(bl_hive *h, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Remembers one file read for the report's inputs, hashed when asked. */
+static void record_input(bl_hive *h, const bl_hive_options *opt, const char *path, const uint8_t *data,
+                         size_t size, bool is_log)
+{
+    if (h->info.ninputs >= BL_ARRAY_LEN(h->inputs))
+        return;
+    bl_hive_input *in = &h->inputs[h->info.ninputs++];
+    in->path = bl_xstrdup(path);
+    in->size = size;
+    in->is_log = is_log;
+    in->hashed = opt && opt->hash_inputs;
+    if (in->hashed)
+        bl_sha256(data, size, in->sha256);
+    h->info.inputs = h->inputs;
+}
+
 static int map_file(bl_hive *h, const char *path, bl_error *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -198,6 +215,7 @@ static size_t load_logs(bl_hive *h, const bl_hive_options *opt, bl_log_file *log
             bl_sb_addf(errors, "%stransaction log not used: %s", errors->len ? "\n" : "", e.msg);
             continue;
         }
+        record_input(h, opt, paths[i], data, size, true);
         bufs[got] = data;
         logs[got].path = bl_xstrdup(paths[i]);
         logs[got].data = data;
@@ -345,8 +363,11 @@ static int open_regf(bl_hive *h, bl_error *err)
     return 0;
 }
 
-/* Checks the base block, replays logs when needed, opens libregf. */
-static int hive_setup(bl_hive *h, const bl_hive_options *opt, bool allow_logs, bl_error *err)
+/* Checks the base block, replays logs when needed, opens libregf.  `given`
+ * are logs already in memory (read from a disk image, with `given_notes`
+ * about those that could not be); explicit --log files replace them. */
+static int hive_setup(bl_hive *h, const bl_hive_options *opt, bool allow_logs, const bl_log_file *given,
+                      size_t ngiven, const char *given_notes, bl_error *err)
 {
     h->fast = !(opt && opt->libregf_reader);
     bl_error bberr = {{0}};
@@ -368,7 +389,20 @@ static int hive_setup(bl_hive *h, const bl_hive_options *opt, bool allow_logs, b
         bl_log_file logs[BL_MAX_LOGS];
         uint8_t *bufs[BL_MAX_LOGS];
         bl_sb log_errors = {0};
-        size_t nlogs = load_logs(h, opt, logs, bufs, &log_errors);
+        size_t nlogs;
+        if (given && !(opt && opt->logs)) {
+            nlogs = ngiven < BL_MAX_LOGS ? ngiven : BL_MAX_LOGS;
+            for (size_t i = 0; i < nlogs; i++) {
+                logs[i] = given[i];
+                logs[i].path = bl_xstrdup(given[i].path);
+                bufs[i] = NULL; /* borrowed */
+                record_input(h, opt, given[i].path, given[i].data, given[i].size, true);
+            }
+            if (given_notes)
+                bl_sb_add(&log_errors, given_notes);
+        } else {
+            nlogs = load_logs(h, opt, logs, bufs, &log_errors);
+        }
         uint8_t *out = NULL;
         size_t out_size = 0;
         bl_error rerr = {{0}};
@@ -426,7 +460,38 @@ static bl_hive *hive_new(const char *path)
 int bl_hive_open(const char *path, const bl_hive_options *opt, bl_hive **out, bl_error *err)
 {
     bl_hive *h = hive_new(path);
-    if (map_file(h, path, err) != 0 || hive_setup(h, opt, true, err) != 0) {
+    if (map_file(h, path, err) != 0) {
+        bl_hive_close(h);
+        return -1;
+    }
+    record_input(h, opt, path, h->map, h->map_size, false);
+    if (hive_setup(h, opt, true, NULL, 0, NULL, err) != 0) {
+        bl_hive_close(h);
+        return -1;
+    }
+    *out = h;
+    return 0;
+}
+
+int bl_hive_open_bytes(const bl_hive_bytes *in, const bl_hive_options *opt, bl_hive **out, bl_error *err)
+{
+    bl_hive *h = hive_new(in->label);
+    /* The same refusals as for a file of its own. */
+    if (in->size == 0)
+        bl_error_set(err, "%s: empty file, not a registry hive", in->label);
+    else if (in->size > BL_HIVE_MAX_SIZE)
+        bl_error_set(err, "%s: %zu bytes is larger than any SYSTEM hive (limit %zu)", in->label, in->size,
+                     BL_HIVE_MAX_SIZE);
+    if (in->size == 0 || in->size > BL_HIVE_MAX_SIZE) {
+        free(in->data);
+        bl_hive_close(h);
+        return -1;
+    }
+    h->map = in->data;
+    h->map_size = in->size;
+    h->info.file_size = in->size;
+    record_input(h, opt, in->label, in->data, in->size, false);
+    if (hive_setup(h, opt, true, in->logs, in->nlogs, in->log_notes, err) != 0) {
         bl_hive_close(h);
         return -1;
     }
@@ -448,7 +513,7 @@ int bl_hive_open_memory(const uint8_t *data, size_t size, const char *label, bl_
     h->map = copy;
     h->map_size = size;
     h->info.file_size = size;
-    if (hive_setup(h, NULL, false, err) != 0) {
+    if (hive_setup(h, NULL, false, NULL, 0, NULL, err) != 0) {
         bl_hive_close(h);
         return -1;
     }
@@ -482,6 +547,8 @@ void bl_hive_close(bl_hive *h)
         free(h->problems[i].reason);
     }
     free(h->problems);
+    for (uint32_t i = 0; i < h->info.ninputs; i++)
+        free(h->inputs[i].path);
     free(h->path);
     free(h);
 }

@@ -424,6 +424,7 @@ cJSON *bl_json_analysis(const bl_analysis *a)
     cJSON_AddStringToObject(tool, "name", "bootlens");
     cJSON_AddStringToObject(tool, "version", BOOTLENS_VERSION);
     cJSON_AddItemToObject(root, "hive", bl_json_hive(a));
+    cJSON_AddItemToObject(root, "inputs", bl_json_inputs(a));
     uint32_t counts[3] = {0, 0, 0};
     if (a->findings)
         bl_findings_count(a->findings, counts);
@@ -472,6 +473,7 @@ void bl_report_order_json(FILE *out, const bl_analysis *a, bl_phase_filter filte
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddItemToObject(root, "hive", bl_json_hive(a));
+    cJSON_AddItemToObject(root, "inputs", bl_json_inputs(a));
     cJSON_AddItemToObject(root, "load_order", bl_json_load_order(a, filter));
     bl_json_print(out, root, false);
 }

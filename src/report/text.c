@@ -255,6 +255,7 @@ void bl_report_analyze_text(FILE *out, const bl_analysis *a, const bl_text_optio
     fprintf(out, "bootlens: %s, %s, boot scenario %s\n", hi ? hi->path : "(model)",
             bl_model_str(m, m->control_set_name), bl_sb_str(&scen));
     bl_sb_free(&scen);
+    bl_report_evidence_text(out, a);
     if (hi) {
         if (hi->recovered)
             fprintf(out, "Hive was dirty: replayed %u %s-format log entr%s/%u pages from %u log%s "

@@ -127,5 +127,12 @@ else
     echo "e2e: SKIP shared-hive tests: $SHARED/hives is absent (set SHARED=DIR to run them)"
 fi
 
+# Hives inside disk images (tests/images/run.sh builds the images).
+if BOOTLENS=$BOOTLENS SHARED=$SHARED sh tests/images/run.sh; then
+    pass=$((pass + 1))
+else
+    note_fail "disk images (tests/images/run.sh)"
+fi
+
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
