@@ -32,13 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (bl_model_load(m, h, NULL, &err) == 0) {
         bl_timeline *t = bl_simulate(m, NULL);
         bl_findings f = {0};
-        bl_rules_options ro = {knowledge, bl_hive_get_info(h), NULL, false, NULL};
+        bl_rules_options ro = {knowledge, bl_hive_get_info(h), NULL, false, NULL, 0, 0};
         bl_rules_run(m, t, &ro, &f);
         bl_analysis a = {bl_hive_get_info(h), m, t, &f};
-        cJSON *j = bl_json_analysis(&a);
-        char *s = cJSON_PrintUnformatted(j);
-        free(s);
-        cJSON_Delete(j);
+        free(bl_json_to_string(bl_json_analysis(&a), true));
         bl_findings_free(&f);
         bl_timeline_free(t);
     }

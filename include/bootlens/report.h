@@ -69,7 +69,17 @@ struct cJSON *bl_json_inputs(const bl_analysis *a);
  * the hive is a file of its own. */
 void bl_report_evidence_text(FILE *out, const bl_analysis *a);
 /* Prints and deletes j (pretty unless compact). */
+/* Prints j (formatted as cJSON_Print does, or compact) and a newline to
+ * out, node by node, then deletes j (report/jsonout.c). */
 void bl_json_print(FILE *out, struct cJSON *j, bool compact);
+/* An array whose n items are built by item(ctx, i) (skipped when keep says
+ * no) only while bl_json_print writes it, each freed once written: reports
+ * of huge hives never hold their biggest arrays in memory. */
+/* The same into a malloc'd string (deletes j). */
+char *bl_json_to_string(struct cJSON *j, bool compact);
+typedef struct cJSON *(*bl_json_item_fn)(const void *ctx, uint32_t i);
+typedef bool (*bl_json_keep_fn)(const void *ctx, uint32_t i);
+struct cJSON *bl_json_lazy_array(uint32_t n, bl_json_item_fn item, bl_json_keep_fn keep, const void *ctx);
 
 /* `order`: LoadOrder-style table. */
 void bl_report_order_text(FILE *out, const bl_analysis *a, bl_phase_filter filter);

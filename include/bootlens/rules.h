@@ -121,7 +121,7 @@ struct bl_hive_info;
 /* The fix search's budget: re-simulations and wall-clock milliseconds
  * (identical candidates share one re-simulation; errors are searched first). */
 #define BL_FIX_BUDGET_RESIMULATIONS 48u
-#define BL_FIX_BUDGET_MS 1000.0
+#define BL_FIX_BUDGET_MS 600.0
 
 typedef struct bl_rules_options {
     const bl_knowledge *knowledge;

@@ -417,6 +417,22 @@ cJSON *bl_json_findings(const bl_findings *f)
     return arr;
 }
 
+static cJSON *lazy_load(const void *ctx, uint32_t i)
+{
+    const bl_analysis *a = ctx;
+    return load_json(a, &a->timeline->loads[i]);
+}
+
+static cJSON *lazy_device(const void *ctx, uint32_t i)
+{
+    return bl_json_device_brief(ctx, i);
+}
+
+static cJSON *lazy_finding(const void *ctx, uint32_t i)
+{
+    return bl_json_finding(&((const bl_findings *)ctx)->v[i]);
+}
+
 cJSON *bl_json_analysis(const bl_analysis *a)
 {
     cJSON *root = cJSON_CreateObject();
@@ -449,32 +465,40 @@ cJSON *bl_json_analysis(const bl_analysis *a)
         cJSON_AddNumberToObject(fs, "resimulations", a->findings->fix_resimulations);
         cJSON_AddNumberToObject(fs, "findings_not_searched", a->findings->fix_unsearched);
     }
-    cJSON_AddItemToObject(root, "load_order", bl_json_load_order(a, BL_SHOW_ALL));
-    cJSON_AddItemToObject(root, "devices", bl_json_devices(a));
+    /* The big arrays are built item by item while printing (jsonout.c). */
+    cJSON_AddItemToObject(root, "load_order", bl_json_lazy_array(a->timeline->nloads, lazy_load, NULL, a));
+    cJSON_AddItemToObject(root, "devices", bl_json_lazy_array(a->model->ndevices, lazy_device, NULL, a));
     /* File-system filter stack: fltmgr frames, minifilters, legacy filters (report/filters.c). */
     cJSON_AddItemToObject(root, "filter_stack", bl_json_filter_stack(a));
-    cJSON_AddItemToObject(root, "findings", bl_json_findings(a->findings));
+    cJSON_AddItemToObject(root, "findings",
+                          bl_json_lazy_array(a->findings ? a->findings->n : 0, lazy_finding, NULL, a->findings));
     return root;
 }
 
-void bl_json_print(FILE *out, cJSON *j, bool compact)
+typedef struct order_view {
+    const bl_analysis *a;
+    bl_phase_filter filter;
+} order_view;
+
+static bool order_keep(const void *ctx, uint32_t i)
 {
-    /* One large first buffer instead of many reallocations. */
-    char *s = cJSON_PrintBuffered(j, 1 << 16, !compact);
-    if (s) {
-        fputs(s, out);
-        fputc('\n', out);
-        free(s);
-    }
-    cJSON_Delete(j);
+    const order_view *v = ctx;
+    return phase_shown(v->a->timeline->loads[i].phase, v->filter);
+}
+
+static cJSON *order_item(const void *ctx, uint32_t i)
+{
+    const order_view *v = ctx;
+    return load_json(v->a, &v->a->timeline->loads[i]);
 }
 
 void bl_report_order_json(FILE *out, const bl_analysis *a, bl_phase_filter filter)
 {
+    order_view v = {a, filter};
     cJSON *root = cJSON_CreateObject();
     cJSON_AddItemToObject(root, "hive", bl_json_hive(a));
     cJSON_AddItemToObject(root, "inputs", bl_json_inputs(a));
-    cJSON_AddItemToObject(root, "load_order", bl_json_load_order(a, filter));
+    cJSON_AddItemToObject(root, "load_order", bl_json_lazy_array(a->timeline->nloads, order_item, order_keep, &v));
     bl_json_print(out, root, false);
 }
 

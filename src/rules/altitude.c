@@ -445,10 +445,34 @@ void rule_altitude_out_of_group_range(const rule_ctx *c, bl_findings *out)
 
 /* ---- duplicate-altitude ---- */
 
+/* One instance's altitude, normalized so equal decimals compare equal as
+ * strings ("135000" and "135000.0"). */
+typedef struct alt_entry {
+    char *norm;
+    uint32_t filter; /* index into the stack's filters: load order, unloaded last */
+    uint32_t inst;
+} alt_entry;
+
+static int alt_entry_cmp(const void *a, const void *b)
+{
+    const alt_entry *x = a, *y = b;
+    int c = strcmp(x->norm, y->norm);
+    if (c)
+        return c;
+    if (x->filter != y->filter)
+        return x->filter < y->filter ? -1 : 1;
+    return x->inst < y->inst ? -1 : x->inst > y->inst;
+}
+
+/* duplicate-altitude: minifilter instances sharing an altitude, one finding
+ * per altitude with its members (found by a sort: 3,000 minifilters on one
+ * altitude are one finding, not 4.5 million pairs). */
 void rule_duplicate_altitude(const rule_ctx *c, bl_findings *out)
 {
     const bl_model *m = c->m;
     bl_fs_stack *s = bl_fs_simulate(m, c->t);
+    alt_entry *v = NULL;
+    uint32_t n = 0, cap = 0;
     for (uint32_t i = 0; i < s->nfilters; i++) {
         const bl_fs_filter *a = &s->filters[i];
         if (a->kind != BL_FS_MINIFILTER || a->state == BL_FS_NOT_LOADED)
@@ -458,49 +482,62 @@ void rule_duplicate_altitude(const rule_ctx *c, bl_findings *out)
             const char *alt = bl_model_str(m, m->instances[ia].altitude);
             if (!bl_altitude_valid(alt))
                 continue;
-            /* Each pair once: later filters, or later instances of this one. */
-            for (uint32_t j = i; j < s->nfilters; j++) {
-                const bl_fs_filter *b = &s->filters[j];
-                if (b->kind != BL_FS_MINIFILTER || b->state == BL_FS_NOT_LOADED)
-                    continue;
-                const bl_service *bs = &m->services[b->service];
-                for (uint32_t ib = j == i ? ia + 1 : bs->inst_first; ib < bs->inst_first + bs->inst_count;
-                     ib++) {
-                    const char *balt = bl_model_str(m, m->instances[ib].altitude);
-                    if (!bl_altitude_valid(balt) || bl_altitude_cmp(alt, balt) != 0)
-                        continue;
-                    /* Filters come in load order (unloaded last): the first one
-                     * attaches, the other is refused. */
-                    bl_sb subject = {0}, loser = {0};
-                    bl_sb_addf(&subject, "%s:%s", svc_name(c, a->service), svc_name(c, b->service));
-                    if (b->position)
-                        bl_sb_addf(&loser, "%s loads later (slot %u), so its instance is refused",
-                                   svc_name(c, b->service), b->position);
-                    else
-                        bl_sb_addf(&loser, "%s's instance will be refused when it is started",
-                                   svc_name(c, b->service));
-                    bl_finding *f = bl_finding_add(
-                        out, "duplicate-altitude", BL_SEV_WARNING, bl_sb_str(&subject),
-                        "minifilters %s (instance \"%s\", altitude %s) and %s (instance \"%s\", altitude %s) "
-                        "share an altitude: fltmgr attaches one per volume; %s",
-                        svc_name(c, a->service), bl_model_str(m, m->instances[ia].name), alt,
-                        svc_name(c, b->service), bl_model_str(m, m->instances[ib].name), balt,
-                        bl_sb_str(&loser));
-                    bl_finding_service(f, svc_name(c, a->service));
-                    bl_finding_service(f, svc_name(c, b->service));
-                    ev_instance(c, f, a->service, ia);
-                    ev_instance(c, f, b->service, ib);
-                    bl_finding_detail(f, "Every minifilter instance on a volume needs an altitude of its own "
-                                         "(compared as decimal numbers); attaching a second one at the same "
-                                         "altitude fails with STATUS_FLT_INSTANCE_ALTITUDE_COLLISION. "
-                                         "Altitudes are allocated by Microsoft; one of the vendors must use "
-                                         "another.");
-                    bl_sb_free(&subject);
-                    bl_sb_free(&loser);
-                }
-            }
+            bl_sb norm = {0};
+            bl_altitude_normalize(alt, &norm);
+            bl_grow((void **)&v, sizeof *v, &cap, n + 1);
+            v[n++] = (alt_entry){bl_sb_detach(&norm), i, ia};
         }
     }
+    if (n)
+        qsort(v, n, sizeof *v, alt_entry_cmp);
+    for (uint32_t g0 = 0; g0 < n;) {
+        uint32_t g1 = g0 + 1;
+        while (g1 < n && strcmp(v[g1].norm, v[g0].norm) == 0)
+            g1++;
+        if (g1 - g0 < 2) {
+            g0 = g1;
+            continue;
+        }
+        const bl_fs_filter *first = &s->filters[v[g0].filter];
+        uint32_t count = g1 - g0;
+        bl_sb subject = {0}, names = {0};
+        bl_sb_addf(&subject, "altitude:%s", v[g0].norm);
+        for (uint32_t k = g0; k < g1 && k < g0 + 8; k++)
+            bl_sb_addf(&names, "%s%s (instance \"%s\")", k > g0 ? ", " : "", svc_name(c, s->filters[v[k].filter].service),
+                       bl_model_str(m, m->instances[v[k].inst].name));
+        if (count > 8)
+            bl_sb_addf(&names, " and %u more", count - 8);
+        bl_finding *f = bl_finding_add(
+            out, "duplicate-altitude", BL_SEV_WARNING, bl_sb_str(&subject),
+            "%u minifilter instances share altitude %s: %s; fltmgr attaches one per volume, so %s",
+            count, bl_model_str(m, m->instances[v[g0].inst].altitude), bl_sb_str(&names),
+            first->position ? "the first to load attaches and the others are refused"
+                            : "the first one started attaches and the others are refused");
+        for (uint32_t k = g0; k < g1; k++) {
+            const bl_fs_filter *x = &s->filters[v[k].filter];
+            if (k < g0 + 64)
+                bl_finding_service(f, svc_name(c, x->service));
+            if (k < g0 + 8)
+                ev_instance(c, f, x->service, v[k].inst);
+            if (k > g0 && k < g0 + 8) {
+                if (x->position)
+                    bl_finding_detail(f, "%s loads at slot %u, after %s: its instance is refused.", svc_name(c, x->service),
+                                      x->position, svc_name(c, first->service));
+                else
+                    bl_finding_detail(f, "%s's instance will be refused when it is started.", svc_name(c, x->service));
+            }
+        }
+        bl_finding_detail(f, "Every minifilter instance on a volume needs an altitude of its own (compared as decimal "
+                             "numbers); attaching a second one at the same altitude fails with "
+                             "STATUS_FLT_INSTANCE_ALTITUDE_COLLISION. Altitudes are allocated by Microsoft; one of the "
+                             "vendors must use another.");
+        bl_sb_free(&subject);
+        bl_sb_free(&names);
+        g0 = g1;
+    }
+    for (uint32_t k = 0; k < n; k++)
+        free(v[k].norm);
+    free(v);
     bl_fs_stack_free(s);
 }
 

@@ -803,7 +803,7 @@ static void test_builtin_baseline(void **state)
     assert_int_equal(t->devices[disk].phase, BL_PHASE_BOOT);
     bl_knowledge *k = bl_knowledge_new();
     assert_int_equal(bl_knowledge_add_builtin(k, &err), 0);
-    bl_rules_options ro = {k, NULL, NULL, true, NULL};
+    bl_rules_options ro = {k, NULL, NULL, true, NULL, 0, 0};
     bl_findings f = {0};
     bl_rules_run(m, t, &ro, &f);
     uint32_t counts[3];

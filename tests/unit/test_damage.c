@@ -107,7 +107,7 @@ static outcome analyze(const uint8_t *img, size_t size, bool libregf_reader)
         bl_timeline *t = bl_simulate(m, NULL);
         bl_knowledge *k = bl_knowledge_new();
         assert_int_equal(bl_knowledge_add_builtin(k, &err), 0);
-        bl_rules_options ro = {k, hi, NULL, true, NULL};
+        bl_rules_options ro = {k, hi, NULL, true, NULL, 0, 0};
         bl_findings fs = {0};
         bl_rules_run(m, t, &ro, &fs);
         bool damaged = false;
