@@ -41,9 +41,13 @@ static bool has_str(char **v, uint32_t n, const char *s)
     return false;
 }
 
+/* A finding names at most this many services and devices (rules cap what
+ * they list below that): the duplicate check stays cheap. */
+#define MAX_NAMED 256u
+
 void bl_finding_service(bl_finding *f, const char *name)
 {
-    if (!name || !*name || has_str(f->services, f->nservices, name))
+    if (!name || !*name || f->nservices >= MAX_NAMED || has_str(f->services, f->nservices, name))
         return;
     f->services = bl_xrealloc(f->services, (f->nservices + 1) * sizeof *f->services);
     f->services[f->nservices++] = bl_xstrdup(name);
@@ -51,7 +55,7 @@ void bl_finding_service(bl_finding *f, const char *name)
 
 void bl_finding_device(bl_finding *f, const char *id)
 {
-    if (!id || !*id || has_str(f->devices, f->ndevices, id))
+    if (!id || !*id || f->ndevices >= MAX_NAMED || has_str(f->devices, f->ndevices, id))
         return;
     f->devices = bl_xrealloc(f->devices, (f->ndevices + 1) * sizeof *f->devices);
     f->devices[f->ndevices++] = bl_xstrdup(id);
@@ -338,11 +342,30 @@ static void reg_hex(bl_sb *sb, const uint8_t *p, size_t n)
     }
 }
 
+/* A control character (a newline in a hostile name would start a new
+ * .reg line: a key or a value of the attacker's choosing). */
+static bool has_control(const char *s)
+{
+    for (; s && *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return true;
+    return false;
+}
+
 void bl_changes_to_reg(const bl_change *c, uint32_t n, bl_sb *out)
 {
     bl_sb_add(out, "Windows Registry Editor Version 5.00\n");
     const char *last_key = NULL;
     for (uint32_t i = 0; i < n; i++) {
+        /* A key or value name a .reg file cannot hold safely: not written,
+         * and said so (a comment cannot break out of its line: the name is
+         * not in it). */
+        if (has_control(c[i].key) || strchr(c[i].key, ']') || has_control(c[i].value)) {
+            bl_sb_add(out, "\n; (a change to a key or value whose name holds control characters or ']' is left "
+                           "out: a .reg file cannot express it safely)\n");
+            last_key = NULL;
+            continue;
+        }
         if (c[i].delete_key) {
             bl_sb_addf(out, "\n[-HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\%s]\n", c[i].key);
             last_key = NULL;
@@ -364,18 +387,20 @@ void bl_changes_to_reg(const bl_change *c, uint32_t n, bl_sb *out)
             continue;
         }
         bl_sb_addc(out, '=');
+        bl_sb s = {0};
+        if (c[i].type == BL_REG_SZ)
+            bl_utf16le_to_utf8(c[i].data, c[i].size, &s);
         if (c[i].type == BL_REG_DWORD && c[i].size == 4) {
             uint32_t v = (uint32_t)c[i].data[0] | ((uint32_t)c[i].data[1] << 8) |
                          ((uint32_t)c[i].data[2] << 16) | ((uint32_t)c[i].data[3] << 24);
             bl_sb_addf(out, "dword:%08x\n", v);
-        } else if (c[i].type == BL_REG_SZ) {
-            bl_sb s = {0};
-            bl_utf16le_to_utf8(c[i].data, c[i].size, &s);
+        } else if (c[i].type == BL_REG_SZ && !has_control(bl_sb_str(&s))) {
             bl_sb_addc(out, '"');
             reg_escape(out, bl_sb_str(&s));
             bl_sb_add(out, "\"\n");
-            bl_sb_free(&s);
         } else {
+            /* Binary, multi-strings, and strings with control characters
+             * (which the quoted form cannot hold): as bytes. */
             if (c[i].type == BL_REG_BINARY)
                 bl_sb_add(out, "hex:");
             else
@@ -383,5 +408,6 @@ void bl_changes_to_reg(const bl_change *c, uint32_t n, bl_sb *out)
             reg_hex(out, c[i].data, c[i].size);
             bl_sb_addc(out, '\n');
         }
+        bl_sb_free(&s);
     }
 }

@@ -1734,6 +1734,25 @@ static void test_changes_to_reg(void **state)
                        "\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\x]\n"
                        "\"Va\\\"l\\\\ue\"=dword:deadbeef\n";
     assert_string_equal(bl_sb_str(&sb), want);
+    /* Hostile names cannot inject .reg lines: a string with a newline goes
+     * as bytes, a key or value name with one is left out (and said so). */
+    {
+        bl_change h[3];
+        bl_change_set_sz(&h[0], "Services\\x", "Group", "a\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Evil]");
+        bl_change_set_dword(&h[1], "Services\\x\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Evil", "Start", 1);
+        bl_change_set_dword(&h[2], "Services\\x", "Va\nlue", 1);
+        bl_sb hs = {0};
+        bl_changes_to_reg(h, 3, &hs);
+        const char *p = bl_sb_str(&hs);
+        for (const char *line = p; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+            if (strncmp(line, "[HKEY_LOCAL_MACHINE\\SOFTWARE", 28) == 0)
+                fail_msg("injected key line in:\n%s", p);
+        assert_non_null(strstr(p, "\"Group\"=hex(1):61,00,0a,00"));
+        assert_non_null(strstr(p, "left out"));
+        bl_sb_free(&hs);
+        for (int i = 0; i < 3; i++)
+            bl_change_free(&h[i]);
+    }
     /* Long binary data wraps with regedit's continuation lines. */
     bl_sb_reset(&sb);
     bl_change big;
