@@ -200,6 +200,70 @@ static void test_bad_service_node(void **state)
     free(img);
 }
 
+/* Damage is not evidence: RpcSs's key node destroyed.  CryptSvc's
+ * dependency on it now looks missing, next to App's really missing Ghost
+ * and a really missing disk class filter: none of them is an error, and no
+ * fix drops a reference; the damage itself is reported. */
+static void test_damage_is_not_evidence(void **state)
+{
+    (void)state;
+    bl_error err = {{0}};
+    uint8_t *img;
+    size_t size;
+    if (bl_read_file("build/test_hives/damage-base.hiv", 1u << 30, &img, &size, &err) != 0)
+        fail_msg("%s", err.msg);
+    size_t nk = find_nk(img, size, "RpcSs");
+    assert_true(nk != 0);
+    img[nk] = 'X';
+    img[nk + 1] = 'X';
+    char path[256];
+    snprintf(path, sizeof path, "/tmp/bootlens-damage2-%d.hiv", (int)getpid());
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(img, 1, size, f), size);
+    fclose(f);
+    free(img);
+    bl_hive *h = NULL;
+    bl_hive_options opt = {0};
+    opt.no_recovery = true;
+    assert_int_equal(bl_hive_open(path, &opt, &h, &err), 0);
+    bl_model *m = bl_model_new(NULL);
+    assert_int_equal(bl_model_load(m, h, NULL, &err), 0);
+    assert_true(m->damage.services > 0);
+    assert_int_equal(bl_model_find_service(m, "RpcSs"), BL_NONE);
+    bl_timeline *t = bl_simulate(m, NULL);
+    bl_knowledge *k = bl_knowledge_new();
+    assert_int_equal(bl_knowledge_add_builtin(k, &err), 0);
+    bl_rules_options ro = {k, bl_hive_get_info(h), NULL, false, NULL, 0, 0};
+    bl_findings fs = {0};
+    bl_rules_run(m, t, &ro, &fs);
+    bool damaged = false, crypt = false, app = false, ghostflt = false;
+    for (uint32_t i = 0; i < fs.n; i++) {
+        const bl_finding *x = &fs.v[i];
+        damaged |= strcmp(x->rule, "hive-damaged") == 0;
+        bool absence = strcmp(x->rule, "missing-dependency") == 0 || strcmp(x->rule, "missing-filter-service") == 0 ||
+                       strcmp(x->rule, "device-driver-missing") == 0;
+        if (!absence)
+            continue;
+        if (x->severity == BL_SEV_ERROR)
+            fail_msg("%s is an error on a damaged hive: %s", x->subject, x->message);
+        for (uint32_t k2 = 0; k2 < x->nfixes; k2++)
+            if (strstr(x->fixes[k2].summary, "Remove"))
+                fail_msg("%s proposes \"%s\" on a damaged hive", x->subject, x->fixes[k2].summary);
+        assert_non_null(strstr(x->message, "unreadable"));
+        crypt |= strcmp(x->subject, "missing-dependency:CryptSvc") == 0;
+        app |= strcmp(x->subject, "missing-dependency:App") == 0;
+        ghostflt |= strstr(x->subject, "ghostflt") != NULL;
+    }
+    assert_true(damaged && crypt && app && ghostflt);
+    bl_findings_free(&fs);
+    bl_knowledge_free(k);
+    bl_timeline_free(t);
+    bl_model_free(m);
+    bl_hive_close(h);
+    unlink(path);
+}
+
 /* The Services key itself unreadable and the control set's subkeys gone:
  * nothing useful is left, so the hive is refused with a reason. */
 static void test_nothing_left(void **state)
@@ -226,6 +290,7 @@ int main(void)
         cmocka_unit_test(test_bad_value_list),
         cmocka_unit_test(test_bad_subkey_list),
         cmocka_unit_test(test_bad_service_node),
+        cmocka_unit_test(test_damage_is_not_evidence),
         cmocka_unit_test(test_nothing_left),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -401,6 +401,113 @@ static void test_scm_dependencies_and_cycle(void **state)
     bl_model_free(m);
 }
 
+static bl_model *scm_svc(bl_model *m, const char *name, int start, const char *group)
+{
+    char key[128];
+    snprintf(key, sizeof key, "Services\\%s", name);
+    bl_model_set_dword(m, key, "Type", 0x10);
+    bl_model_set_dword(m, key, "Start", (uint32_t)start);
+    if (group)
+        bl_model_set_sz(m, key, "Group", group);
+    return m;
+}
+
+/* The SCM's group dependencies (the XP SCM's depend.cxx): a group with no
+ * member fails the dependent; an earlier group has its unstarted members
+ * started (demand ones too); its own or a later group not started yet is a
+ * circular dependency.  A delayed service with a group is not delayed. */
+static void test_scm_groups_and_delayed(void **state)
+{
+    (void)state;
+    bl_model *m = bl_model_new(NULL);
+    const char *const g[] = {"Early", "Mine", "Late"};
+    tm_groups(m, g, 3);
+    scm_svc(m, "member", 3, "Early");     /* demand start: started for the group */
+    scm_svc(m, "lateone", 2, "Late");
+    scm_svc(m, "needs_early", 2, "Mine");
+    scm_svc(m, "needs_none", 2, "Mine");
+    scm_svc(m, "needs_late", 2, "Mine");
+    scm_svc(m, "needs_own", 2, "Mine");
+    const char *const early[] = {"Early"}, *const none[] = {"NoSuchGroup"}, *const late[] = {"Late"},
+                      *const own[] = {"Mine"};
+    bl_model_set_multi(m, "Services\\needs_early", "DependOnGroup", early, 1);
+    bl_model_set_multi(m, "Services\\needs_none", "DependOnGroup", none, 1);
+    bl_model_set_multi(m, "Services\\needs_late", "DependOnGroup", late, 1);
+    bl_model_set_multi(m, "Services\\needs_own", "DependOnGroup", own, 1);
+    scm_svc(m, "delayed_grouped", 2, "Late");
+    bl_model_set_dword(m, "Services\\delayed_grouped", "DelayedAutostart", 1);
+    scm_svc(m, "delayed_plain", 2, NULL);
+    bl_model_set_dword(m, "Services\\delayed_plain", "DelayedAutostart", 1);
+    bl_timeline *t = bl_simulate(m, NULL);
+#define SVC(n) bl_model_find_service(m, n)
+    assert_true(bl_timeline_position(t, SVC("member")) > 0);
+    assert_true(t->loads[t->services[SVC("member")].load].why & BL_WHY_DEPENDENCY);
+    assert_true(bl_timeline_position(t, SVC("member")) < bl_timeline_position(t, SVC("needs_early")));
+    assert_int_equal(t->services[SVC("needs_none")].phase, BL_PHASE_NEVER);
+    assert_int_equal(t->services[SVC("needs_none")].block, BL_BLOCK_DEPENDENCY);
+    assert_int_equal(t->services[SVC("needs_late")].phase, BL_PHASE_NEVER);
+    assert_int_equal(t->services[SVC("needs_late")].block, BL_BLOCK_GROUP_ORDER);
+    /* Its own group: the other members have not all started. */
+    assert_int_equal(t->services[SVC("needs_own")].block, BL_BLOCK_GROUP_ORDER);
+    assert_int_equal(t->services[SVC("delayed_grouped")].phase, BL_PHASE_AUTO);
+    assert_int_equal(t->services[SVC("delayed_plain")].phase, BL_PHASE_DELAYED);
+#undef SVC
+    bl_timeline_free(t);
+    bl_model_free(m);
+}
+
+/* Where the PnP pass goes relative to the Start=1 list: before it on
+ * Windows 2000/XP/2003 (IopInitializeSystemDrivers), after it on Windows
+ * 10 (and Vista/7, modelled alike). */
+static void test_pnp_pass_and_system_list(void **state)
+{
+    (void)state;
+    bl_model *m = bl_model_new(NULL);
+    tm_groups(m, groups3, 3);
+    tm_driver(m, "bus", 0, "Boot Bus Extender", -1);
+    tm_driver(m, "legacy", 1, "Filter", -1);   /* system start, no device */
+    tm_driver(m, "devdrv", 3, "", -1);         /* demand start, for a device */
+    tm_device(m, "HTREE\\ROOT\\0", NULL, NULL);
+    tm_device(m, "ROOT\\THING\\0000", SYSTEM_CLASS, "devdrv");
+    bl_model_build_tree(m);
+    uint32_t legacy = bl_model_find_service(m, "legacy"), dev = bl_model_find_service(m, "devdrv");
+    bl_model_set_windows(m, BL_WIN_NT5);
+    bl_timeline *t = bl_simulate(m, NULL);
+    assert_true(t->pnp_before_system);
+    assert_true(bl_timeline_position(t, dev) < bl_timeline_position(t, legacy));
+    bl_timeline_free(t);
+    bl_model_set_windows(m, BL_WIN_10);
+    t = bl_simulate(m, NULL);
+    assert_false(t->pnp_before_system);
+    assert_true(bl_timeline_position(t, legacy) < bl_timeline_position(t, dev));
+    /* The device starts in the pass, after the whole Start=1 list. */
+    uint32_t d = bl_model_find_device(m, "ROOT\\THING\\0000");
+    assert_true(t->devices[d].slot >= bl_timeline_position(t, legacy));
+    bl_timeline_free(t);
+    bl_model_free(m);
+}
+
+/* XP's loader adds the boot file system whatever its Start (Ntfs has
+ * Start=4 on XP installs that boot from NTFS). */
+static void test_boot_fs_whatever_its_start(void **state)
+{
+    (void)state;
+    bl_model *m = bl_model_new(NULL);
+    const char *const g[] = {"Boot Bus Extender", "File system"};
+    tm_groups(m, g, 2);
+    tm_driver(m, "bus", 0, "Boot Bus Extender", -1);
+    bl_model_set_dword(m, "Services\\Ntfs", "Type", 2);
+    bl_model_set_dword(m, "Services\\Ntfs", "Start", 4);
+    bl_model_set_sz(m, "Services\\Ntfs", "Group", "File system");
+    bl_timeline *t = bl_simulate(m, NULL);
+    uint32_t ntfs = bl_model_find_service(m, "Ntfs");
+    assert_int_equal(t->services[ntfs].phase, BL_PHASE_BOOT);
+    assert_true(t->loads[t->services[ntfs].load].why & BL_WHY_BOOT_FS);
+    assert_int_equal(t->services[ntfs].block, BL_BLOCK_NONE);
+    bl_timeline_free(t);
+    bl_model_free(m);
+}
+
 static void test_clone_is_independent(void **state)
 {
     (void)state;
@@ -434,6 +541,9 @@ int main(void)
         cmocka_unit_test(test_device_tree_from_parent_id_prefix),
         cmocka_unit_test(test_device_tree_loop_is_cut),
         cmocka_unit_test(test_scm_dependencies_and_cycle),
+        cmocka_unit_test(test_scm_groups_and_delayed),
+        cmocka_unit_test(test_pnp_pass_and_system_list),
+        cmocka_unit_test(test_boot_fs_whatever_its_start),
         cmocka_unit_test(test_clone_is_independent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
