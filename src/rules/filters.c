@@ -187,6 +187,15 @@ static bool same_held_group(const held *a, const held *b)
     return a->filter == b->filter && a->cls == b->cls && role_is_class(a->role) == role_is_class(b->role);
 }
 
+/* The end of the group of sorted held devices that starts at g0. */
+static uint32_t held_group_end(const held *h, uint32_t nh, uint32_t g0)
+{
+    uint32_t g1 = g0 + 1;
+    while (g1 < nh && same_held_group(&h[g0], &h[g1]))
+        g1++;
+    return g1;
+}
+
 /* Devices in phase `phase` whose deferred_by is set, sorted into groups. */
 static uint32_t collect_held(const rule_ctx *c, uint8_t phase, held **out)
 {
@@ -368,10 +377,8 @@ void rule_filter_delays_device(const rule_ctx *c, bl_findings *out)
     held *h;
     uint32_t nh = collect_held(c, BL_PHASE_BOOT, &h);
     broken *br = bl_xmalloc(MAX_BROKEN * sizeof *br);
-    for (uint32_t g0 = 0; g0 < nh;) {
-        uint32_t g1 = g0 + 1;
-        while (g1 < nh && same_held_group(&h[g0], &h[g1]))
-            g1++;
+    for (uint32_t g0 = 0, g1; g0 < nh; g0 = g1) {
+        g1 = held_group_end(h, nh, g0);
         const held *grp = &h[g0];
         uint32_t ndevs = g1 - g0;
         uint32_t F = grp->filter, cls = grp->cls;
@@ -455,7 +462,6 @@ void rule_filter_delays_device(const rule_ctx *c, bl_findings *out)
             propose_remove(c, f, &site);
         }
         bl_sb_free(&subject);
-        g0 = g1;
     }
     free(br);
     free(h);
@@ -734,10 +740,8 @@ void rule_nonboot_filter_on_boot_class(const rule_ctx *c, bl_findings *out)
     held *h;
     uint32_t nh = collect_held(c, BL_PHASE_PNP, &h);
     broken *br = bl_xmalloc(MAX_BROKEN * sizeof *br);
-    for (uint32_t g0 = 0; g0 < nh;) {
-        uint32_t g1 = g0 + 1;
-        while (g1 < nh && same_held_group(&h[g0], &h[g1]))
-            g1++;
+    for (uint32_t g0 = 0, g1; g0 < nh; g0 = g1) {
+        g1 = held_group_end(h, nh, g0);
         const held *grp = &h[g0];
         uint32_t ndev = g1 - g0, ncrit = 0;
         uint32_t F = grp->filter, cls = grp->cls;
@@ -794,7 +798,6 @@ void rule_nonboot_filter_on_boot_class(const rule_ctx *c, bl_findings *out)
             propose_remove(c, f, &site);
         }
         bl_sb_free(&subject);
-        g0 = g1;
     }
     free(br);
     free(h);

@@ -274,6 +274,10 @@ static void stable_sort_keyed(keyed *v, uint32_t n)
     qsort(v, n, sizeof *v, keyed_cmp);
 }
 
+/* Sorts v (the list's nodes with their keys) and relinks the list in that
+ * order; idx is scratch of n entries. */
+static void relink_sorted(dlist *l, keyed *v, uint32_t n, uint32_t *idx);
+
 typedef struct modern_key {
     bool has_tag, has_group;
     uint64_t index;
@@ -360,6 +364,16 @@ static void registry_order(const bl_model *m, const uint32_t *cands, uint32_t n,
 }
 
 /* Rebuilds the list from an array of node indices. */
+static void dl_from_array(dlist *l, const uint32_t *idx, uint32_t n);
+
+static void relink_sorted(dlist *l, keyed *v, uint32_t n, uint32_t *idx)
+{
+    stable_sort_keyed(v, n);
+    for (uint32_t i = 0; i < n; i++)
+        idx[i] = v[i].item;
+    dl_from_array(l, idx, n);
+}
+
 static void dl_from_array(dlist *l, const uint32_t *idx, uint32_t n)
 {
     l->head = l->tail = BL_NONE;
@@ -400,11 +414,8 @@ static void nt_loader_list(const bl_model *m, const bl_sim_groups *g, dlist *l, 
         v[k].at = at;
         v[k].item = it;
     }
-    stable_sort_keyed(v, n);
     uint32_t *idx = bl_xmalloc((n ? n : 1) * sizeof *idx);
-    for (uint32_t i = 0; i < n; i++)
-        idx[i] = v[i].item;
-    dl_from_array(l, idx, n);
+    relink_sorted(l, v, n, idx);
     free(idx);
     free(v);
 
@@ -466,10 +477,7 @@ static void modern_loader_list(const bl_model *m, const bl_sim_groups *g, dlist 
             v[k].at = k;
             v[k].item = it;
         }
-        stable_sort_keyed(v, n);
-        for (uint32_t i = 0; i < n; i++)
-            idx[i] = v[i].item;
-        dl_from_array(l, idx, n);
+        relink_sorted(l, v, n, idx);
         *approx |= BL_APPROX_TIE_ORDER;
     }
     /* ServiceGroupOrder groups pulled to the front, last to first, each
@@ -482,10 +490,7 @@ static void modern_loader_list(const bl_model *m, const bl_sim_groups *g, dlist 
         v[k].at = k;
         v[k].item = it;
     }
-    stable_sort_keyed(v, n);
-    for (uint32_t i = 0; i < n; i++)
-        idx[i] = v[i].item;
-    dl_from_array(l, idx, n);
+    relink_sorted(l, v, n, idx);
     free(v);
     free(idx);
     free(keys);
