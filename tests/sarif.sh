@@ -7,7 +7,8 @@
 # tests/e2e/expected, and logs made here — the seed case (analyze and lint,
 # with fixes), unusable INFs and baselines (exit 2, the log still written,
 # the error a notification at the INF line), suppressions, a fleet of
-# baselines, and analyze and lint of the real hives of $SHARED/hives/real.
+# baselines, the README's CI lint step run as written (tests/readme_ci.py),
+# and analyze and lint of the real hives of $SHARED/hives/real.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 BOOTLENS=${BOOTLENS:-build/bootlens}
@@ -81,6 +82,13 @@ expect suppressed-file "j['runs'][0]['results'][0]['suppressions'][0]['kind'] ==
 run fleet 1 lint --baseline $H/vmware-tools-baseline.hiv --baseline $H/win7-base.hiv test_infs/dlpflt-late.inf -j 2
 expect fleet "j['runs'][0]['results'][0]['properties']['baselineCount'] >= 1"
 run fleet-unusable 2 lint --baseline $H/vmware-tools-baseline.hiv --baseline $H/software-hive.hiv test_infs/dlpflt-late.inf
+
+# The README's GitHub Actions example: its lint step, run as written.
+if "$PY" -c 'import yaml' 2>/dev/null; then
+    if "$PY" tests/readme_ci.py "$BOOTLENS" "$OUT" >"$OUT/readme.log" 2>&1; then pass=$((pass + 1)); else note_fail "$(cat "$OUT/readme.log")"; fi
+else
+    note_fail "$PY has no yaml module: run scripts/install-deps.sh (Debian package python3-yaml)"
+fi
 
 # The real hives: analyze each, and lint a driver sample against it.
 if [ -d "$SHARED/hives/real" ]; then

@@ -817,20 +817,35 @@ static const bl_lint_baseline *first_usable(const bl_lint_fleet *f)
     return NULL;
 }
 
-/* "on 3 of 1,200 baselines: a, b, c" (the first ten named). */
+/* "    error on 3 of 1,200 baselines: a, b, c" — a line per severity the
+ * finding has (the first ten baselines of each named). */
 static void group_baselines_text(const bl_lint_fleet *f, const fleet_index *x, const fleet_group *g, bl_sb *sb)
 {
     char n1[16], n2[16];
-    bl_sb_addf(sb, "    on %s of %s baselines: ", count_text(g->n, n1), count_text(f->n, n2));
-    for (uint32_t k = 0; k < g->n && k < 10; k++) {
-        const fleet_ref *r = &x->refs[g->first + k];
-        bl_sb_addf(sb, "%s%s", k ? ", " : "", fleet_baseline_name(&f->baselines[r->b]));
-        if (ref_item(f, r)->nsuppressed)
-            bl_sb_add(sb, " (suppressed)");
+    for (int sev = BL_SEV_ERROR; sev >= BL_SEV_INFO; sev--) {
+        uint32_t count = 0;
+        for (uint32_t k = 0; k < g->n; k++)
+            count += (int)ref_finding(f, &x->refs[g->first + k])->severity == sev;
+        if (!count)
+            continue;
+        bl_sb_addf(sb, "    %s on %s of %s baselines: ", bl_severity_name((bl_severity)sev), count_text(count, n1),
+                   count_text(f->n, n2));
+        uint32_t named = 0;
+        for (uint32_t k = 0; k < g->n; k++) {
+            const fleet_ref *r = &x->refs[g->first + k];
+            if ((int)ref_finding(f, r)->severity != sev)
+                continue;
+            if (named < 10) {
+                bl_sb_addf(sb, "%s%s", named ? ", " : "", fleet_baseline_name(&f->baselines[r->b]));
+                if (ref_item(f, r)->nsuppressed)
+                    bl_sb_add(sb, " (suppressed)");
+            }
+            named++;
+        }
+        if (named > 10)
+            bl_sb_addf(sb, " and %u more (--format json lists them all)", named - 10);
+        bl_sb_addc(sb, '\n');
     }
-    if (g->n > 10)
-        bl_sb_addf(sb, " and %u more (--format json lists them all)", g->n - 10);
-    bl_sb_addc(sb, '\n');
 }
 
 void bl_report_lint_fleet_text(FILE *out, const bl_lint_fleet *f, const bl_text_options *o)
@@ -845,7 +860,7 @@ void bl_report_lint_fleet_text(FILE *out, const bl_lint_fleet *f, const bl_text_
     bl_sb_free(&tgt);
     fleet_counts c;
     fleet_count(f, &c);
-    fprintf(out, "\nBreaks boot on %s of %s configurations (a new error); %u more get new warnings; %u clean",
+    fprintf(out, "\nBreaks boot on %s of %s configurations (a new error); new warnings on %u more; %u clean",
             count_text(c.breaking, n1), count_text(f->n, n2), c.warned, c.clean + c.info);
     if (c.unusable)
         fprintf(out, "; %u unusable", c.unusable);
@@ -898,7 +913,10 @@ void bl_report_lint_fleet_text(FILE *out, const bl_lint_fleet *f, const bl_text_
                 continue;
             fprintf(out, "  %s ", bl_severity_label(ref_finding(f, r)->severity, o->color));
             print_brief(out, &f->baselines[r->b].result, r->i, "");
-            fprintf(out, "      on %u of %u baselines\n", g->n, f->n);
+            bl_sb on = {0};
+            group_baselines_text(f, &x, g, &on);
+            fputs(bl_sb_str(&on), out);
+            bl_sb_free(&on);
             print_suppressions(out, ref_item(f, r), "      ");
         }
     }
@@ -921,7 +939,10 @@ void bl_report_lint_fleet_text(FILE *out, const bl_lint_fleet *f, const bl_text_
         }
         fprintf(out, "  %s (%s): ", fleet_baseline_name(bl), bl->control_set ? bl->control_set : "?");
         if (strcmp(st, "clean") == 0 || (strcmp(st, "new-info") == 0 && !o->verbose)) {
-            fprintf(out, "clean%s\n", k[0] ? " (new info only)" : "");
+            fprintf(out, "clean%s", k[0] ? " (new info only)" : "");
+            if (bl->result.suppressed)
+                fprintf(out, " (%u suppressed)", bl->result.suppressed);
+            fputc('\n', out);
             continue;
         }
         fprintf(out, "%u new error%s, %u new warning%s —", k[2], k[2] == 1 ? "" : "s", k[1], k[1] == 1 ? "" : "s");
