@@ -177,7 +177,8 @@ sarif: $(BIN) $(MKHIVE)
 	@tests/gen-hives.sh >/dev/null
 	@BOOTLENS=$(BIN) SHARED=$(SHARED) tests/sarif.sh
 
-# ThreadSanitizer on the batch runner: many hives analyzed by parallel workers.
+# ThreadSanitizer on the batch runner and the fleet lint: many hives
+# analyzed (or linted against) by parallel workers.
 TSAN_BIN := build/tsan/bootlens
 $(TSAN_BIN): $(LIB_SRC) $(CLI_SRC) $(GEN_SRC) $(wildcard include/bootlens/*.h)
 	@mkdir -p $(@D)
@@ -185,6 +186,7 @@ $(TSAN_BIN): $(LIB_SRC) $(CLI_SRC) $(GEN_SRC) $(wildcard include/bootlens/*.h)
 tsan: $(TSAN_BIN) $(MKHIVE)
 	@tests/gen-hives.sh >/dev/null
 	@BOOTLENS=$(TSAN_BIN) tests/batch.sh
+	@BOOTLENS=$(TSAN_BIN) tests/lint-fleet.sh
 
 fuzz: $(FUZZERS)
 
