@@ -439,6 +439,8 @@ typedef struct bl_suppressions {
 /* Appends the entries of suppressions file path; -1 with "PATH:LINE: what
  * is wrong" for a malformed line, an unknown rule, a missing reason. */
 int bl_suppressions_load(bl_suppressions *s, const char *path, bl_error *err);
+/* The same for a file's text already in memory (path names it in errors). */
+int bl_suppressions_parse(bl_suppressions *s, const char *path, const char *data, size_t size, bl_error *err);
 void bl_suppressions_free(bl_suppressions *s);
 /* Whether id is a rule of the catalogue. */
 bool bl_rule_known(const char *id);

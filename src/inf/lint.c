@@ -208,11 +208,47 @@ static void new_value_text(const bl_change *ch, bl_sb *sb)
         bl_utf16le_to_utf8(ch->data, ch->size, sb);
 }
 
+/* Whether multi-string data c holds s (ignoring case). */
+static bool list_has(const bl_change *c, const char *s)
+{
+    return !c->delete_value && !c->delete_key && list_write_holds(c, s);
+}
+
+/* When fix ch takes filters the INF put on a whole setup class (AddReg to
+ * Control\Class\{guid} UpperFilters/LowerFilters) off it: on Windows 10
+ * 1903 and later, a filter that only some devices need can be declared on
+ * those devices instead (AddFilter in their DDInstall.Filters, from an
+ * extension INF), which leaves the class's other devices alone. */
+static void suggest_addfilter(const bl_inf_write *w, const bl_change *ch, const bl_inf_target *t, bl_sb *sb)
+{
+    bool upper = bl_fold_eq(ch->value, "UpperFilters");
+    if ((!upper && !bl_fold_eq(ch->value, "LowerFilters")) || !bl_fold_has_prefix(w->change.key, "Control\\Class\\") ||
+        w->change.type != BL_REG_MULTI_SZ)
+        return;
+    if (t->major < 10 || (t->major == 10 && t->minor == 0 && t->build < 18362))
+        return;
+    bl_sb item = {0};
+    bool found = false;
+    for (size_t pos = 0; pos + 2 < w->change.size && !found;) {
+        bl_sb_reset(&item);
+        pos += bl_utf16le_to_utf8(w->change.data + pos, w->change.size - pos, &item);
+        found = item.len && !list_has(ch, bl_sb_str(&item));
+    }
+    if (found) {
+        const char *f = bl_sb_str(&item);
+        bl_sb_addf(sb, "; if only some devices of the class need %s, declare it on them instead (Windows 10 1903 and "
+                       "later): [DDInstall.Filters] AddFilter = %s,,%s_Filter with [%s_Filter] FilterPosition = %s, "
+                       "from an extension INF for those devices",
+                   f, f, f, f, upper ? "Upper" : "Lower");
+    }
+    bl_sb_free(&item);
+}
+
 /* The INF edit fix x means, from the writes that made the values it
  * changes: a service-install entry to change (or to add, next to the
  * service's other entries), an AddReg entry to change or remove.  NULL when
  * the fix touches nothing the INFs wrote. */
-static char *inf_fix(const bl_apply_result *a, const bl_fix *x)
+static char *inf_fix(const bl_apply_result *a, const bl_fix *x, const bl_inf_target *t)
 {
     bl_sb sb = {0};
     for (uint32_t i = 0; i < x->nchanges; i++) {
@@ -247,6 +283,7 @@ static char *inf_fix(const bl_apply_result *a, const bl_fix *x)
         } else {
             bl_sb_addf(&sb, "%s:%u: %s this %s entry (it writes %s)", same->origin.inf, same->origin.line,
                        set ? "change" : "remove", same->origin.directive, ch->value);
+            suggest_addfilter(same, ch, t, &sb);
         }
     }
     if (!sb.len) {
@@ -378,7 +415,7 @@ int bl_lint_run(const bl_model *baseline, const bl_inf *const *infs, uint32_t ni
         if (f->nfixes) {
             it->inf_fixes = bl_xcalloc(f->nfixes, sizeof *it->inf_fixes);
             for (uint32_t k = 0; k < f->nfixes; k++)
-                it->inf_fixes[k] = inf_fix(&out->applied, &f->fixes[k]);
+                it->inf_fixes[k] = inf_fix(&out->applied, &f->fixes[k], &opt->target);
         }
     }
     for (uint32_t i = 0; i < out->applied.nwrites; i++)

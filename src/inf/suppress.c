@@ -156,24 +156,23 @@ static int parse_entry(bl_suppressions *s, const char *path, uint32_t line_no, c
     return rc;
 }
 
-int bl_suppressions_load(bl_suppressions *s, const char *path, bl_error *err)
+int bl_suppressions_parse(bl_suppressions *s, const char *path, const char *data, size_t size, bl_error *err)
 {
-    uint8_t *data;
-    size_t size;
-    if (bl_read_file(path, SUPPRESS_MAX_FILE_BYTES, &data, &size, err) != 0)
+    if (size > SUPPRESS_MAX_FILE_BYTES) {
+        bl_error_set(err, "%s: larger than %u bytes: not a suppressions file", path, SUPPRESS_MAX_FILE_BYTES);
         return -1;
+    }
     int rc = 0;
     uint32_t line_no = 0;
     for (size_t pos = 0; pos < size && rc == 0;) {
-        const char *line = (const char *)data + pos;
+        const char *line = data + pos;
         const char *nl = memchr(line, '\n', size - pos);
         size_t n = nl ? (size_t)(nl - line) : size - pos;
         pos += n + 1;
         line_no++;
         if (memchr(line, '\0', n)) {
             bl_error_set(err, "%s:%u: NUL byte: not a suppressions file", path, line_no);
-            rc = -1;
-            break;
+            return -1;
         }
         size_t i = 0;
         while (i < n && is_blank(line[i]))
@@ -182,11 +181,20 @@ int bl_suppressions_load(bl_suppressions *s, const char *path, bl_error *err)
             continue;
         if (s->n >= SUPPRESS_MAX_ENTRIES) {
             bl_error_set(err, "%s:%u: more than %u suppressions", path, line_no, SUPPRESS_MAX_ENTRIES);
-            rc = -1;
-            break;
+            return -1;
         }
         rc = parse_entry(s, path, line_no, line + i, n - i, err);
     }
+    return rc;
+}
+
+int bl_suppressions_load(bl_suppressions *s, const char *path, bl_error *err)
+{
+    uint8_t *data;
+    size_t size;
+    if (bl_read_file(path, SUPPRESS_MAX_FILE_BYTES, &data, &size, err) != 0)
+        return -1;
+    int rc = bl_suppressions_parse(s, path, (const char *)data, size, err);
     free(data);
     return rc;
 }
