@@ -3,7 +3,7 @@
 #   make            build build/bootlens
 #   make demo       install missing Debian packages, build, analyze the bundled sample hive
 #   make check      every test: unit (CMocka), end-to-end, SARIF validation, ASan+UBSan runs, fuzz smoke runs
-#   make bench      benchmark analyze on a real hive (see bench/README.md)
+#   make bench      benchmark analyze on real hives, and lint against a fleet of 200 baselines
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
 #
 # Sources are found by wildcard: one module per folder under src/, the CLI in
