@@ -157,7 +157,8 @@ static int lint_baseline(const lint_inputs *in, bl_inf *const *infs, bl_lint_bas
         }
         baseline = model;
     }
-    bl_lint_options lopt = {in->target, in->knowledge, &in->sim, hive, c->no_fixes, &in->suppressions, b->path};
+    bl_lint_options lopt = {in->target,  in->knowledge,     &in->sim, hive,
+                            c->no_fixes, &in->suppressions, b->path};
     int rc = bl_lint_run(baseline, (const bl_inf *const *)infs, in->ninfs, &lopt, &b->result, err);
     if (rc == 0) {
         b->control_set = bl_xstrdup(bl_model_str(b->result.after, b->result.after->control_set_name));
@@ -174,7 +175,7 @@ static int lint_baseline(const lint_inputs *in, bl_inf *const *infs, bl_lint_bas
 typedef struct baseline_list {
     char **paths; /* NULL entry: the built-in baseline */
     uint32_t n, cap;
-    bool fleet;   /* several, or a directory: report per baseline */
+    bool fleet; /* several, or a directory: report per baseline */
 } baseline_list;
 
 static void list_add(baseline_list *l, const char *p)

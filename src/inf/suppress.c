@@ -12,7 +12,7 @@
 /* Lines of a suppressions file are short; the bound keeps a hostile file
  * from making us hold much. */
 #define SUPPRESS_MAX_FILE_BYTES (4u << 20)
-#define SUPPRESS_MAX_ENTRIES 100000u
+#define SUPPRESS_MAX_ENTRIES    100000u
 
 static bool is_blank(char c)
 {
@@ -102,8 +102,8 @@ static int parse_entry(bl_suppressions *s, const char *path, uint32_t line_no, c
             x.reason = bl_xstrndup(r, (size_t)(e - r));
     }
     if (!x.reason) {
-        bl_error_set(err, "%s:%u: a suppression needs a reason after \" -- \" (RULE [selectors] -- REASON)", path,
-                     line_no);
+        bl_error_set(err, "%s:%u: a suppression needs a reason after \" -- \" (RULE [selectors] -- REASON)",
+                     path, line_no);
         return -1;
     }
     bl_sb tok = {0};
@@ -112,8 +112,8 @@ static int parse_entry(bl_suppressions *s, const char *path, uint32_t line_no, c
     next_token(line, head, &i, &tok);
     x.rule = bl_sb_detach(&tok);
     if (strcmp(x.rule, "*") != 0 && !bl_rule_known(x.rule)) {
-        bl_error_set(err, "%s:%u: unknown rule \"%s\" (doc/rules.md lists them; * is every rule)", path, line_no,
-                     x.rule);
+        bl_error_set(err, "%s:%u: unknown rule \"%s\" (doc/rules.md lists them; * is every rule)", path,
+                     line_no, x.rule);
         rc = -1;
     }
     while (rc == 0 && next_token(line, head, &i, &tok)) {
@@ -132,8 +132,9 @@ static int parse_entry(bl_suppressions *s, const char *path, uint32_t line_no, c
         } else if (klen == 8 && strncmp(t, "baseline", 8) == 0) {
             slot = &x.baseline;
         } else {
-            bl_error_set(err, "%s:%u: \"%s\" is not a selector (inf=PATH[:LINE], id=ID, service=NAME, "
-                              "baseline=PATH)",
+            bl_error_set(err,
+                         "%s:%u: \"%s\" is not a selector (inf=PATH[:LINE], id=ID, service=NAME, "
+                         "baseline=PATH)",
                          path, line_no, t);
             rc = -1;
             break;
@@ -269,7 +270,8 @@ bool bl_suppression_covers(const bl_suppression *s, const bl_finding *f, const b
         if (!found)
             return false;
     }
-    if (s->baseline && !(baseline ? bl_path_suffix_eq(baseline, s->baseline) : strcmp(s->baseline, "builtin") == 0))
+    if (s->baseline &&
+        !(baseline ? bl_path_suffix_eq(baseline, s->baseline) : strcmp(s->baseline, "builtin") == 0))
         return false;
     return true;
 }

@@ -36,8 +36,7 @@ static const bl_rule_doc docs[] = {
      "Remove the stale entry from the filter list (usually left behind by an uninstalled product), "
      "or reinstall the driver that provides the service.",
      "very-high", NULL},
-    {"disabled-filter",
-     "A class or device filter's service is disabled (Start = 4).",
+    {"disabled-filter", "A class or device filter's service is disabled (Start = 4).",
      "A disabled driver is never loaded, so no device whose stack lists it can start (code 32); on "
      "a storage class that means INACCESSIBLE_BOOT_DEVICE.",
      "Remove the filter from the list, or give its service a start type that loads it (demand "
@@ -60,22 +59,19 @@ static const bl_rule_doc docs[] = {
      "Correct the group name (LoadOrderGroup in the INF's service-install section) to a listed "
      "group.",
      "very-high", NULL},
-    {"tag-not-in-group-order-list",
-     "A driver's Tag is not in its group's Control\\GroupOrderList entry.",
+    {"tag-not-in-group-order-list", "A driver's Tag is not in its group's Control\\GroupOrderList entry.",
      "The loader orders tagged drivers by the position of their tag in the list; a tag that is not "
      "listed loads after all listed ones, which can be later than the driver expects.",
      "Let setup assign the tag (AddService gives the next free tag and appends it), or add the tag "
      "to the group's GroupOrderList.",
      "very-high", NULL},
-    {"duplicate-tag",
-     "Two drivers of the same group and start phase have the same Tag.",
+    {"duplicate-tag", "Two drivers of the same group and start phase have the same Tag.",
      "Their relative order then falls back to the order of their keys in the registry, which "
      "nothing guarantees: a driver that needs the other one initialized first may run before it.",
      "Give one of them a free tag of the group (reinstalling with AddService does), or remove the "
      "stale driver.",
      "very-high", NULL},
-    {"boot-driver-dependency-ignored",
-     "A boot-start driver declares DependOnService or DependOnGroup.",
+    {"boot-driver-dependency-ignored", "A boot-start driver declares DependOnService or DependOnGroup.",
      "The boot loader and the kernel ignore declared dependencies of boot drivers; only group and "
      "tag order count. When the dependency initializes later, the driver runs without it.",
      "Order the driver after what it needs by group and tag (a later group, or a later tag in the "
@@ -89,12 +85,11 @@ static const bl_rule_doc docs[] = {
      "Remove the stale entry, or install the service it names. A KMDF class-extension name (for "
      "example UcmCx for UcmCx0101) is bound by WDF at run time and is not a service name.",
      "medium", NULL},
-    {"dependency-cycle",
-     "Services depend on each other in a cycle.",
+    {"dependency-cycle", "Services depend on each other in a cycle.",
      "The Service Control Manager starts none of them (error 1059), and everything that depends on "
      "them fails too.",
-     "Break the cycle: remove the dependency that closes it (the re-simulated fix names it).",
-     "very-high", NULL},
+     "Break the cycle: remove the dependency that closes it (the re-simulated fix names it).", "very-high",
+     NULL},
     {"dependency-starts-later",
      "A system-start driver depends on a service that initializes after it, or never.",
      "The kernel loads system-start drivers by group and tag and does not wait for declared "
@@ -102,15 +97,13 @@ static const bl_rule_doc docs[] = {
      "Move the driver to a group that initializes after its dependency, or make the dependency "
      "start earlier.",
      "high", NULL},
-    {"dirty-hive",
-     "The hive has changes that are still in its transaction logs (.LOG1/.LOG2).",
+    {"dirty-hive", "The hive has changes that are still in its transaction logs (.LOG1/.LOG2).",
      "Windows replays the logs when it loads the hive; a copy analyzed without them shows an older "
      "configuration than the one that boots.",
      "Copy the hive together with its .LOG1/.LOG2 files (bootlens replays them in memory), or "
      "write a recovered copy with bootlens recover.",
      "very-high", NULL},
-    {"hive-damaged",
-     "Parts of the hive could not be read and were skipped.",
+    {"hive-damaged", "Parts of the hive could not be read and were skipped.",
      "The analysis is partial: a driver, filter or device in the unreadable part is missing from "
      "the simulated boot, so a problem there cannot be seen and findings that rest on something "
      "being absent may be wrong.",
@@ -139,27 +132,23 @@ static const bl_rule_doc docs[] = {
      "value's effect on the boot order is uncertain.",
      "Rewrite the value with its documented type (the finding shows the value and what was read).",
      "very-high", NULL},
-    {"altitude-inversion",
-     "A legacy file-system filter sits above a minifilter of higher altitude.",
+    {"altitude-inversion", "A legacy file-system filter sits above a minifilter of higher altitude.",
      "The legacy filter attached first, and filter manager frames can only be added on top, so "
      "I/O reaches the two in the wrong order: an encryption filter above an antivirus filter hands "
      "it encrypted data, for example.",
      "Load the minifilter before the legacy filter, or add a dummy minifilter that forces a frame "
      "between them (the re-simulated fixes say which).",
      "high", NULL},
-    {"altitude-out-of-group-range",
-     "A minifilter's altitude lies outside the range of its load-order group.",
+    {"altitude-out-of-group-range", "A minifilter's altitude lies outside the range of its load-order group.",
      "Its group decides when it loads, its altitude where it attaches; when a legacy filter lies "
      "between the two, the ordering the group promises does not hold.",
      "Request an altitude in the group's range, or move the filter to the group its altitude "
      "belongs to.",
      "high", NULL},
-    {"duplicate-altitude",
-     "Two minifilter instances have the same altitude.",
+    {"duplicate-altitude", "Two minifilter instances have the same altitude.",
      "The filter manager refuses to attach the second instance: that filter silently does not see "
      "the volume's I/O.",
-     "Give each filter its own altitude (Microsoft allocates them on request).",
-     "very-high", NULL},
+     "Give each filter its own altitude (Microsoft allocates them on request).", "very-high", NULL},
     {"minifilter-altitude-missing",
      "A minifilter has no instance, or an instance without a decimal Altitude.",
      "The filter manager cannot register an instance without an altitude, so the filter never "
@@ -167,8 +156,7 @@ static const bl_rule_doc docs[] = {
      "Add Instances\\DefaultInstance and the instance's Altitude (REG_SZ) and Flags in the INF's "
      "service AddReg.",
      "high", NULL},
-    {"minifilter-loads-before-fltmgr",
-     "A minifilter loads before FltMgr, or FltMgr never loads.",
+    {"minifilter-loads-before-fltmgr", "A minifilter loads before FltMgr, or FltMgr never loads.",
      "FltRegisterFilter fails when the filter manager is not initialized, so the minifilter does "
      "not filter anything.",
      "Put the minifilter in an FSFilter load-order group (they load after FltMgr), or make FltMgr "

@@ -139,7 +139,8 @@ static void logical_locations(cJSON *loc, const bl_finding *x)
     }
 }
 
-static cJSON *result_json(const bl_sarif_run *run, const bl_finding *x, const bl_rule_info *cat, uint32_t nrules)
+static cJSON *result_json(const bl_sarif_run *run, const bl_finding *x, const bl_rule_info *cat,
+                          uint32_t nrules)
 {
     cJSON *res = cJSON_CreateObject();
     cJSON_AddStringToObject(res, "ruleId", x->rule);
