@@ -27,6 +27,16 @@ static const bl_rule_doc docs[] = {
      "UpperFilters/LowerFilters. A filter that only some devices need belongs on those devices, "
      "not on the whole class (INF AddFilter on Windows 10 1903 and later).",
      "high", NULL},
+    {"boot-filter-pulled-early",
+     "A boot-start filter of a device is initialized by Plug and Play ahead of its own place in the load "
+     "order (Vista and later pull a filter forward once the groups before its own are done), before a "
+     "driver it needs, which would have initialized before its normal turn.",
+     "The filter's DriverEntry runs without what it calls or declared a dependency on; a filter whose "
+     "DriverEntry fails leaves the device without a stack, and on the boot disk's path that is "
+     "INACCESSIBLE_BOOT_DEVICE.",
+     "Put the filter in a group after the one of the driver it needs, or move that driver to an earlier "
+     "group, so that it initializes before any device pulls the filter forward.",
+     "high", NULL},
     {"missing-filter-service",
      "A class or device UpperFilters/LowerFilters value names a service that has no key under "
      "Services.",
@@ -96,6 +106,16 @@ static const bl_rule_doc docs[] = {
      "dependencies, so the driver initializes before what it needs.",
      "Move the driver to a group that initializes after its dependency, or make the dependency "
      "start earlier.",
+     "high", NULL},
+    {"dependency-group-skipped",
+     "The kernel skips a boot or system driver at its turn: a group its DependOnGroup names has had its "
+     "turn and none of its members loaded.",
+     "The skipped driver does not initialize in its phase; a device that needs it starts only later, "
+     "and one on the boot disk's path cannot start before the boot volume is needed "
+     "(INACCESSIBLE_BOOT_DEVICE). A driver that names its own group and is its first member fails "
+     "this way.",
+     "Remove the group from DependOnGroup (the re-simulated fix), or make sure a member of that group "
+     "loads before the driver.",
      "high", NULL},
     {"dirty-hive", "The hive has changes that are still in its transaction logs (.LOG1/.LOG2).",
      "Windows replays the logs when it loads the hive; a copy analyzed without them shows an older "

@@ -1273,24 +1273,8 @@ static void test_cli_huge_line(void **state)
 /* ---- every INF of ../shared/infs ---- */
 
 typedef struct shared_stats {
-    uint32_t files, utf16, lint_failed, parse_failed, errors, warnings, apply_warnings, cx_warnings;
+    uint32_t files, utf16, lint_failed, parse_failed, errors, warnings, apply_warnings;
 } shared_stats;
-
-/* Whether f is missing-dependency on a KMDF class-extension name (UcmCx for
- * the service UcmCx0101...): WDF binds those at run time, and the rule does
- * not know it yet, so the built-in baseline cannot make them go away. */
-static bool class_extension_dependency(const bl_finding *f)
-{
-    static const char *const names[] = {":UcmCx", ":UcmTcpciCx", ":UcmUcsiCx"};
-    if (strcmp(f->rule, "missing-dependency") != 0)
-        return false;
-    for (size_t i = 0; i < BL_ARRAY_LEN(names); i++) {
-        size_t n = strlen(f->subject), k = strlen(names[i]);
-        if (n > k && strcmp(f->subject + n - k, names[i]) == 0)
-            return true;
-    }
-    return false;
-}
 
 typedef struct lint_walk {
     const bl_model *base;
@@ -1331,9 +1315,6 @@ static void lint_one(const char *path, void *ctx)
         bl_findings_count(&r.findings, c);
         st->errors += c[BL_SEV_ERROR];
         st->warnings += c[BL_SEV_WARNING];
-        for (uint32_t i = 0; i < r.findings.n; i++)
-            if (r.findings.v[i].severity == BL_SEV_WARNING && class_extension_dependency(&r.findings.v[i]))
-                st->cx_warnings++;
         for (uint32_t i = 0; i < r.applied.ndiags; i++)
             st->apply_warnings += r.applied.diags[i].level == BL_APPLY_WARNING;
         bl_lint_result_free(&r);
@@ -1364,12 +1345,10 @@ static void test_shared_infs_lint(void **state)
     assert_int_equal(st.parse_failed, 0);
     assert_int_equal(st.lint_failed, 0);
     /* Microsoft's samples break no boot: no error on a plain Windows 10,
-     * and no warning either (the built-in baseline has the inbox drivers
-     * they depend on) but for the dependencies on KMDF class-extension
-     * names, which need the missing-dependency rule to know WDF's binding. */
+     * and no warning either: the built-in baseline has the inbox drivers
+     * they depend on (and the knowledge file the WDF class extensions). */
     assert_int_equal(st.errors, 0);
-    assert_int_equal(st.warnings, st.cx_warnings);
-    assert_true(st.cx_warnings <= 3);
+    assert_int_equal(st.warnings, 0);
     bl_knowledge_free(k);
     bl_model_free(base);
 }
