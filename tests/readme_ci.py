@@ -56,7 +56,8 @@ def main():
     # The install step names exactly the packages the build needs.
     deps = open(os.path.join(ROOT, "scripts/install-deps.sh"), encoding="utf-8").read()
     build = set(re.search(r'^build="([^"]*)"', deps, re.M).group(1).split())
-    line = next(l for l in install.splitlines() if "apt-get install" in l)
+    joined = install.replace("\\\n", " ")  # shell line continuations
+    line = next(l for l in joined.splitlines() if "apt-get install" in l)
     named = {w for w in line.split() if not w.startswith("-") and w not in ("apt-get", "install")}
     if named != build:
         fail(f"README installs {sorted(named)}, the build needs {sorted(build)} (scripts/install-deps.sh)")
