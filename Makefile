@@ -2,8 +2,8 @@
 #
 #   make            build build/bootlens
 #   make demo       install missing Debian packages, build, analyze the bundled sample hive
-#   make check      every test: unit (CMocka), end-to-end, ASan+UBSan runs, fuzz smoke runs
-#   make bench      benchmark analyze on a real hive (see bench/README.md)
+#   make check      every test: unit (CMocka), end-to-end, SARIF validation, ASan+UBSan runs, fuzz smoke runs
+#   make bench      benchmark analyze on real hives, and lint against a fleet of 200 baselines
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
 #
 # Sources are found by wildcard: one module per folder under src/, the CLI in
@@ -54,7 +54,7 @@ TESTS := $(TEST_SRC:tests/unit/%.c=build/tests/%)
 SAN_TESTS := $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 
-.PHONY: all deps demo check unit e2e asan tsan fuzz fuzz-smoke bench install uninstall clean format hives
+.PHONY: all deps demo check unit e2e sarif asan tsan fuzz fuzz-smoke bench install uninstall clean format hives
 all: $(BIN) $(MKHIVE) build/bootlens.1 build/bootlens.bash
 
 # The man page and the bash completion come from the option table itself.
@@ -150,6 +150,7 @@ check: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) e2e
+	$(MAKE) sarif
 	$(MAKE) asan
 	$(MAKE) tsan
 	$(MAKE) fuzz-smoke
@@ -170,7 +171,14 @@ asan: $(SAN_BIN) $(SAN_TESTS) $(MKHIVE) $(IMG_TOOLS)
 	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 tests/run-unit.sh $(SAN_TESTS)
 	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp BOOTLENS=$(SAN_BIN) SHARED=$(SHARED) tests/e2e/run.sh
 
-# ThreadSanitizer on the batch runner: many hives analyzed by parallel workers.
+# Every SARIF log (goldens and fresh ones) against the OASIS schema and
+# Microsoft's validator (tests/sarif.sh; the validator comes from `make deps`).
+sarif: $(BIN) $(MKHIVE)
+	@tests/gen-hives.sh >/dev/null
+	@BOOTLENS=$(BIN) SHARED=$(SHARED) tests/sarif.sh
+
+# ThreadSanitizer on the batch runner and the fleet lint: many hives
+# analyzed (or linted against) by parallel workers.
 TSAN_BIN := build/tsan/bootlens
 $(TSAN_BIN): $(LIB_SRC) $(CLI_SRC) $(GEN_SRC) $(wildcard include/bootlens/*.h)
 	@mkdir -p $(@D)
@@ -178,6 +186,7 @@ $(TSAN_BIN): $(LIB_SRC) $(CLI_SRC) $(GEN_SRC) $(wildcard include/bootlens/*.h)
 tsan: $(TSAN_BIN) $(MKHIVE)
 	@tests/gen-hives.sh >/dev/null
 	@BOOTLENS=$(TSAN_BIN) tests/batch.sh
+	@BOOTLENS=$(TSAN_BIN) tests/lint-fleet.sh
 
 fuzz: $(FUZZERS)
 

@@ -164,3 +164,6 @@ image_bench() {
     done
 }
 if [ -f "$large" ]; then image_bench "$large"; else image_bench "$DIR/SYSTEM-win10-virtualbox"; fi
+
+# One INF change against 200 real-sized baselines (lint --baseline DIR -j N).
+BOOTLENS=$BOOTLENS SHARED=$SHARED sh bench/lint-fleet.sh

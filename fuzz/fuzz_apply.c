@@ -41,7 +41,7 @@ static void lint_once(const bl_inf *inf, size_t size)
         bl_text_options to = {true, false, 0};
         bl_report_lint_text(sink, &rep, &to);
         bl_report_lint_json(sink, &rep);
-        bl_report_lint_sarif(sink, &rep);
+        bl_report_lint_sarif(sink, &rep, bl_lint_fails(&r, BL_SEV_ERROR) ? 1 : 0);
         bl_lint_result_free(&r);
     } else if (strncmp(err.msg, "fuzz.inf:", 9) != 0) {
         abort();

@@ -27,6 +27,7 @@
 #define BL_INF_MAX_ITEMS (1u << 20)           /* fields plus sections */
 #define BL_INF_MAX_SECTIONS (1u << 18)        /* distinct section names */
 #define BL_INF_MAX_DIAGS 500u             /* warnings kept; the rest are counted */
+#define BL_INF_MAX_SUPPRESSIONS 1000u     /* `; bootlens: ignore` directives kept */
 #define BL_INF_WINDOWS_FIELD_CHARS 4096u  /* Windows' limit, NUL included */
 #define BL_INF_WINDOWS_SECTION_CHARS 255u /* Windows' limit on a section name */
 
@@ -170,6 +171,21 @@ const bl_inf_ref *bl_inf_ref_at(const bl_inf *inf, uint32_t i);
  * last one says how many were left out. */
 uint32_t bl_inf_diag_count(const bl_inf *inf);
 const bl_inf_diag *bl_inf_diag_at(const bl_inf *inf, uint32_t i);
+
+/* An inline suppression, a comment `; bootlens: ignore RULE[,RULE] reason`:
+ * after an entry it covers that entry's line; on a line of its own (or
+ * after a section header) the next entry line; before the first section
+ * header the whole INF.  Each rule of the list is one entry here; the
+ * parser does not know rule ids (lint checks them). */
+typedef struct bl_inf_suppression {
+    uint32_t line_no;   /* the comment's line */
+    uint32_t target;    /* the entry line it covers; 0: the whole INF */
+    const char *rule;   /* as written: a rule id or "*" */
+    const char *reason; /* the rest of the comment, "" when none */
+} bl_inf_suppression;
+
+uint32_t bl_inf_suppression_count(const bl_inf *inf);
+const bl_inf_suppression *bl_inf_suppression_at(const bl_inf *inf, uint32_t i);
 
 /* Formats "NAME:LINE: message" into err, for callers reporting problems
  * they find in the INF's content. */
@@ -394,12 +410,52 @@ void bl_apply_result_reg(const bl_apply_result *r, bl_sb *out);
 
 /* ---- lint (inf/lint.c) ---- */
 
+/* ---- suppressions (inf/suppress.c) ----
+ * Inline ones are the INFs' `; bootlens: ignore RULE reason` comments
+ * (bl_inf_suppression); external ones come from a suppressions file
+ * (--suppressions), one entry a line:
+ *     RULE [inf=PATH[:LINE]] [id=FINDING-ID] [service=NAME] [baseline=PATH] -- REASON
+ * RULE is a rule id or `*`; every selector given must hold; the reason is
+ * required; `#` starts a comment line.  doc/lint.md has the details. */
+typedef struct bl_suppression {
+    bool in_source;     /* an INF comment; else an entry of a suppressions file */
+    const char *rule;   /* a rule id or "*" */
+    const char *reason; /* the justification ("" when an inline one gives none) */
+    const char *file;   /* where it is written: the INF or the suppressions file */
+    uint32_t line;      /* its line there */
+    /* what it covers */
+    const char *inf;    /* in_source: its INF; external: an INF path (suffix match) or NULL */
+    uint32_t inf_line;  /* the line of inf it covers; 0: any */
+    const char *id;       /* external: a finding id (JSON "id"), or NULL */
+    const char *service;  /* external: a service the finding concerns, or NULL */
+    const char *baseline; /* external: a baseline path (suffix match, "builtin"), or NULL */
+} bl_suppression;
+
+typedef struct bl_suppressions {
+    bl_suppression *v; /* strings owned (external entries) */
+    uint32_t n, cap;
+} bl_suppressions;
+
+/* Appends the entries of suppressions file path; -1 with "PATH:LINE: what
+ * is wrong" for a malformed line, an unknown rule, a missing reason. */
+int bl_suppressions_load(bl_suppressions *s, const char *path, bl_error *err);
+/* The same for a file's text already in memory (path names it in errors). */
+int bl_suppressions_parse(bl_suppressions *s, const char *path, const char *data, size_t size, bl_error *err);
+void bl_suppressions_free(bl_suppressions *s);
+/* Whether id is a rule of the catalogue. */
+bool bl_rule_known(const char *id);
+/* Whether two paths name the same file as far as their text tells (equal,
+ * or one is a trailing part of the other by whole components). */
+bool bl_path_suffix_eq(const char *a, const char *b);
+
 typedef struct bl_lint_options {
     bl_inf_target target;
     const bl_knowledge *knowledge;
     const bl_sim_options *sim;
     const struct bl_hive_info *hive; /* the baseline's hive, NULL for a model from text */
     bool no_fixes;
+    const bl_suppressions *suppressions; /* external ones, or NULL */
+    const char *baseline_path;           /* for baseline= selectors; NULL: the built-in baseline */
 } bl_lint_options;
 
 /* An INF line a finding points at. */
@@ -417,7 +473,13 @@ typedef struct bl_lint_item {
     bool more_severe;          /* the baseline had it, less severe */
     bl_severity was;
     char **inf_fixes;          /* per fix of the finding: the INF edit it means, or NULL */
+    const bl_suppression **suppressed_by; /* the suppressions covering it (reported, not dropped) */
+    uint32_t nsuppressed;
 } bl_lint_item;
+
+/* Whether s covers finding f (located by it) on baseline (NULL: built-in). */
+bool bl_suppression_covers(const bl_suppression *s, const bl_finding *f, const bl_lint_item *it,
+                           const char *baseline);
 
 typedef struct bl_lint_result {
     bl_model *after;            /* the baseline with the INFs applied */
@@ -428,16 +490,29 @@ typedef struct bl_lint_result {
     bl_lint_item *items;        /* parallel to findings.v */
     uint32_t set_aside;         /* findings after the INFs that the baseline already had */
     uint32_t gone;              /* baseline findings the INFs make disappear */
+    bl_suppression *inline_suppressions; /* the INFs' comments, as suppressions */
+    uint32_t ninline;
+    uint32_t suppressed;        /* findings covered by a suppression */
+    const bl_suppressions *external; /* bl_lint_options.suppressions (not owned) */
 } bl_lint_result;
+
+/* Whether r has a finding that fails the lint: not suppressed, and at or
+ * above fail_on (a bl_severity; 3 = never). */
+bool bl_lint_fails(const bl_lint_result *r, int fail_on);
 
 /* Lints infs against baseline: runs the rules on it, applies the INFs to a
  * copy, simulates the copy, runs the rules again (with the fix search
  * unless no_fixes) and keeps the findings that are new or more severe,
  * each pointed at the INF lines whose writes its evidence and services
- * name.  Returns 0, or -1 with err when applying fails (out is freed). */
+ * name, and marked with the inline and external suppressions that cover
+ * it.  Returns 0, or -1 with err when applying fails (out is freed). */
 int bl_lint_run(const bl_model *baseline, const bl_inf *const *infs, uint32_t ninfs,
                 const bl_lint_options *opt, bl_lint_result *out, bl_error *err);
 void bl_lint_result_free(bl_lint_result *r);
+/* Frees what a report of r no longer needs (the model and timeline after
+ * the INFs, the baseline's own findings), so that many results can be kept
+ * for a fleet report. */
+void bl_lint_result_shrink(bl_lint_result *r);
 /* ---- end of apply and lint ---- */
 
 #endif

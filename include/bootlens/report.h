@@ -94,20 +94,76 @@ typedef struct bl_text_options {
 void bl_report_analyze_text(FILE *out, const bl_analysis *a, const bl_text_options *o);
 void bl_report_analyze_json(FILE *out, const bl_analysis *a);
 
-/* SARIF 2.1.0.  locate() says where a finding points (file and line); it
- * may return false for "nowhere in particular".  extend(), if given, adds
- * what only the caller knows to each result object (a cJSON). */
+/* SARIF 2.1.0 (sarif.c).  One run: the rule catalogue with its help
+ * (ruledoc.c) as tool.driver.rules, one result per finding, and one
+ * invocation saying whether the run succeeded, with its notifications.
+ * locate() says where a finding points; it may return false for "nowhere
+ * in particular".  extend(), if given, adds what only the caller knows to
+ * each result object (a cJSON). */
 typedef struct bl_sarif_location {
     const char *uri;
-    uint32_t line;
+    uint32_t line;      /* 0: no line */
+    uint64_t file_size; /* with line 0: a binary artifact, the region is the whole file */
 } bl_sarif_location;
 typedef bool (*bl_sarif_locate_fn)(void *ctx, const bl_finding *f, bl_sarif_location *loc);
 typedef void (*bl_sarif_extend_fn)(void *ctx, const bl_finding *f, struct cJSON *result);
-void bl_report_sarif(FILE *out, const bl_findings *f, bl_sarif_locate_fn locate, bl_sarif_extend_fn extend,
-                     void *ctx);
+
+/* A toolExecutionNotification: something about the run itself (an input
+ * that could not be used, a part of an INF not modelled), not a finding. */
+typedef struct bl_sarif_notice {
+    bl_severity level;   /* error, warning, info (SARIF "note") */
+    const char *message; /* one line */
+    const char *uri;     /* the file it is about, NULL for none */
+    uint32_t line;       /* 0: the file as a whole */
+} bl_sarif_notice;
+
+/* The notice (level error) for an error message "PATH:LINE: what" or
+ * "PATH: what", located at the longest of paths[0..n) that the message
+ * starts with (no location when none does); its text is msg, whole. */
+bl_sarif_notice bl_sarif_notice_for_error(const char *msg, const char *const *paths, uint32_t n);
+
+typedef struct bl_sarif_run {
+    const bl_findings *findings; /* NULL: the run stopped before any finding */
+    bl_sarif_locate_fn locate;
+    bl_sarif_extend_fn extend;
+    void *ctx;
+    const bl_sarif_notice *notices;
+    uint32_t nnotices;
+    bool failed;   /* invocation.executionSuccessful is false: unusable input */
+    int exit_code; /* invocation.exitCode */
+} bl_sarif_run;
+
+/* Writes the SARIF log of run.  Every result carries partialFingerprints
+ * "bootlensFinding/v2": FNV-1a-64 (hex) of the finding id (rule and
+ * subject: the services, devices, classes or groups it is about) and the
+ * artifact URI it points at, never a line number, so it survives edits that
+ * move lines. */
+void bl_report_sarif(FILE *out, const bl_sarif_run *run);
 /* A SARIF physicalLocation: the path as an artifact URI, the line if not 0. */
 struct cJSON *bl_sarif_physical_location(const char *path, uint32_t line);
-void bl_report_analyze_sarif(FILE *out, const bl_analysis *a);
+/* A SARIF suppression object (kind "inSource" or "external", status
+ * "accepted"), located at path:line when path is given. */
+struct cJSON *bl_sarif_suppression(bool in_source, const char *justification, const char *path, uint32_t line);
+/* analyze: every result on the hive file (a binary artifact: the region is
+ * the whole file; the registry keys are the logical locations). */
+void bl_report_analyze_sarif(FILE *out, const bl_analysis *a, int exit_code);
+
+/* ---- rule documentation (ruledoc.c) ---- */
+typedef struct bl_rule_doc {
+    const char *id;
+    const char *what; /* what the finding means */
+    const char *why;  /* why it can break boot */
+    const char *fix;  /* how to fix it */
+    const char *precision;         /* SARIF precision: very-high, high, medium, low */
+    const char *security_severity; /* CVSS-like score for security rules, else NULL */
+} bl_rule_doc;
+/* The entry for rule id, NULL when there is none. */
+const bl_rule_doc *bl_rule_doc_find(const char *id);
+const bl_rule_doc *bl_rule_docs(uint32_t *n);
+/* "filter-delays-device" -> "FilterDelaysDevice" (SARIF reportingDescriptor.name). */
+void bl_rule_friendly_name(const char *id, bl_sb *out);
+/* What it means, why it can break boot, how to fix, as plain text or markdown. */
+void bl_rule_help(const bl_rule_doc *d, bool markdown, bl_sb *out);
 
 /* `stack`: device stacks with each driver's slot. */
 typedef struct bl_stack_query {
@@ -253,15 +309,50 @@ typedef struct bl_lint_report {
 } bl_lint_report;
 
 /* Text: each new finding with the INF line that causes it first, its
- * related lines and verified fixes (with the INF edit they mean), then
- * what the INFs did; --verbose adds every write and the .reg equivalent. */
+ * related lines and verified fixes (with the INF edit they mean), the
+ * suppressed ones apart with their reasons, then what the INFs did;
+ * --verbose adds every write and the .reg equivalent. */
 void bl_report_lint_text(FILE *out, const bl_lint_report *r, const bl_text_options *o);
-/* JSON: findings with inf_file/inf_line/related, the writes with their
- * provenance and the .reg equivalent, devices matched, diagnostics. */
+/* JSON: findings with inf_file/inf_line/related and their suppressions,
+ * the writes with their provenance and the .reg equivalent, devices
+ * matched, diagnostics. */
 void bl_report_lint_json(FILE *out, const bl_lint_report *r);
 /* SARIF 2.1.0 (bl_report_sarif): results on the INF file and line,
- * relatedLocations for the other lines, the INF edit in the message. */
-void bl_report_lint_sarif(FILE *out, const bl_lint_report *r);
+ * relatedLocations for the other lines, the INF edit in the message,
+ * suppressions, the parser's and apply's diagnostics as notifications. */
+void bl_report_lint_sarif(FILE *out, const bl_lint_report *r, int exit_code);
+
+/* One INF change judged against many baselines ("fleet"). */
+typedef struct bl_lint_baseline {
+    const char *path;   /* NULL: the built-in baseline */
+    char *error;        /* why it could not be used, or NULL */
+    char *control_set;  /* the control set linted */
+    bl_lint_result result; /* without error: shrunk (bl_lint_result_shrink) */
+} bl_lint_baseline;
+
+typedef struct bl_lint_fleet {
+    const bl_lint_baseline *baselines;
+    uint32_t n;
+    const bl_inf *const *infs; /* parsed once more for the report (names, parser warnings) */
+    uint32_t ninfs;
+    const bl_inf_target *target;
+    int fail_on; /* bl_severity, 3 = never */
+} bl_lint_fleet;
+
+/* Text: the verdict first ("breaks boot on 3 of 1,200 configurations"),
+ * each finding once with the baselines it appears on, then one line per
+ * baseline with its findings. */
+void bl_report_lint_fleet_text(FILE *out, const bl_lint_fleet *f, const bl_text_options *o);
+/* JSON: summary, per baseline its status and findings (as single lint),
+ * and per finding the baselines it appears on. */
+void bl_report_lint_fleet_json(FILE *out, const bl_lint_fleet *f);
+/* SARIF: one result per distinct finding (its id), the baselines it
+ * appears on as properties and related locations; unusable baselines as
+ * error notifications. */
+void bl_report_lint_fleet_sarif(FILE *out, const bl_lint_fleet *f, int exit_code);
+/* The exit status the fleet earns: 2 when a baseline was unusable, else 1
+ * when any baseline has an unsuppressed new finding at fail_on, else 0. */
+int bl_lint_fleet_exit(const bl_lint_fleet *f);
 /* ---- end of lint ---- */
 
 #endif

@@ -19,6 +19,11 @@
 
 #define BL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* bootlens' version: what --version prints and every report (JSON, SARIF)
+ * records.  Defined once, in util.c (the Makefile may override it with
+ * -DBOOTLENS_VERSION=...). */
+const char *bl_version(void);
+
 /* A one-line error for the user: "FILE: what is wrong".  Functions that can
  * fail on bad input fill one and return a failure code; the CLI prints it. */
 typedef struct bl_error {

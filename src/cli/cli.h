@@ -32,6 +32,7 @@ enum bl_cmd {
 #define CMD_ALL 0x1FFu
 
 #define BL_MAX_ARGS 4096
+#define BL_MAX_BASELINES 4096
 
 typedef struct bl_cli {
     unsigned cmd;
@@ -58,7 +59,10 @@ typedef struct bl_cli {
     const char *boot_fs;
     uint8_t windows; /* --windows: enum bl_windows, BL_WIN_UNKNOWN = tell from the hive */
     const char *output;
-    const char *baseline;
+    const char *baseline; /* the first --baseline */
+    const char *baselines[BL_MAX_BASELINES];
+    int nbaselines;
+    const char *suppressions;
     const char *arch;
     const char *os_version;
     const char *lang;

@@ -9,7 +9,7 @@
 
 int bl_analyze_batch(const bl_cli *c);
 
-static void write_report(FILE *out, const bl_cli *c, const bl_session *s, const bl_fix_plan *plan)
+static void write_report(FILE *out, const bl_cli *c, const bl_session *s, const bl_fix_plan *plan, int exit_code)
 {
     switch (c->format) {
     case BL_FMT_HTML:
@@ -22,7 +22,7 @@ static void write_report(FILE *out, const bl_cli *c, const bl_session *s, const 
         bl_json_print(out, bl_json_analysis(&s->analysis), true);
         break;
     case BL_FMT_SARIF:
-        bl_report_analyze_sarif(out, &s->analysis);
+        bl_report_analyze_sarif(out, &s->analysis, exit_code);
         break;
     default: {
         bl_text_options o = {c->verbose, c->color, c->width};
@@ -84,7 +84,8 @@ int cmd_analyze(int argc, char **argv)
         }
     }
     double t0 = bl_now_ms();
-    write_report(out, &c, &s, &plan);
+    rc = bl_exit_for(&c, &s.findings);
+    write_report(out, &c, &s, &plan, rc);
     if (out != stdout)
         fclose(out);
     else
@@ -94,7 +95,6 @@ int cmd_analyze(int argc, char **argv)
         fprintf(stderr, "timings-ms open=%.3f model=%.3f sim=%.3f rules=%.3f output=%.3f total=%.3f\n",
                 s.times.open, s.times.model, s.times.sim, s.times.rules, s.times.output,
                 s.times.open + s.times.model + s.times.sim + s.times.rules + s.times.output);
-    rc = bl_exit_for(&c, &s.findings);
     bl_fix_plan_free(&plan);
     bl_session_close(&s);
     return rc;

@@ -1,14 +1,23 @@
-/* cmd_lint.c — `bootlens lint [--baseline HIVE] INF...`: the INF what-if
- * for CI.  Parses the INFs (a parser error is one FILE:LINE line, exit 2),
- * loads the baseline (a SYSTEM hive, a regedit-style text, or the built-in
- * Windows 10 baseline), lints (inf/lint.c) and reports the findings the INFs
- * introduce; exit 1 when one reaches --fail-on. */
+/* cmd_lint.c — `bootlens lint [--baseline HIVE|DIR]... INF...`: the INF
+ * what-if for CI.  Parses the INFs (a parser error is one FILE:LINE line,
+ * exit 2), loads each baseline (a SYSTEM hive, a regedit-style text, or the
+ * built-in Windows 10 baseline), lints (inf/lint.c) and reports the findings
+ * the INFs introduce; exit 1 when one that no suppression covers reaches
+ * --fail-on.  Several baselines (repeated --baseline, or directories) are
+ * linted in parallel (-j) and reported as a fleet: which configurations the
+ * change breaks.  With --format sarif an unusable input still produces a
+ * valid log, its error a notification at the file and line, so that a CI
+ * upload step annotates the INF instead of failing on a missing file. */
 #include "cli.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* MAJOR.MINOR[.BUILD] into the target. */
 static bool parse_os_version(const char *s, bl_inf_target *t)
@@ -70,30 +79,423 @@ static int baseline_kind(const char *path, bool *text, bl_error *err)
     return 0;
 }
 
-typedef struct lint_run {
-    bl_session session; /* when the baseline is a hive */
-    bl_model *model;    /* otherwise */
-    bl_knowledge *knowledge;
-    bl_inf **infs;
+/* Everything the lint of one baseline needs, shared read-only by the
+ * workers of a fleet run. */
+typedef struct lint_inputs {
+    const bl_cli *c;
+    bl_inf_options io;
+    bl_inf_target target;
+    uint8_t **inf_data; /* each INF's bytes, read once: every worker parses the same text */
+    size_t *inf_size;
     uint32_t ninfs;
-    bl_lint_result result;
-} lint_run;
+    bl_knowledge *knowledge;
+    bl_suppressions suppressions;
+    bl_sim_options sim;
+} lint_inputs;
 
-static void lint_run_free(lint_run *r)
+static void inputs_free(lint_inputs *in)
 {
-    bl_lint_result_free(&r->result);
-    for (uint32_t i = 0; i < r->ninfs; i++)
-        bl_inf_free(r->infs[i]);
-    free(r->infs);
-    bl_model_free(r->model);
-    bl_knowledge_free(r->knowledge);
-    bl_session_close(&r->session);
+    for (uint32_t i = 0; i < in->ninfs; i++)
+        free(in->inf_data[i]);
+    free(in->inf_data);
+    free(in->inf_size);
+    bl_knowledge_free(in->knowledge);
+    bl_suppressions_free(&in->suppressions);
 }
 
-static int lint_fail(lint_run *r, const char *msg)
+static void infs_free(bl_inf **infs, uint32_t n)
 {
-    int rc = bl_input_error(msg);
-    lint_run_free(r);
+    for (uint32_t i = 0; infs && i < n; i++)
+        bl_inf_free(infs[i]);
+    free(infs);
+}
+
+/* A parsed copy of the INFs.  Each worker has its own: a parsed INF keeps
+ * a per-target memo of its section lookups, so it is not shared between
+ * threads.  NULL with err on a parser error. */
+static bl_inf **parse_infs(const lint_inputs *in, bl_error *err)
+{
+    bl_inf **infs = bl_xcalloc(in->ninfs ? in->ninfs : 1, sizeof *infs);
+    for (uint32_t i = 0; i < in->ninfs; i++) {
+        infs[i] = bl_inf_parse_mem(in->c->args[i], in->inf_data[i], in->inf_size[i], &in->io, err);
+        if (!infs[i]) {
+            infs_free(infs, i);
+            return NULL;
+        }
+    }
+    return infs;
+}
+
+/* Lints the INFs against baseline b->path (NULL: built-in); fills b.  With
+ * shrink, keeps only what a fleet report needs.  -1 with err when the
+ * baseline or the INFs' application cannot be used. */
+static int lint_baseline(const lint_inputs *in, bl_inf *const *infs, bl_lint_baseline *b, bool shrink,
+                         bl_error *err)
+{
+    const bl_cli *c = in->c;
+    bool text = false;
+    if (b->path && baseline_kind(b->path, &text, err) != 0)
+        return -1;
+    bl_session session;
+    memset(&session, 0, sizeof session);
+    bl_model *model = NULL;
+    const bl_model *baseline;
+    const bl_hive_info *hive = NULL;
+    if (b->path && !text) {
+        if (bl_session_load(&session, c, b->path, false, NULL, err) != 0)
+            return -1;
+        baseline = session.model;
+        hive = bl_hive_get_info(session.hive);
+    } else {
+        model = bl_model_new(NULL);
+        bl_load_options lo = {c->control_set};
+        int rc = b->path ? bl_model_load_regtext_file(model, b->path, &lo, err)
+                         : bl_model_load_builtin_baseline(model, err);
+        if (rc != 0) {
+            bl_model_free(model);
+            return -1;
+        }
+        baseline = model;
+    }
+    bl_lint_options lopt = {in->target,  in->knowledge,     &in->sim, hive,
+                            c->no_fixes, &in->suppressions, b->path};
+    int rc = bl_lint_run(baseline, (const bl_inf *const *)infs, in->ninfs, &lopt, &b->result, err);
+    if (rc == 0) {
+        b->control_set = bl_xstrdup(bl_model_str(b->result.after, b->result.after->control_set_name));
+        if (shrink)
+            bl_lint_result_shrink(&b->result);
+    }
+    bl_model_free(model);
+    bl_session_close(&session);
+    return rc;
+}
+
+/* ---- the baselines ---- */
+
+typedef struct baseline_list {
+    char **paths; /* NULL entry: the built-in baseline */
+    uint32_t n, cap;
+    bool fleet; /* several, or a directory: report per baseline */
+} baseline_list;
+
+static void list_add(baseline_list *l, const char *p)
+{
+    bl_grow((void **)&l->paths, sizeof *l->paths, &l->cap, l->n + 1);
+    l->paths[l->n++] = p ? bl_xstrdup(p) : NULL;
+}
+
+static void list_free(baseline_list *l)
+{
+    for (uint32_t i = 0; i < l->n; i++)
+        free(l->paths[i]);
+    free(l->paths);
+}
+
+static int path_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory of baselines contributes its regular files in name order,
+ * except transaction logs (they go with their hive) and hidden files. */
+static int add_directory(baseline_list *l, const char *dir, bl_error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        bl_error_set(err, "%s: %s", dir, strerror(errno));
+        return -1;
+    }
+    uint32_t first = l->n;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *dot = strrchr(e->d_name, '.');
+        if (e->d_name[0] == '.' ||
+            (dot && (bl_fold_eq(dot, ".LOG") || bl_fold_eq(dot, ".LOG1") || bl_fold_eq(dot, ".LOG2"))))
+            continue;
+        bl_sb p = {0};
+        bl_sb_addf(&p, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
+        struct stat st;
+        if (stat(bl_sb_str(&p), &st) == 0 && S_ISREG(st.st_mode))
+            list_add(l, bl_sb_str(&p));
+        bl_sb_free(&p);
+    }
+    closedir(d);
+    if (l->n == first) {
+        bl_error_set(err, "%s: no baseline in the directory (it has no regular file besides logs)", dir);
+        return -1;
+    }
+    qsort(l->paths + first, l->n - first, sizeof *l->paths, path_cmp);
+    return 0;
+}
+
+static int expand_baselines(const bl_cli *c, baseline_list *l, bl_error *err)
+{
+    memset(l, 0, sizeof *l);
+    if (!c->nbaselines) {
+        list_add(l, NULL);
+        return 0;
+    }
+    l->fleet = c->nbaselines > 1;
+    for (int i = 0; i < c->nbaselines; i++) {
+        struct stat st;
+        if (stat(c->baselines[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            l->fleet = true;
+            if (add_directory(l, c->baselines[i], err) != 0)
+                return -1;
+        } else {
+            list_add(l, c->baselines[i]);
+        }
+    }
+    return 0;
+}
+
+/* ---- output ---- */
+
+typedef void (*render_fn)(FILE *out, const void *ctx);
+
+/* Writes the report to -o FILE, or standard output: the one place lint
+ * writes its output.  -1 with err when FILE cannot be written. */
+static int write_output(const bl_cli *c, render_fn render, const void *ctx, bl_error *err)
+{
+    FILE *out = stdout;
+    if (c->output && !(out = fopen(c->output, "w"))) {
+        bl_error_set(err, "%s: cannot write: %s", c->output, strerror(errno));
+        return -1;
+    }
+    render(out, ctx);
+    int rc = ferror(out) ? -1 : 0;
+    if (out != stdout)
+        rc |= fclose(out) != 0 ? -1 : 0;
+    else
+        fflush(out);
+    if (rc)
+        bl_error_set(err, "%s: write error", c->output ? c->output : "standard output");
+    return rc;
+}
+
+typedef struct failed_run {
+    const bl_sarif_notice *notice;
+} failed_run;
+
+static void render_failure(FILE *out, const void *ctx)
+{
+    const failed_run *f = ctx;
+    bl_sarif_run run = {NULL, NULL, NULL, NULL, f->notice, 1, true, BL_EXIT_INPUT};
+    bl_report_sarif(out, &run);
+}
+
+/* An input that cannot be used: one line on stderr and exit 2; with
+ * --format sarif also a log whose invocation failed, with msg as an error
+ * notification located at the input (and line) it names. */
+static int unusable(const bl_cli *c, const baseline_list *bl, const char *msg)
+{
+    if (c->format != BL_FMT_SARIF)
+        return bl_input_error(msg);
+    const char **paths = bl_xcalloc((size_t)c->nargs + (bl ? bl->n : 0) + 2, sizeof *paths);
+    uint32_t n = 0;
+    for (int i = 0; i < c->nargs; i++)
+        paths[n++] = c->args[i];
+    for (uint32_t i = 0; bl && i < bl->n; i++)
+        paths[n++] = bl->paths[i];
+    for (int i = 0; !bl && i < c->nbaselines; i++)
+        paths[n++] = c->baselines[i];
+    paths[n++] = c->suppressions;
+    bl_sarif_notice notice = bl_sarif_notice_for_error(msg, paths, n);
+    failed_run fr = {&notice};
+    bl_error werr = {{0}};
+    int rc;
+    if (write_output(c, render_failure, &fr, &werr) != 0) {
+        char both[sizeof werr.msg * 2 + 16];
+        snprintf(both, sizeof both, "%s (and the SARIF log: %s)", msg, werr.msg);
+        rc = bl_input_error(both);
+    } else {
+        rc = bl_input_error(msg);
+    }
+    free(paths);
+    return rc;
+}
+
+/* ---- one baseline ---- */
+
+typedef struct single_report {
+    const bl_cli *c;
+    const bl_lint_report *rep;
+    int exit_code;
+} single_report;
+
+static void render_single(FILE *out, const void *ctx)
+{
+    const single_report *s = ctx;
+    if (s->c->format == BL_FMT_JSON) {
+        bl_report_lint_json(out, s->rep);
+    } else if (s->c->format == BL_FMT_SARIF) {
+        bl_report_lint_sarif(out, s->rep, s->exit_code);
+    } else {
+        bl_text_options o = {s->c->verbose, s->c->color, s->c->width};
+        bl_report_lint_text(out, s->rep, &o);
+    }
+}
+
+static int lint_single(const lint_inputs *in, const baseline_list *bl)
+{
+    const bl_cli *c = in->c;
+    bl_error err = {{0}};
+    bl_inf **infs = parse_infs(in, &err);
+    if (!infs)
+        return unusable(c, bl, err.msg);
+    bl_lint_baseline b;
+    memset(&b, 0, sizeof b);
+    b.path = bl->paths[0];
+    if (lint_baseline(in, infs, &b, false, &err) != 0) {
+        infs_free(infs, in->ninfs);
+        return unusable(c, bl, err.msg);
+    }
+    int rc = bl_lint_fails(&b.result, c->fail_on) ? BL_EXIT_FINDINGS : BL_EXIT_OK;
+    bl_lint_report rep = {&b.result, b.path, (const bl_inf *const *)infs, in->ninfs, &in->target};
+    single_report s = {c, &rep, rc};
+    if (write_output(c, render_single, &s, &err) != 0)
+        rc = bl_input_error(err.msg);
+    bl_lint_result_free(&b.result);
+    free(b.control_set);
+    infs_free(infs, in->ninfs);
+    return rc;
+}
+
+/* ---- many baselines ---- */
+
+typedef struct fleet_run {
+    const lint_inputs *in;
+    bl_lint_baseline *baselines;
+    uint32_t n;
+    uint32_t next, done;
+    pthread_mutex_t lock;
+    bl_inf ***worker_infs; /* per worker, kept: the results point into them */
+    uint32_t nworkers;
+    bool progress;
+} fleet_run;
+
+typedef struct fleet_worker {
+    fleet_run *run;
+    uint32_t id;
+} fleet_worker;
+
+static void *fleet_work(void *arg)
+{
+    fleet_worker *w = arg;
+    fleet_run *r = w->run;
+    bl_error err = {{0}};
+    bl_inf **infs = parse_infs(r->in, &err);
+    r->worker_infs[w->id] = infs;
+    for (;;) {
+        pthread_mutex_lock(&r->lock);
+        uint32_t i = r->next < r->n ? r->next++ : UINT32_MAX;
+        pthread_mutex_unlock(&r->lock);
+        if (i == UINT32_MAX)
+            return NULL;
+        bl_lint_baseline *b = &r->baselines[i];
+        /* The INFs parsed in the main thread already: a failure here means
+         * they changed on disk meanwhile, which is reported per baseline. */
+        if (!infs || lint_baseline(r->in, infs, b, true, &err) != 0)
+            b->error = bl_xstrdup(err.msg);
+        pthread_mutex_lock(&r->lock);
+        r->done++;
+        if (r->progress)
+            fprintf(stderr, "\r[%u/%u] %s\033[K", r->done, r->n, b->path ? b->path : "built-in");
+        pthread_mutex_unlock(&r->lock);
+    }
+}
+
+typedef struct fleet_report {
+    const bl_cli *c;
+    const bl_lint_fleet *fleet;
+    int exit_code;
+} fleet_report;
+
+static void render_fleet(FILE *out, const void *ctx)
+{
+    const fleet_report *s = ctx;
+    if (s->c->format == BL_FMT_JSON) {
+        bl_report_lint_fleet_json(out, s->fleet);
+    } else if (s->c->format == BL_FMT_SARIF) {
+        bl_report_lint_fleet_sarif(out, s->fleet, s->exit_code);
+    } else {
+        bl_text_options o = {s->c->verbose, s->c->color, s->c->width};
+        bl_report_lint_fleet_text(out, s->fleet, &o);
+    }
+}
+
+static int lint_fleet(const lint_inputs *in, const baseline_list *bl)
+{
+    const bl_cli *c = in->c;
+    bl_error err = {{0}};
+    /* The report's copy; parsing first also refuses a bad INF once, before
+     * any baseline is read. */
+    bl_inf **infs = parse_infs(in, &err);
+    if (!infs)
+        return unusable(c, bl, err.msg);
+    fleet_run r;
+    memset(&r, 0, sizeof r);
+    r.in = in;
+    r.n = bl->n;
+    r.baselines = bl_xcalloc(bl->n, sizeof *r.baselines);
+    for (uint32_t i = 0; i < bl->n; i++)
+        r.baselines[i].path = bl->paths[i];
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    uint32_t jobs = c->jobs ? (uint32_t)c->jobs : ncpu > 0 ? (uint32_t)ncpu : 1;
+    if (jobs > bl->n)
+        jobs = bl->n;
+    r.worker_infs = bl_xcalloc(jobs, sizeof *r.worker_infs);
+    r.progress = isatty(STDERR_FILENO) && bl->n > 1;
+    pthread_mutex_init(&r.lock, NULL);
+    pthread_t *th = bl_xcalloc(jobs, sizeof *th);
+    fleet_worker *ws = bl_xcalloc(jobs, sizeof *ws);
+    uint32_t started = 0;
+    for (uint32_t i = 0; i < jobs; i++) {
+        ws[i] = (fleet_worker){&r, i};
+        if (pthread_create(&th[started], NULL, fleet_work, &ws[i]) == 0)
+            started++;
+        else
+            break;
+    }
+    if (!started)
+        fleet_work(&ws[0]);
+    for (uint32_t i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    r.nworkers = started ? started : 1;
+    if (r.progress)
+        fputs("\r\033[K", stderr);
+
+    bl_lint_fleet fleet = {r.baselines, r.n, (const bl_inf *const *)infs, in->ninfs, &in->target, c->fail_on};
+    int rc = bl_lint_fleet_exit(&fleet);
+    fleet_report s = {c, &fleet, rc};
+    if (write_output(c, render_fleet, &s, &err) != 0) {
+        rc = bl_input_error(err.msg);
+    } else if (rc == BL_EXIT_INPUT) {
+        /* One line per distinct reason (an INF refused by every baseline
+         * is said once). */
+        for (uint32_t i = 0; i < r.n; i++) {
+            bool said = false;
+            for (uint32_t k = 0; k < i && !said; k++)
+                said = r.baselines[k].error && r.baselines[i].error &&
+                       strcmp(r.baselines[k].error, r.baselines[i].error) == 0;
+            if (r.baselines[i].error && !said)
+                bl_input_error(r.baselines[i].error);
+        }
+    }
+    for (uint32_t i = 0; i < r.n; i++) {
+        if (!r.baselines[i].error)
+            bl_lint_result_free(&r.baselines[i].result);
+        free(r.baselines[i].error);
+        free(r.baselines[i].control_set);
+    }
+    free(r.baselines);
+    for (uint32_t i = 0; i < jobs; i++)
+        infs_free(r.worker_infs[i], in->ninfs);
+    free(r.worker_infs);
+    free(th);
+    free(ws);
+    pthread_mutex_destroy(&r.lock);
+    infs_free(infs, in->ninfs);
     return rc;
 }
 
@@ -105,76 +507,51 @@ int cmd_lint(int argc, char **argv)
         return rc < 0 ? BL_EXIT_OK : rc;
     if (c.nargs < 1)
         return bl_usage_error(c.cmd_name, "expected at least one INF");
-    bl_inf_target target;
-    bl_inf_target_init(&target);
-    if (c.arch && bl_inf_parse_arch(c.arch, &target.arch) != 0)
+    lint_inputs in;
+    memset(&in, 0, sizeof in);
+    in.c = &c;
+    bl_inf_target_init(&in.target);
+    if (c.arch && bl_inf_parse_arch(c.arch, &in.target.arch) != 0)
         return bl_usage_error(c.cmd_name, "--arch must be x86, amd64, ia64, arm or arm64");
-    if (c.os_version && !parse_os_version(c.os_version, &target))
+    if (c.os_version && !parse_os_version(c.os_version, &in.target))
         return bl_usage_error(c.cmd_name, "--os-version must be MAJOR.MINOR[.BUILD], e.g. 10.0.19041");
-    bl_inf_options io;
-    bl_inf_options_init(&io);
-    if (c.lang && !parse_langid(c.lang, &io.langid))
+    bl_inf_options_init(&in.io);
+    if (c.lang && !parse_langid(c.lang, &in.io.langid))
         return bl_usage_error(c.cmd_name, "--lang must be a LANGID in hex, e.g. 0407");
+    in.sim = (bl_sim_options){c.has_boot_flags, c.boot_flags, c.boot_fs};
 
-    lint_run r;
-    memset(&r, 0, sizeof r);
     bl_error err = {{0}};
-    r.infs = bl_xcalloc((size_t)c.nargs, sizeof *r.infs);
-    for (int i = 0; i < c.nargs; i++) {
-        r.infs[r.ninfs] = bl_inf_parse_file(c.args[i], &io, &err);
-        if (!r.infs[r.ninfs])
-            return lint_fail(&r, err.msg);
-        r.ninfs++;
+    baseline_list bl;
+    if (expand_baselines(&c, &bl, &err) != 0) {
+        rc = unusable(&c, NULL, err.msg);
+        list_free(&bl);
+        return rc;
     }
-
-    const bl_model *baseline;
-    const bl_hive_info *hive = NULL;
-    bl_sim_options sim = {c.has_boot_flags, c.boot_flags, c.boot_fs};
-    bl_load_options lo = {c.control_set};
-    bool text = false;
-    if (c.baseline && baseline_kind(c.baseline, &text, &err) != 0)
-        return lint_fail(&r, err.msg);
-    if (c.baseline && !text) {
-        if (bl_session_load(&r.session, &c, c.baseline, false, NULL, &err) != 0)
-            return lint_fail(&r, err.msg);
-        baseline = r.session.model;
-        hive = bl_hive_get_info(r.session.hive);
-    } else {
-        r.model = bl_model_new(NULL);
-        int lrc = c.baseline ? bl_model_load_regtext_file(r.model, c.baseline, &lo, &err)
-                             : bl_model_load_builtin_baseline(r.model, &err);
-        if (lrc != 0)
-            return lint_fail(&r, err.msg);
-        baseline = r.model;
+    if (bl.fleet && c.nlogs) {
+        list_free(&bl);
+        return bl_usage_error(c.cmd_name, "--log names the logs of one hive; with several baselines each "
+                                          "hive's logs are found beside it");
     }
-    r.knowledge = bl_cli_knowledge(&c, &err);
-    if (!r.knowledge)
-        return lint_fail(&r, err.msg);
-
-    bl_lint_options lopt = {target, r.knowledge, &sim, hive, c.no_fixes};
-    if (bl_lint_run(baseline, (const bl_inf *const *)r.infs, r.ninfs, &lopt, &r.result, &err) != 0)
-        return lint_fail(&r, err.msg);
-
-    FILE *out = stdout;
-    if (c.output && !(out = fopen(c.output, "w"))) {
-        char msg[600];
-        snprintf(msg, sizeof msg, "%s: cannot write: %s", c.output, strerror(errno));
-        return lint_fail(&r, msg);
+    in.inf_data = bl_xcalloc((size_t)c.nargs, sizeof *in.inf_data);
+    in.inf_size = bl_xcalloc((size_t)c.nargs, sizeof *in.inf_size);
+    for (int i = 0; i < c.nargs && !rc; i++) {
+        /* One byte past the bound: the parser refuses an oversized INF at
+         * the line where it crosses it. */
+        if (bl_read_file_head(c.args[i], (size_t)BL_INF_MAX_FILE_BYTES + 1, &in.inf_data[i], &in.inf_size[i],
+                              &err) != 0)
+            rc = -1;
+        else
+            in.ninfs++;
     }
-    bl_lint_report rep = {&r.result, c.baseline, (const bl_inf *const *)r.infs, r.ninfs, &target};
-    if (c.format == BL_FMT_JSON) {
-        bl_report_lint_json(out, &rep);
-    } else if (c.format == BL_FMT_SARIF) {
-        bl_report_lint_sarif(out, &rep);
-    } else {
-        bl_text_options o = {c.verbose, c.color, c.width};
-        bl_report_lint_text(out, &rep, &o);
-    }
-    if (out != stdout)
-        fclose(out);
+    if (!rc && c.suppressions && bl_suppressions_load(&in.suppressions, c.suppressions, &err) != 0)
+        rc = -1;
+    if (!rc && !(in.knowledge = bl_cli_knowledge(&c, &err)))
+        rc = -1;
+    if (rc)
+        rc = unusable(&c, &bl, err.msg);
     else
-        fflush(out);
-    rc = bl_exit_for(&c, &r.result.findings);
-    lint_run_free(&r);
+        rc = bl.fleet ? lint_fleet(&in, &bl) : lint_single(&in, &bl);
+    inputs_free(&in);
+    list_free(&bl);
     return rc;
 }

@@ -11,13 +11,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#ifndef BOOTLENS_VERSION
-#define BOOTLENS_VERSION "0.1.0"
-#endif
-
 const char *bl_cli_version(void)
 {
-    return BOOTLENS_VERSION;
+    return bl_version();
 }
 
 typedef struct cmd_def {
@@ -49,9 +45,11 @@ static const cmd_def commands[] = {
     {CMD_FILTERS, "filters", "filters HIVE",
      "The file-system filter stack: filter manager frames, minifilters and legacy filters by "
      "altitude, in the order the stack ends up (fltmc style).", FMT_TJ},
-    {CMD_LINT, "lint", "lint [--baseline HIVE] INF...",
+    {CMD_LINT, "lint", "lint [--baseline HIVE|DIR]... INF...",
      "Apply driver INF files to a copy of the baseline's boot configuration as Windows setup "
-     "would, re-simulate, and report the findings the INFs introduce (SARIF for CI).", FMT_TJ | FMT(BL_FMT_SARIF)},
+     "would, re-simulate, and report the findings the INFs introduce (SARIF for CI). With several "
+     "baselines, a verdict per configuration: which ones the INFs break.",
+     FMT_TJ | FMT(BL_FMT_SARIF)},
     {CMD_RECOVER, "recover", "recover HIVE -o OUT [--log FILE]...",
      "Replay the transaction logs of a dirty hive into a new file OUT. HIVE is never written.", 0},
     {CMD_DIFF, "diff", "diff HIVE_A [HIVE_B] [--control-set N --control-set-b M]",
@@ -68,8 +66,8 @@ static const cmd_def commands[] = {
 enum opt_id {
     O_CONTROL_SET, O_CONTROL_SET_B, O_NO_RECOVERY, O_LOG, O_FORMAT, O_FAIL_ON, O_PHASE, O_CLASS,
     O_DEVICE, O_ALL, O_KNOWLEDGE, O_BOOT_SCENARIO, O_BOOT_FS, O_WINDOWS, O_OUTPUT, O_BASELINE, O_ARCH,
-    O_OS_VERSION, O_LANG, O_VERBOSE, O_COLOR, O_NO_FIXES, O_JOBS, O_SUMMARY, O_READER, O_TIMINGS,
-    O_FIX_OUT, O_NO_COLOR, O_VOLUME, O_INSTALLATION, O_HASH_IMAGE, O_HELP,
+    O_OS_VERSION, O_LANG, O_SUPPRESSIONS, O_VERBOSE, O_COLOR, O_NO_FIXES, O_JOBS, O_SUMMARY, O_READER,
+    O_TIMINGS, O_FIX_OUT, O_NO_COLOR, O_VOLUME, O_INSTALLATION, O_HASH_IMAGE, O_HELP,
 };
 
 typedef struct opt_def {
@@ -124,13 +122,20 @@ static const opt_def options[] = {
     {O_OUTPUT, "output", 'o', "FILE", CMD_RECOVER | CMD_ANALYZE | CMD_LINT,
      "recover: the file to write (required, never the input). analyze/lint: write the report to "
      "FILE instead of standard output."},
-    {O_BASELINE, "baseline", 'b', "HIVE", CMD_LINT,
-     "The SYSTEM hive to apply the INFs to. Without it, a built-in minimal Windows boot "
+    {O_BASELINE, "baseline", 'b', "HIVE|DIR", CMD_LINT,
+     "A SYSTEM hive (or regedit-style text) to apply the INFs to. Repeatable, and a directory "
+     "stands for every file in it: the INFs are then judged against each configuration, in "
+     "parallel (-j), with a verdict per baseline. Without it, a built-in minimal Windows boot "
      "configuration is used (see doc/lint.md)."},
     {O_ARCH, "arch", 0, "amd64|x86|arm64", CMD_LINT, "Target architecture for decorated INF sections (default amd64)."},
     {O_OS_VERSION, "os-version", 0, "MAJOR.MINOR[.BUILD]", CMD_LINT,
      "Target Windows version for TargetOSVersion decorations (default 10.0.19041)."},
     {O_LANG, "lang", 0, "LANGID", CMD_LINT, "Locale for [Strings.LANGID] sections (default 0409)."},
+    {O_SUPPRESSIONS, "suppressions", 0, "FILE", CMD_LINT,
+     "Suppress findings listed in FILE, one a line: RULE [inf=PATH[:LINE]] [id=ID] [service=NAME] "
+     "[baseline=PATH] -- REASON (doc/lint.md). Suppressed findings are still reported, marked as "
+     "such, and do not count for --fail-on; so are those of `; bootlens: ignore RULE reason` "
+     "comments in the INFs."},
     {O_VERBOSE, "verbose", 'v', NULL, CMD_ALL,
      "Show info findings, more detail, and long lists in full (they are capped at 20 entries with a count)."},
     {O_COLOR, "color", 0, NULL, CMD_ALL,
@@ -145,7 +150,9 @@ static const opt_def options[] = {
      "FIX-offline.reg for the hive loaded offline from WinRE (reg load HKLM\\OFFLINE "
      "X:\\Windows\\System32\\config\\SYSTEM, reg import FIX-offline.reg, reg unload HKLM\\OFFLINE), "
      "below the control set analyzed."},
-    {O_JOBS, "jobs", 'j', "N", CMD_ANALYZE, "Analyze several hives with N parallel workers (default: number of CPUs)."},
+    {O_JOBS, "jobs", 'j', "N", CMD_ANALYZE | CMD_LINT,
+     "Analyze several hives (lint: judge the INFs against several baselines) with N parallel "
+     "workers (default: number of CPUs)."},
     {O_SUMMARY, "summary", 0, NULL, CMD_ANALYZE,
      "With several hives: print a fleet summary (which filters delay which classes on how many "
      "machines, which rules fire where)."},
@@ -294,7 +301,7 @@ void bl_cli_print_help(FILE *out)
     unsigned width = bl_cli_width();
     fprintf(out, "bootlens %s — offline analysis of the Windows driver boot configuration in a "
                  "SYSTEM hive\n\nusage: bootlens COMMAND [ARGS] [OPTIONS]\n\nCommands:\n",
-            BOOTLENS_VERSION);
+            bl_version());
     for (size_t i = 0; i < BL_ARRAY_LEN(commands); i++) {
         fprintf(out, "  %-9s ", commands[i].name);
         bl_print_wrapped(out, commands[i].synopsis, 12, "              ", width);
@@ -391,7 +398,7 @@ static void man_text(FILE *out, const char *s)
 
 void bl_cli_print_man(FILE *out)
 {
-    fprintf(out, ".TH BOOTLENS 1 \"\" \"bootlens %s\" \"User Commands\"\n", BOOTLENS_VERSION);
+    fprintf(out, ".TH BOOTLENS 1 \"\" \"bootlens %s\" \"User Commands\"\n", bl_version());
     fputs(".SH NAME\nbootlens \\- offline analysis of the Windows driver boot configuration in a "
           "SYSTEM hive\n.SH SYNOPSIS\n",
           out);
@@ -683,7 +690,18 @@ static int set_option(bl_cli *c, const opt_def *o, const char *v)
             return usage_error(c, "unknown --windows %s (xp, 7, 8 or 10)", v);
         break;
     case O_OUTPUT: c->output = v; break;
-    case O_BASELINE: c->baseline = v; break;
+    case O_BASELINE:
+        if (c->nbaselines >= BL_MAX_BASELINES)
+            return usage_error(c, "too many --baseline options (at most 4096; name a directory)%s", "");
+        if (!c->baseline)
+            c->baseline = v;
+        c->baselines[c->nbaselines++] = v;
+        break;
+    case O_SUPPRESSIONS:
+        if (c->suppressions)
+            return usage_error(c, "--suppressions given twice (one file holds them all)%s", "");
+        c->suppressions = v;
+        break;
     case O_ARCH: c->arch = v; break;
     case O_OS_VERSION: c->os_version = v; break;
     case O_LANG: c->lang = v; break;

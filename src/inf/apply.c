@@ -576,11 +576,143 @@ static void device_write(apply_ctx *c, const char *instance, const char *value, 
     bl_sb_free(&key);
 }
 
-/* DDInstall.Filters (Windows 10 1903): AddFilter with FilterPosition puts
- * the filter in the device's stack; bootlens models it as an entry of the
- * device's UpperFilters/LowerFilters, which gives the same stack. */
+/* ---- DDInstall.Filters: declarative filters (Windows 10 1903) ----
+ * Microsoft's "Device filter driver ordering", "INF AddFilter Directive":
+ * AddFilter = name,[flags],section, the section giving FilterLevel = LEVEL
+ * or FilterPosition = Upper|Lower.  A device's base INF may declare ordered
+ * levels (UpperFilterLevels/LowerFilterLevels, REG_MULTI_SZ, and
+ * Upper/LowerFilterDefaultLevel in its hardware key; a class installer may
+ * declare them for its class).  When the device starts, PnP builds each
+ * filter list level by level; filters without a level (the legacy
+ * UpperFilters/LowerFilters values, FilterPosition registrations) go to the
+ * default level; a filter registered to a level that is not declared is
+ * left out; without levels a position filter is appended.  bootlens writes
+ * that built list as the device's UpperFilters/LowerFilters, the value its
+ * boot model reads (Windows itself keeps the registrations apart). */
+
+/* Windows 10 version 1903 is build 18362: older setup ignores .Filters. */
+#define ADDFILTER_MIN_BUILD 18362u
+/* Real devices have a handful; the bounds keep hostile INFs cheap (the
+ * registrations are searched linearly). */
+#define ADDFILTER_MAX_PER_DEVICE 64u
+#define ADDFILTER_MAX 4096u
+
+typedef struct filter_levels {
+    const char *items[32]; /* in order; pointers into the run's writes or the pool */
+    uint32_t n;
+    uint32_t def;          /* index of the default level, n when none is declared */
+    const char *where;     /* "device" or "class", for messages */
+} filter_levels;
+
+/* Splits multi-string data (UTF-16LE) into bl_sb-held UTF-8 strings. */
+static uint32_t multi_items(const bl_change *ch, bl_sb *store, uint32_t max)
+{
+    uint32_t n = 0;
+    for (size_t pos = 0; pos + 2 < ch->size && n < max;) {
+        bl_sb_reset(&store[n]);
+        pos += bl_utf16le_to_utf8(ch->data + pos, ch->size - pos, &store[n]);
+        if (store[n].len)
+            n++;
+    }
+    return n;
+}
+
+/* The levels declared for device key dev (then for its class) on one side,
+ * as this run wrote them.  Levels in the baseline hive are not read (the
+ * boot model does not keep them): see the warning where that matters. */
+static void find_levels(apply_ctx *c, const char *dev, const char *class_key, bool upper, bl_sb store[33],
+                        filter_levels *lv)
+{
+    const char *lname = upper ? "UpperFilterLevels" : "LowerFilterLevels";
+    const char *dname = upper ? "UpperFilterDefaultLevel" : "LowerFilterDefaultLevel";
+    memset(lv, 0, sizeof *lv);
+    const char *keys[2] = {dev, class_key};
+    for (int k = 0; k < 2 && !lv->n; k++) {
+        if (!keys[k])
+            continue;
+        const bl_inf_write *w = apply_last_write(c, keys[k], lname);
+        if (!w || w->change.type != BL_REG_MULTI_SZ)
+            continue;
+        lv->n = multi_items(&w->change, store, 32);
+        for (uint32_t i = 0; i < lv->n; i++)
+            lv->items[i] = bl_sb_str(&store[i]);
+        lv->def = lv->n;
+        lv->where = k == 0 ? "device" : "class";
+        const bl_inf_write *d = apply_last_write(c, keys[k], dname);
+        if (d && (d->change.type == BL_REG_SZ || d->change.type == BL_REG_EXPAND_SZ)) {
+            bl_sb_reset(&store[32]);
+            bl_utf16le_to_utf8(d->change.data, d->change.size, &store[32]);
+            for (uint32_t i = 0; i < lv->n; i++)
+                if (bl_fold_eq(lv->items[i], bl_sb_str(&store[32])))
+                    lv->def = i;
+        }
+    }
+}
+
+static bool declared(const apply_ctx *c, bl_str dev, bool upper, const char *name)
+{
+    for (uint32_t i = 0; i < c->ndecl; i++)
+        if (c->decl[i].device == dev && c->decl[i].upper == upper &&
+            bl_fold_eq(bl_model_str(c->m, c->decl[i].name), name))
+            return true;
+    return false;
+}
+
+/* The device's filter list on one side built from the levels: each level's
+ * registrations in order, the default level also holding the filters that
+ * have no level (what the value held and is not a registration). */
+static uint32_t build_filter_list(const apply_ctx *c, bl_str dev, bool upper, const filter_levels *lv, bl_vec cur,
+                                  const char **out, uint32_t max)
+{
+    uint32_t n = 0;
+    uint32_t ncur = bl_pool_vec_len(c->m->pool, cur);
+    const uint32_t *it = bl_pool_vec_items(c->m->pool, cur);
+    uint32_t nlevels = lv->n ? lv->n : 1;
+    for (uint32_t level = 0; level < nlevels && n < max; level++) {
+        bool is_default = !lv->n || level == lv->def;
+        if (is_default)
+            for (uint32_t k = 0; k < ncur && n < max; k++)
+                if (!declared(c, dev, upper, bl_model_str(c->m, it[k])))
+                    out[n++] = bl_model_str(c->m, it[k]);
+        for (uint32_t i = 0; i < c->ndecl && n < max; i++) {
+            const decl_filter *d = &c->decl[i];
+            if (d->device != dev || d->upper != upper)
+                continue;
+            uint32_t at = d->level == UINT32_MAX ? (lv->n ? lv->def : 0) : d->level;
+            if (at == level)
+                out[n++] = bl_model_str(c->m, d->name);
+        }
+    }
+    /* A default level that is not among the levels: filters without one go last. */
+    if (lv->n && lv->def == lv->n) {
+        for (uint32_t k = 0; k < ncur && n < max; k++)
+            if (!declared(c, dev, upper, bl_model_str(c->m, it[k])))
+                out[n++] = bl_model_str(c->m, it[k]);
+        for (uint32_t i = 0; i < c->ndecl && n < max; i++)
+            if (c->decl[i].device == dev && c->decl[i].upper == upper && c->decl[i].level == UINT32_MAX)
+                out[n++] = bl_model_str(c->m, c->decl[i].name);
+    }
+    return n;
+}
+
 static void filters_section(apply_ctx *c, const bl_inf_section *s, const char *instance)
 {
+    if (c->t->major < 10 || (c->t->major == 10 && c->t->minor == 0 && c->t->build < ADDFILTER_MIN_BUILD)) {
+        apply_diag(c, BL_APPLY_WARNING, s->line_no,
+                   "[%s]: declarative filters (AddFilter) need Windows 10 version 1903 (build %u) or later; the "
+                   "target is %u.%u.%u, whose setup skips the section: not applied, as Windows would not",
+                   s->name, ADDFILTER_MIN_BUILD, c->t->major, c->t->minor, c->t->build);
+        return;
+    }
+    bl_sb key = {0}, what = {0}, class_key = {0};
+    bl_sb_addf(&key, "Enum\\%s", instance);
+    bl_str dev = bl_pool_fold(c->m->pool, bl_pool_str(c->m->pool, bl_sb_str(&key)));
+    uint32_t d = bl_model_find_device(c->m, instance);
+    const char *guid = d != BL_NONE && c->m->devices[d].class_guid ? bl_model_str(c->m, c->m->devices[d].class_guid)
+                                                                    : NULL;
+    if (guid)
+        bl_sb_addf(&class_key, "Control\\Class\\%s", guid);
+    bl_sb store[33] = {{0}};
     for (uint32_t i = 0; i < s->nlines && !c->failed; i++) {
         const bl_inf_line *l = &s->lines[i];
         if (!l->key)
@@ -589,44 +721,97 @@ static void filters_section(apply_ctx *c, const bl_inf_section *s, const char *i
             apply_diag(c, BL_APPLY_WARNING, l->line_no, "unknown directive %s in [%s]: ignored", l->key, s->name);
             continue;
         }
-        const char *name = bl_inf_value_at(l, 0), *secname = bl_inf_value_at(l, 2);
+        const char *name = bl_inf_value_at(l, 0), *flags = bl_inf_value_at(l, 1), *secname = bl_inf_value_at(l, 2);
         const bl_inf_section *fs = secname && *secname ? bl_inf_find_section(c->inf, secname) : NULL;
         if (!name || !*name || !fs) {
             apply_fail(c, l->line_no, "AddFilter needs a filter name and an existing filter-install section");
-            return;
+            break;
         }
+        uint32_t fl = 0;
+        if (flags && *flags && (bl_inf_parse_u32(flags, &fl) != 0 || fl != 0))
+            apply_diag(c, BL_APPLY_WARNING, l->line_no, "AddFilter flags \"%s\": the flags are unused and must be 0",
+                       flags);
+        const char *level = bl_inf_lookup(c->inf, secname, "FilterLevel");
         const char *pos = bl_inf_lookup(c->inf, secname, "FilterPosition");
         bool upper = pos && bl_fold_eq(pos, "Upper"), lower = pos && bl_fold_eq(pos, "Lower");
-        if (!upper && !lower) {
-            apply_diag(c, BL_APPLY_WARNING, l->line_no,
-                       "filter %s is placed by FilterLevel, which is not modelled: not added to %s", name,
-                       instance);
+        if (level && pos)
+            apply_diag(c, BL_APPLY_WARNING, fs->line_no,
+                       "[%s] gives both FilterLevel and FilterPosition; Windows wants exactly one: FilterLevel used",
+                       fs->name);
+        if (!level && !upper && !lower) {
+            apply_diag(c, BL_APPLY_WARNING, fs->line_no,
+                       "[%s] has %s: filter %s is not added, as Windows would not add it", fs->name,
+                       pos ? "a FilterPosition that is neither Upper nor Lower" : "neither FilterLevel nor FilterPosition",
+                       name);
             continue;
         }
-        bl_sb key = {0}, what = {0};
-        bl_sb_addf(&key, "Enum\\%s", instance);
+        /* Which side and level: a level is looked up on both sides. */
+        filter_levels lv;
+        uint32_t at = UINT32_MAX;
+        if (level) {
+            bool found = false;
+            for (int side = 0; side < 2 && !found; side++) {
+                find_levels(c, bl_sb_str(&key), guid ? bl_sb_str(&class_key) : NULL, side == 0, store, &lv);
+                for (uint32_t k = 0; k < lv.n && !found; k++)
+                    if (bl_fold_eq(lv.items[k], level)) {
+                        found = true;
+                        upper = side == 0;
+                        at = k;
+                    }
+            }
+            if (!found) {
+                apply_diag(c, BL_APPLY_WARNING, l->line_no,
+                           "filter %s is registered to level \"%s\", which none of the INFs given declares for device "
+                           "%s (UpperFilterLevels/LowerFilterLevels of its base INF): Windows leaves such a filter "
+                           "out of the stack, and so does bootlens (if the device's base INF in the hive declares "
+                           "it, give that INF too)",
+                           name, level, instance);
+                continue;
+            }
+        } else {
+            find_levels(c, bl_sb_str(&key), guid ? bl_sb_str(&class_key) : NULL, upper, store, &lv);
+            if (lv.n && lv.def == lv.n)
+                apply_diag(c, BL_APPLY_NOTE, l->line_no,
+                           "the %s levels of device %s declare no default level: filter %s is placed after them",
+                           upper ? "upper" : "lower", instance, name);
+        }
         const char *value = upper ? "UpperFilters" : "LowerFilters";
+        if (declared(c, dev, upper, name))
+            continue;
+        uint32_t mine = 0;
+        for (uint32_t k = 0; k < c->ndecl; k++)
+            mine += c->decl[k].device == dev;
+        if (mine >= ADDFILTER_MAX_PER_DEVICE || c->ndecl >= ADDFILTER_MAX) {
+            apply_diag(c, BL_APPLY_WARNING, l->line_no, "more than %u AddFilter registrations for device %s: %s not applied",
+                       ADDFILTER_MAX_PER_DEVICE, instance, name);
+            continue;
+        }
+        bl_grow((void **)&c->decl, sizeof *c->decl, &c->capdecl, c->ndecl + 1);
+        c->decl[c->ndecl++] = (decl_filter){dev, upper, bl_pool_str(c->m->pool, name), at};
         bl_vec cur = apply_model_list(c->m, bl_sb_str(&key), value);
-        uint32_t n = bl_pool_vec_len(c->m->pool, cur);
-        const uint32_t *it = bl_pool_vec_items(c->m->pool, cur);
-        const char **items = bl_xmalloc((n + 1) * sizeof *items);
-        bool there = false;
-        for (uint32_t k = 0; k < n; k++) {
-            items[k] = bl_model_str(c->m, it[k]);
-            there = there || bl_fold_eq(items[k], name);
-        }
-        if (!there) {
-            items[n] = name;
-            bl_change ch;
-            apply_multi_change(&ch, bl_sb_str(&key), value, (const char *const *)items, n + 1);
+        uint32_t max = bl_pool_vec_len(c->m->pool, cur) + c->ndecl;
+        const char **items = bl_xmalloc((max ? max : 1) * sizeof *items);
+        uint32_t n = build_filter_list(c, dev, upper, &lv, cur, items, max);
+        bl_change ch;
+        apply_multi_change(&ch, bl_sb_str(&key), value, items, n);
+        bl_sb_reset(&what);
+        if (level)
+            bl_sb_addf(&what, "adds %s to device %s %s at level %s of the %s's levels (AddFilter, FilterLevel=%s)", name,
+                       instance, value, level, lv.where, level);
+        else if (lv.n)
+            bl_sb_addf(&what, "adds %s to device %s %s at the default level %s (AddFilter, FilterPosition=%s)", name,
+                       instance, value, lv.def < lv.n ? lv.items[lv.def] : "(none: last)", pos);
+        else
             bl_sb_addf(&what, "adds %s to device %s %s (AddFilter, FilterPosition=%s)", name, instance, value, pos);
-            bl_inf_origin o = origin_of(c, l, "AddFilter", NULL);
-            apply_write(c, &ch, &o, bl_sb_str(&what));
-        }
+        bl_inf_origin o = origin_of(c, l, "AddFilter", NULL);
+        apply_write(c, &ch, &o, bl_sb_str(&what));
         free(items);
-        bl_sb_free(&key);
-        bl_sb_free(&what);
     }
+    for (int i = 0; i < 33; i++)
+        bl_sb_free(&store[i]);
+    bl_sb_free(&key);
+    bl_sb_free(&what);
+    bl_sb_free(&class_key);
 }
 
 typedef struct model_entry {
@@ -967,6 +1152,7 @@ int bl_inf_apply(bl_model *m, const bl_inf *const *infs, uint32_t ninfs, const b
             apply_models(&c, &out->infs[i]);
     }
     bl_map_free(&c.written);
+    free(c.decl);
     if (c.failed)
         return -1;
     /* Writes below Enum may have added devices; new services may carry

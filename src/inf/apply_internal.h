@@ -23,6 +23,16 @@ typedef struct hkr {
     const char *key; /* below the control set; NULL for HKR_NONE and HKR_SOFTWARE */
 } hkr;
 
+/* A filter DDInstall.Filters' AddFilter put on a device, kept to build the
+ * device's filter list from the levels (Windows' "device filter driver
+ * ordering"). */
+typedef struct decl_filter {
+    bl_str device;  /* folded "Enum\<instance>" */
+    bool upper;
+    bl_str name;
+    uint32_t level; /* index in the side's levels; UINT32_MAX: the default level */
+} decl_filter;
+
 /* One bl_inf_apply run. */
 typedef struct apply_ctx {
     bl_model *m;
@@ -36,6 +46,8 @@ typedef struct apply_ctx {
     bl_map written;    /* folded "key\x01value" pool ids written by this run */
     uint32_t depth;    /* Needs= nesting, bounded against cycles */
     uint32_t needs;    /* Needs= sections processed, bounded against fan-out */
+    decl_filter *decl; /* AddFilter registrations of this run */
+    uint32_t ndecl, capdecl;
 } apply_ctx;
 
 /* Records a diagnostic "NAME:LINE: ..." for line of the current INF. */
@@ -46,6 +58,10 @@ void apply_fail(apply_ctx *c, uint32_t line, const char *fmt, ...) BL_PRINTF(3, 
 /* Records write ch (taken over) with its origin, applying it to the model
  * when the boot model tracks its key; what describes it (copied). */
 void apply_write(apply_ctx *c, bl_change *ch, const bl_inf_origin *origin, const char *what);
+/* This run's last write of key\value when it set the value (NULL when the
+ * run did not write it or deleted it): how values the boot model does not
+ * keep, such as UpperFilterLevels, are known. */
+const bl_inf_write *apply_last_write(const apply_ctx *c, const char *key, const char *value);
 /* The strings of a multi-string value the model tracks (0 when it has
  * none or does not track it). */
 bl_vec apply_model_list(const bl_model *m, const char *key, const char *value);

@@ -311,8 +311,9 @@ static bl_str written_id(const apply_ctx *c, const char *key, const char *value)
     return id;
 }
 
-/* The map holds 1 for a value this run set, 2 for one it deleted. */
-enum { WRITTEN_SET = 1, WRITTEN_DELETED = 2 };
+/* The map holds, for each key\value this run wrote, the index of its last
+ * write << 2 | WRITTEN_SET, or | WRITTEN_DELETED when that write deleted it. */
+enum { WRITTEN_SET = 1, WRITTEN_DELETED = 2, WRITTEN_STATE = 3 };
 
 /* Whether key\value is set: by an earlier write of this run, else in the
  * model (for what the model does not keep, as far as this run knows: not). */
@@ -320,9 +321,17 @@ static bool value_exists(const apply_ctx *c, const char *key, const char *value)
 {
     uint32_t state;
     if (bl_map_get(&c->written, written_id(c, key, value), &state))
-        return state == WRITTEN_SET;
+        return (state & WRITTEN_STATE) == WRITTEN_SET;
     bl_vec list;
     return model_value(c->m, key, value, &list) == VALUE_PRESENT;
+}
+
+const bl_inf_write *apply_last_write(const apply_ctx *c, const char *key, const char *value)
+{
+    uint32_t state;
+    if (!bl_map_get(&c->written, written_id(c, key, value), &state) || (state & WRITTEN_STATE) != WRITTEN_SET)
+        return NULL;
+    return &c->out->writes[state >> 2];
 }
 
 /* A key for messages: "service x", "the System class", "device ID"... */
@@ -370,7 +379,7 @@ void apply_write(apply_ctx *c, bl_change *ch, const bl_inf_origin *origin, const
     }
     if (ch->value)
         bl_map_put(&c->written, written_id(c, ch->key, ch->value),
-                   ch->delete_value ? WRITTEN_DELETED : WRITTEN_SET);
+                   r->nwrites << 2 | (ch->delete_value ? WRITTEN_DELETED : WRITTEN_SET));
     bl_grow((void **)&r->writes, sizeof *r->writes, &r->capwrites, r->nwrites + 1);
     bl_inf_write *w = &r->writes[r->nwrites++];
     w->change = *ch;

@@ -70,6 +70,9 @@ struct bl_inf {
     bl_inf_diag *diags;
     uint32_t ndiags, diags_cap, diags_dropped;
 
+    bl_inf_suppression *suppressions; /* `; bootlens: ignore RULE reason` comments */
+    uint32_t nsuppressions, suppressions_cap;
+
     bl_inf_version_info version;
 
     /* Sections by the folded text before the first and the last ".nt" of

@@ -13,8 +13,27 @@
 #include "bootlens/hive.h"
 #include "bootlens/inf.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A diagnostic of the lint itself, kept with apply's ("NAME:LINE: ..."). */
+static void lint_diag(bl_lint_result *r, bl_apply_level level, const char *inf, uint32_t line, const char *fmt,
+                      ...) BL_PRINTF(5, 6);
+static void lint_diag(bl_lint_result *r, bl_apply_level level, const char *inf, uint32_t line, const char *fmt, ...)
+{
+    bl_apply_result *a = &r->applied;
+    if (a->ndiags >= 2 * BL_INF_MAX_DIAGS)
+        return; /* apply's own are bounded; so are these */
+    bl_sb sb = {0};
+    bl_sb_addf(&sb, "%s:%u: ", inf, line);
+    va_list ap;
+    va_start(ap, fmt);
+    bl_sb_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    bl_grow((void **)&a->diags, sizeof *a->diags, &a->capdiags, a->ndiags + 1);
+    a->diags[a->ndiags++] = (bl_apply_diag){level, inf, line, bl_sb_detach(&sb)};
+}
 
 static const bl_finding *find_subject(const bl_findings *f, const char *subject)
 {
@@ -189,11 +208,47 @@ static void new_value_text(const bl_change *ch, bl_sb *sb)
         bl_utf16le_to_utf8(ch->data, ch->size, sb);
 }
 
+/* Whether multi-string data c holds s (ignoring case). */
+static bool list_has(const bl_change *c, const char *s)
+{
+    return !c->delete_value && !c->delete_key && list_write_holds(c, s);
+}
+
+/* When fix ch takes filters the INF put on a whole setup class (AddReg to
+ * Control\Class\{guid} UpperFilters/LowerFilters) off it: on Windows 10
+ * 1903 and later, a filter that only some devices need can be declared on
+ * those devices instead (AddFilter in their DDInstall.Filters, from an
+ * extension INF), which leaves the class's other devices alone. */
+static void suggest_addfilter(const bl_inf_write *w, const bl_change *ch, const bl_inf_target *t, bl_sb *sb)
+{
+    bool upper = bl_fold_eq(ch->value, "UpperFilters");
+    if ((!upper && !bl_fold_eq(ch->value, "LowerFilters")) || !bl_fold_has_prefix(w->change.key, "Control\\Class\\") ||
+        w->change.type != BL_REG_MULTI_SZ)
+        return;
+    if (t->major < 10 || (t->major == 10 && t->minor == 0 && t->build < 18362))
+        return;
+    bl_sb item = {0};
+    bool found = false;
+    for (size_t pos = 0; pos + 2 < w->change.size && !found;) {
+        bl_sb_reset(&item);
+        pos += bl_utf16le_to_utf8(w->change.data + pos, w->change.size - pos, &item);
+        found = item.len && !list_has(ch, bl_sb_str(&item));
+    }
+    if (found) {
+        const char *f = bl_sb_str(&item);
+        bl_sb_addf(sb, "; if only some devices of the class need %s, declare it on them instead (Windows 10 1903 and "
+                       "later): [DDInstall.Filters] AddFilter = %s,,%s_Filter with [%s_Filter] FilterPosition = %s, "
+                       "from an extension INF for those devices",
+                   f, f, f, f, upper ? "Upper" : "Lower");
+    }
+    bl_sb_free(&item);
+}
+
 /* The INF edit fix x means, from the writes that made the values it
  * changes: a service-install entry to change (or to add, next to the
  * service's other entries), an AddReg entry to change or remove.  NULL when
  * the fix touches nothing the INFs wrote. */
-static char *inf_fix(const bl_apply_result *a, const bl_fix *x)
+static char *inf_fix(const bl_apply_result *a, const bl_fix *x, const bl_inf_target *t)
 {
     bl_sb sb = {0};
     for (uint32_t i = 0; i < x->nchanges; i++) {
@@ -228,6 +283,7 @@ static char *inf_fix(const bl_apply_result *a, const bl_fix *x)
         } else {
             bl_sb_addf(&sb, "%s:%u: %s this %s entry (it writes %s)", same->origin.inf, same->origin.line,
                        set ? "change" : "remove", same->origin.directive, ch->value);
+            suggest_addfilter(same, ch, t, &sb);
         }
     }
     if (!sb.len) {
@@ -235,6 +291,75 @@ static char *inf_fix(const bl_apply_result *a, const bl_fix *x)
         return NULL;
     }
     return bl_sb_detach(&sb);
+}
+
+/* The INFs' `; bootlens: ignore` comments as suppressions; an unknown rule
+ * id is a warning (a typo would otherwise suppress nothing, silently). */
+static void collect_inline(bl_lint_result *r, const bl_inf *const *infs, uint32_t ninfs)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < ninfs; i++)
+        n += bl_inf_suppression_count(infs[i]);
+    r->inline_suppressions = bl_xcalloc(n ? n : 1, sizeof *r->inline_suppressions);
+    for (uint32_t i = 0; i < ninfs; i++)
+        for (uint32_t k = 0; k < bl_inf_suppression_count(infs[i]); k++) {
+            const bl_inf_suppression *x = bl_inf_suppression_at(infs[i], k);
+            const char *name = bl_inf_name(infs[i]);
+            if (strcmp(x->rule, "*") != 0 && !bl_rule_known(x->rule)) {
+                lint_diag(r, BL_APPLY_WARNING, name, x->line_no,
+                          "bootlens: ignore names unknown rule \"%s\": it suppresses nothing (doc/rules.md lists "
+                          "the rules)",
+                          x->rule);
+                continue;
+            }
+            bl_suppression *s = &r->inline_suppressions[r->ninline++];
+            memset(s, 0, sizeof *s);
+            s->in_source = true;
+            s->rule = x->rule;
+            s->reason = x->reason;
+            s->file = name;
+            s->line = x->line_no;
+            s->inf = name;
+            s->inf_line = x->target;
+        }
+}
+
+/* Marks each finding with the suppressions that cover it; says which
+ * inline ones cover nothing (stale comments are worth removing). */
+static void apply_suppressions(bl_lint_result *r, const bl_lint_options *opt)
+{
+    const bl_suppressions *ext = opt->suppressions;
+    uint32_t next = ext ? ext->n : 0;
+    bool *used = bl_xcalloc(r->ninline + 1, sizeof *used);
+    for (uint32_t i = 0; i < r->findings.n; i++) {
+        bl_lint_item *it = &r->items[i];
+        const bl_finding *f = &r->findings.v[i];
+        for (uint32_t k = 0; k < r->ninline + next; k++) {
+            const bl_suppression *s = k < r->ninline ? &r->inline_suppressions[k] : &ext->v[k - r->ninline];
+            if (!bl_suppression_covers(s, f, it, opt->baseline_path))
+                continue;
+            it->suppressed_by = bl_xrealloc(it->suppressed_by, (it->nsuppressed + 1) * sizeof *it->suppressed_by);
+            it->suppressed_by[it->nsuppressed++] = s;
+            if (k < r->ninline)
+                used[k] = true;
+        }
+        r->suppressed += it->nsuppressed > 0;
+    }
+    for (uint32_t k = 0; k < r->ninline; k++)
+        if (!used[k])
+            lint_diag(r, BL_APPLY_NOTE, r->inline_suppressions[k].inf, r->inline_suppressions[k].line,
+                      "bootlens: ignore %s covers no new finding here", r->inline_suppressions[k].rule);
+    free(used);
+}
+
+bool bl_lint_fails(const bl_lint_result *r, int fail_on)
+{
+    if (fail_on > BL_SEV_ERROR)
+        return false;
+    for (uint32_t i = 0; i < r->findings.n; i++)
+        if (!r->items[i].nsuppressed && (int)r->findings.v[i].severity >= fail_on)
+            return true;
+    return false;
 }
 
 int bl_lint_run(const bl_model *baseline, const bl_inf *const *infs, uint32_t ninfs,
@@ -290,12 +415,15 @@ int bl_lint_run(const bl_model *baseline, const bl_inf *const *infs, uint32_t ni
         if (f->nfixes) {
             it->inf_fixes = bl_xcalloc(f->nfixes, sizeof *it->inf_fixes);
             for (uint32_t k = 0; k < f->nfixes; k++)
-                it->inf_fixes[k] = inf_fix(&out->applied, &f->fixes[k]);
+                it->inf_fixes[k] = inf_fix(&out->applied, &f->fixes[k], &opt->target);
         }
     }
     for (uint32_t i = 0; i < out->applied.nwrites; i++)
         free(paths[i]);
     free(paths);
+    collect_inline(out, infs, ninfs);
+    out->external = opt->suppressions;
+    apply_suppressions(out, opt);
     return 0;
 }
 
@@ -306,12 +434,23 @@ void bl_lint_result_free(bl_lint_result *r)
         for (uint32_t k = 0; r->items[i].inf_fixes && k < r->findings.v[i].nfixes; k++)
             free(r->items[i].inf_fixes[k]);
         free(r->items[i].inf_fixes);
+        free(r->items[i].suppressed_by);
     }
     free(r->items);
+    free(r->inline_suppressions);
     bl_findings_free(&r->findings);
     bl_findings_free(&r->baseline);
     bl_apply_result_free(&r->applied);
     bl_timeline_free(r->after_timeline);
     bl_model_free(r->after);
     memset(r, 0, sizeof *r);
+}
+
+void bl_lint_result_shrink(bl_lint_result *r)
+{
+    bl_timeline_free(r->after_timeline);
+    bl_model_free(r->after);
+    r->after_timeline = NULL;
+    r->after = NULL;
+    bl_findings_free(&r->baseline);
 }

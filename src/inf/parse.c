@@ -142,6 +142,10 @@ typedef struct parser {
 
     uint64_t expanded_bytes;
     bl_sb scratch, key;
+
+    /* inline suppressions from this one on wait for the next entry line */
+    uint32_t pending_suppressions;
+    bool warned_suppressions;
 } parser;
 
 static int fail(parser *p, uint32_t line_no, const char *fmt, ...) BL_PRINTF(3, 4);
@@ -159,6 +163,98 @@ static int fail(parser *p, uint32_t line_no, const char *fmt, ...)
 static bool is_blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\v' || c == '\f';
+}
+
+/* Inline suppressions on their own line(s) cover the next entry. */
+#define SUPPRESS_NEXT_ENTRY UINT32_MAX
+
+/* ---- inline suppressions ----
+ * A comment `; bootlens: ignore RULE[,RULE...] [reason]` suppresses
+ * findings of those rules (or `*`, every rule) that point at one line:
+ *  - after an entry, on its line: that entry;
+ *  - on a line of its own: the next entry line (blank and comment lines
+ *    between are skipped, as are section headers);
+ *  - before the first section header: the whole INF.
+ * lint (inf/lint.c) matches them against findings and checks rule ids. */
+
+static void skip_blanks(const char *s, size_t n, size_t *i)
+{
+    while (*i < n && is_blank(s[*i]))
+        (*i)++;
+}
+
+static bool word_at(const char *s, size_t n, size_t *i, const char *word)
+{
+    size_t w = strlen(word);
+    if (n - *i < w)
+        return false;
+    for (size_t k = 0; k < w; k++)
+        if ((s[*i + k] | 0x20) != word[k])
+            return false;
+    *i += w;
+    return true;
+}
+
+/* c[0..n) is the text after ';'.  target: the entry line it covers, 0 for
+ * the whole INF, SUPPRESS_NEXT_ENTRY for the next entry. */
+static void comment_directive(parser *p, const char *c, size_t n, uint32_t line_no, uint32_t target)
+{
+    size_t i = 0;
+    skip_blanks(c, n, &i);
+    if (!word_at(c, n, &i, "bootlens:"))
+        return;
+    skip_blanks(c, n, &i);
+    size_t rules = i;
+    bool ok = word_at(c, n, &rules, "ignore") && rules < n && is_blank(c[rules]);
+    if (ok) {
+        skip_blanks(c, n, &rules);
+        ok = rules < n;
+    }
+    if (!ok) {
+        inf_warn(p->inf, line_no, "bootlens directive not understood: write `; bootlens: ignore RULE reason`");
+        return;
+    }
+    size_t end = rules;
+    while (end < n && !is_blank(c[end]))
+        end++;
+    size_t reason = end;
+    skip_blanks(c, n, &reason);
+    size_t rend = n;
+    while (rend > reason && is_blank(c[rend - 1]))
+        rend--;
+    bl_inf *inf = p->inf;
+    if (inf->nsuppressions >= BL_INF_MAX_SUPPRESSIONS) {
+        if (!p->warned_suppressions)
+            inf_warn(inf, line_no, "more than %u bootlens directives: the rest are ignored", BL_INF_MAX_SUPPRESSIONS);
+        p->warned_suppressions = true;
+        return;
+    }
+    const char *why = inf_strn(inf, c + reason, rend - reason);
+    for (size_t k = rules; k < end;) {
+        size_t e = k;
+        while (e < end && c[e] != ',')
+            e++;
+        if (e > k && inf->nsuppressions < BL_INF_MAX_SUPPRESSIONS) {
+            bl_grow((void **)&inf->suppressions, sizeof *inf->suppressions, &inf->suppressions_cap,
+                    inf->nsuppressions + 1);
+            bl_inf_suppression *x = &inf->suppressions[inf->nsuppressions++];
+            x->line_no = line_no;
+            x->target = target;
+            x->rule = inf_strn(inf, c + k, e - k);
+            x->reason = why;
+        }
+        k = e + 1;
+    }
+}
+
+uint32_t bl_inf_suppression_count(const bl_inf *inf)
+{
+    return inf->nsuppressions;
+}
+
+const bl_inf_suppression *bl_inf_suppression_at(const bl_inf *inf, uint32_t i)
+{
+    return i < inf->nsuppressions ? &inf->suppressions[i] : NULL;
 }
 
 static uint32_t section_add(parser *p, const char *name, size_t n, uint32_t line_no)
@@ -221,6 +317,10 @@ static int section_header(parser *p, const char *s, size_t n, uint32_t line_no)
     if (rest < s + n && *rest != ';')
         inf_warn(p->inf, line_no, "text after the section header [%.*s] is ignored", (int)len,
                  name);
+    else if (rest < s + n)
+        /* On a header it covers the section's first entry, as a directive
+         * on the line before that entry would. */
+        comment_directive(p, rest + 1, (size_t)(s + n - rest - 1), line_no, SUPPRESS_NEXT_ENTRY);
     if (len == 0)
         inf_warn(p->inf, line_no, "empty section name []");
     else if (is_blank(name[0]) || is_blank(name[len - 1]))
@@ -280,6 +380,11 @@ static void field_end(parser *p)
 
 static void line_start(parser *p, uint32_t line_no)
 {
+    bl_inf *inf = p->inf;
+    for (uint32_t i = p->pending_suppressions; i < inf->nsuppressions; i++)
+        if (inf->suppressions[i].target == SUPPRESS_NEXT_ENTRY)
+            inf->suppressions[i].target = line_no;
+    p->pending_suppressions = inf->nsuppressions;
     p->line_no = line_no;
     p->line_first = p->npfields;
     p->has_key = p->seen_comma = false;
@@ -332,6 +437,8 @@ static int lex_line(parser *p, const char *s, size_t n, uint32_t line_no)
     if (!p->continued) {
         while (i < n && is_blank(s[i]))
             i++;
+        if (i < n && s[i] == ';')
+            comment_directive(p, s + i + 1, n - i - 1, line_no, p->cur_section < 0 ? 0 : SUPPRESS_NEXT_ENTRY);
         if (i == n || s[i] == ';')
             return 0;
         if (s[i] == '[')
@@ -358,8 +465,10 @@ static int lex_line(parser *p, const char *s, size_t n, uint32_t line_no)
             }
             continue;
         }
-        if (c == ';')
+        if (c == ';') {
+            comment_directive(p, s + i + 1, n - i - 1, line_no, p->cur_section < 0 ? 0 : p->line_no);
             break;
+        }
         if (c == '"') {
             in_quotes = true;
             field_quote_mark(p);
@@ -422,7 +531,7 @@ static int lex_all(parser *p)
             return -1;
         /* Each field and section costs tens of bytes; a file of nothing but
          * commas must not turn 64 MB into gigabytes. */
-        if ((uint64_t)p->npfields + p->inf->nsections > BL_INF_MAX_ITEMS)
+        if ((uint64_t)p->npfields + p->inf->nsections + p->inf->nsuppressions > BL_INF_MAX_ITEMS)
             return fail(p, p->rd.line_no, "more than %u fields and sections: not a plausible INF",
                         BL_INF_MAX_ITEMS);
         if (p->inf->nsections > BL_INF_MAX_SECTIONS)
@@ -433,6 +542,12 @@ static int lex_all(parser *p)
         inf_warn(p->inf, p->line_no, "line continuation '\\' at the end of the file");
         line_finish(p);
     }
+    for (uint32_t i = p->pending_suppressions; i < p->inf->nsuppressions; i++)
+        if (p->inf->suppressions[i].target == SUPPRESS_NEXT_ENTRY) {
+            inf_warn(p->inf, p->inf->suppressions[i].line_no,
+                     "bootlens: ignore %s: no entry follows, it suppresses nothing", p->inf->suppressions[i].rule);
+            p->inf->suppressions[i].target = p->inf->suppressions[i].line_no;
+        }
     return 0;
 }
 
@@ -725,6 +840,7 @@ void bl_inf_free(bl_inf *inf)
     free(inf->string_values);
     free(inf->refs);
     free(inf->diags);
+    free(inf->suppressions);
     inf_arena_free(inf);
     free(inf);
 }

@@ -467,7 +467,7 @@ int bl_model_load_regtext_file(bl_model *m, const char *path, const bl_load_opti
 /* data/baseline*.txt, compiled in (Makefile: data/NAME.txt -> bl_builtin_NAME). */
 extern const char bl_builtin_baseline[], bl_builtin_baseline_tags1[], bl_builtin_baseline_tags2[],
     bl_builtin_baseline_tags3[], bl_builtin_baseline_boot1[], bl_builtin_baseline_boot2[],
-    bl_builtin_baseline_services[], bl_builtin_baseline_devices[];
+    bl_builtin_baseline_services[], bl_builtin_baseline_classext[], bl_builtin_baseline_devices[];
 
 int bl_model_load_builtin_baseline(bl_model *m, bl_error *err)
 {
@@ -478,6 +478,7 @@ int bl_model_load_builtin_baseline(bl_model *m, bl_error *err)
         {"baseline_boot1.txt", bl_builtin_baseline_boot1},
         {"baseline_boot2.txt", bl_builtin_baseline_boot2},
         {"baseline_services.txt", bl_builtin_baseline_services},
+        {"baseline_classext.txt", bl_builtin_baseline_classext},
         {"baseline_devices.txt", bl_builtin_baseline_devices},
     };
     return load_regtext(m, "baseline.txt", bl_builtin_baseline, strlen(bl_builtin_baseline), NULL, parts,

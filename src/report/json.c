@@ -7,10 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef BOOTLENS_VERSION
-#define BOOTLENS_VERSION "0.1.0"
-#endif
-
 bool bl_format_parse(const char *s, bl_format *out)
 {
     static const struct {
@@ -438,7 +434,7 @@ cJSON *bl_json_analysis(const bl_analysis *a)
     cJSON *root = cJSON_CreateObject();
     cJSON *tool = cJSON_AddObjectToObject(root, "tool");
     cJSON_AddStringToObject(tool, "name", "bootlens");
-    cJSON_AddStringToObject(tool, "version", BOOTLENS_VERSION);
+    cJSON_AddStringToObject(tool, "version", bl_version());
     cJSON_AddItemToObject(root, "hive", bl_json_hive(a));
     cJSON_AddItemToObject(root, "inputs", bl_json_inputs(a));
     uint32_t counts[3] = {0, 0, 0};

@@ -8,6 +8,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#ifndef BOOTLENS_VERSION
+#define BOOTLENS_VERSION "0.1.0"
+#endif
+
+const char *bl_version(void)
+{
+    return BOOTLENS_VERSION;
+}
+
 void bl_error_vset(bl_error *err, const char *fmt, va_list ap)
 {
     if (!err)

@@ -117,6 +117,14 @@ else
     tail -5 "$WORK/writer.log" >&2
 fi
 
+# One INF change against a directory of baselines, in parallel.
+if BOOTLENS=$BOOTLENS sh tests/lint-fleet.sh >"$WORK/lint-fleet.log" 2>&1; then
+    pass=$((pass + 1))
+else
+    note_fail "lint against a directory of baselines (see $WORK/lint-fleet.log)"
+    tail -5 "$WORK/lint-fleet.log" >&2
+fi
+
 if [ -d "$SHARED/hives" ]; then
     if BOOTLENS=$BOOTLENS SHARED=$SHARED sh tests/e2e/shared.sh; then
         pass=$((pass + 1))

@@ -551,7 +551,75 @@ static void test_extension_and_filters_section(void **state)
     vec_text(m, d->lower, buf, sizeof buf);
     assert_string_equal(buf, "ext");
     assert_int_equal(find_write(&r, "Enum\\PCI\\VEN_1234&DEV_0001\\3&1&0&08", "LowerFilters")->origin.line, 13);
-    assert_true(has_diag(&r, BL_APPLY_WARNING, "t.inf:14: filter lvl is placed by FilterLevel"));
+    /* A level nobody declares: Windows leaves the filter out. */
+    assert_true(has_diag(&r, BL_APPLY_WARNING, "t.inf:14: filter lvl is registered to level \"Mystery\""));
+    assert_null(strstr(buf, "lvl"));
+    bl_apply_result_free(&r);
+    bl_inf_free(inf);
+    bl_model_free(m);
+}
+
+/* Declarative filters (Windows 10 1903's "device filter driver ordering"):
+ * a base INF declares ordered levels and a default level in the device's
+ * hardware key; registrations land by level, the legacy UpperFilters
+ * entries and FilterPosition registrations at the default level. */
+static const char levels_base_inf[] =
+    "[Version]\nSignature=\"$Windows NT$\"\nClass=System\nClassGuid=" SYSTEM_CLASS "\n" /* 1-4 */
+    "[Manufacturer]\nM=Models,NTamd64\n"                                           /* 5-6 */
+    "[Models.NTamd64]\nDev=Dev,PCI\\VEN_1234&DEV_0001\n"                           /* 7-8 */
+    "[Dev.NT]\n[Dev.NT.HW]\nAddReg=Dev.Levels\n"                                   /* 9-11 */
+    "[Dev.Levels]\n"                                                               /* 12 */
+    "HKR,,UpperFilterLevels,0x00010000,\"Encryption\",\"Monitoring\",\"Top\"\n"      /* 13 */
+    "HKR,,UpperFilterDefaultLevel,,\"Monitoring\"\n"                                /* 14 */
+    "HKR,,UpperFilters,0x00010008,legacy\n"                                         /* 15 */
+    "[Dev.NT.Services]\nAddService=old,2,Old.Svc\n"                                 /* 16-17 */
+    "[Dev.NT.Filters]\n"                                                           /* 18 */
+    "AddFilter=topf,,F.Top\n"                                                       /* 19 */
+    "AddFilter=posf,0,F.Pos\n"                                                      /* 20 */
+    "AddFilter=encf,,F.Enc\n"                                                       /* 21 */
+    "AddFilter=badf,1,F.Both\n"                                                     /* 22 */
+    "AddFilter=nonef,,F.None\n"                                                     /* 23 */
+    "[F.Top]\nFilterLevel=top\n[F.Pos]\nFilterPosition=Upper\n[F.Enc]\nFilterLevel=Encryption\n"
+    "[F.Both]\nFilterLevel=Top\nFilterPosition=Lower\n[F.None]\nFilterPosition=Middle\n"
+    "[Old.Svc]\nServiceType=1\nStartType=3\nErrorControl=1\nServiceBinary=%13%\\old.sys\n";
+
+static void test_addfilter_levels(void **state)
+{
+    (void)state;
+    bl_model *m = bl_model_new(NULL);
+    tm_driver(m, "old", BL_START_DEMAND, "", -1);
+    add_pci_device(m, "PCI\\VEN_1234&DEV_0001\\3&1&0&08", "PCI\\VEN_1234&DEV_0001", NULL);
+    bl_inf *inf = parse(levels_base_inf);
+    bl_apply_result r;
+    bl_error err;
+    assert_int_equal(apply_to(m, inf, NULL, &r, &err), 0);
+    char buf[256];
+    vec_text(m, m->devices[0].upper, buf, sizeof buf);
+    /* Encryption, then Monitoring (default: the legacy entry and the
+     * position-only one), then Top (level names ignore case). */
+    assert_string_equal(buf, "encf,legacy,posf,topf,badf");
+    const bl_inf_write *w = find_write(&r, "Enum\\PCI\\VEN_1234&DEV_0001\\3&1&0&08", "UpperFilters");
+    assert_int_equal(w->origin.line, 22);
+    assert_string_equal(w->origin.directive, "AddFilter");
+    assert_non_null(strstr(w->what, "at level Top of the device's levels"));
+    assert_true(has_diag(&r, BL_APPLY_WARNING, "t.inf:22: AddFilter flags \"1\": the flags are unused and must be 0"));
+    assert_false(has_diag(&r, BL_APPLY_WARNING, "t.inf:20: AddFilter flags"));
+    assert_true(has_diag(&r, BL_APPLY_WARNING, "gives both FilterLevel and FilterPosition"));
+    assert_true(has_diag(&r, BL_APPLY_WARNING, "a FilterPosition that is neither Upper nor Lower: filter nonef is not added"));
+    bl_apply_result_free(&r);
+
+    /* Before Windows 10 1903 setup skips the section: nothing declarative. */
+    bl_model_free(m);
+    m = bl_model_new(NULL);
+    tm_driver(m, "old", BL_START_DEMAND, "", -1);
+    add_pci_device(m, "PCI\\VEN_1234&DEV_0001\\3&1&0&08", "PCI\\VEN_1234&DEV_0001", NULL);
+    bl_inf_target t;
+    bl_inf_target_init(&t);
+    t.build = 17763;
+    assert_int_equal(apply_to(m, inf, &t, &r, &err), 0);
+    vec_text(m, m->devices[0].upper, buf, sizeof buf);
+    assert_string_equal(buf, "legacy");
+    assert_true(has_diag(&r, BL_APPLY_WARNING, "need Windows 10 version 1903 (build 18362) or later; the target is 10.0.17763"));
     bl_apply_result_free(&r);
     bl_inf_free(inf);
     bl_model_free(m);
@@ -824,7 +892,16 @@ typedef struct lint_fixture {
     bl_lint_result r;
 } lint_fixture;
 
+static void lint_file_with(lint_fixture *fx, const char *baseline_reg, const char *inf_path,
+                           const bl_suppressions *sup, const char *baseline_path);
+
 static void lint_file(lint_fixture *fx, const char *baseline_reg, const char *inf_path)
+{
+    lint_file_with(fx, baseline_reg, inf_path, NULL, NULL);
+}
+
+static void lint_file_with(lint_fixture *fx, const char *baseline_reg, const char *inf_path,
+                           const bl_suppressions *sup, const char *baseline_path)
 {
     memset(fx, 0, sizeof *fx);
     bl_error err;
@@ -844,6 +921,8 @@ static void lint_file(lint_fixture *fx, const char *baseline_reg, const char *in
     memset(&lo, 0, sizeof lo);
     bl_inf_target_init(&lo.target);
     lo.knowledge = fx->knowledge;
+    lo.suppressions = sup;
+    lo.baseline_path = baseline_path;
     const bl_inf *infs[1] = {fx->inf};
     if (bl_lint_run(fx->baseline, infs, 1, &lo, &fx->r, &err) != 0)
         fail_msg("%s", err.msg);
@@ -986,7 +1065,7 @@ static void test_lint_sarif(void **state)
     bl_inf_target_init(&t);
     const bl_inf *infs[1] = {fx.inf};
     bl_lint_report rep = {&fx.r, "vmware-tools-baseline.reg", infs, 1, &t};
-    bl_report_lint_sarif(mem, &rep);
+    bl_report_lint_sarif(mem, &rep, 1);
     fclose(mem);
     assert_non_null(strstr(buf, "\"version\":\t\"2.1.0\""));
     assert_non_null(strstr(buf, "\"uri\":\t\"test_infs/dlpflt-late.inf\""));
@@ -996,6 +1075,123 @@ static void test_lint_sarif(void **state)
     assert_non_null(strstr(buf, "In the INF: test_infs/dlpflt-late.inf:42: LoadOrderGroup = "));
     free(buf);
     lint_free(&fx);
+}
+
+/* ---- suppressions ---- */
+
+static const char *suppress_error_n(const char *text, size_t n)
+{
+    static bl_error err;
+    bl_suppressions s = {0};
+    memset(&err, 0, sizeof err);
+    if (bl_suppressions_parse(&s, "s.txt", text, n, &err) == 0)
+        fail_msg("accepted: %s", text);
+    bl_suppressions_free(&s);
+    return err.msg;
+}
+
+static const char *suppress_error(const char *text)
+{
+    return suppress_error_n(text, strlen(text));
+}
+
+static void test_suppressions_file(void **state)
+{
+    (void)state;
+    bl_suppressions s = {0};
+    bl_error err;
+    const char *text = "# comment\n\n"
+                       "filter-delays-device inf=drivers/x.inf:48 service=Dlpflt -- accepted until 2.0\n" /* 3 */
+                       "  * id=missing-dependency:a:b -- every rule, one finding\n"                      /* 4 */
+                       "disabled-filter inf=\"my dir/y.inf\" baseline=fleet/a.hiv -- quoted path\n";     /* 5 */
+    assert_int_equal(bl_suppressions_parse(&s, "s.txt", text, strlen(text), &err), 0);
+    assert_int_equal(s.n, 3);
+    assert_string_equal(s.v[0].rule, "filter-delays-device");
+    assert_string_equal(s.v[0].inf, "drivers/x.inf");
+    assert_int_equal(s.v[0].inf_line, 48);
+    assert_string_equal(s.v[0].service, "Dlpflt");
+    assert_string_equal(s.v[0].reason, "accepted until 2.0");
+    assert_int_equal(s.v[0].line, 3);
+    assert_false(s.v[0].in_source);
+    assert_string_equal(s.v[1].rule, "*");
+    assert_string_equal(s.v[1].id, "missing-dependency:a:b");
+    assert_string_equal(s.v[2].inf, "my dir/y.inf");
+    assert_int_equal(s.v[2].inf_line, 0);
+    assert_string_equal(s.v[2].baseline, "fleet/a.hiv");
+
+    /* Matching: rule, INF path by trailing components, line of the primary
+     * or a related location, service (any case), id, baseline. */
+    bl_findings fs = {0};
+    bl_finding *f = bl_finding_add(&fs, "filter-delays-device", BL_SEV_ERROR, "dlpflt:class:{g}", "m");
+    bl_finding_service(f, "dlpflt");
+    bl_lint_location rel = {"repo/drivers/x.inf", 48, "AddReg", "w"};
+    bl_lint_item it = {{"repo/drivers/x.inf", 32, "AddService", "w"}, &rel, 1, false, BL_SEV_INFO, NULL, NULL, 0};
+    assert_true(bl_suppression_covers(&s.v[0], f, &it, NULL));
+    rel.line = 49;
+    assert_false(bl_suppression_covers(&s.v[0], f, &it, NULL));
+    rel.line = 48;
+    it.primary.inf = rel.inf = "repo/other/x.inf";
+    assert_false(bl_suppression_covers(&s.v[0], f, &it, NULL));
+    it.primary.inf = rel.inf = "repo/mydrivers/x.inf"; /* not a whole component */
+    assert_false(bl_suppression_covers(&s.v[0], f, &it, NULL));
+    assert_false(bl_suppression_covers(&s.v[1], f, &it, NULL)); /* another id */
+    bl_finding *g = bl_finding_add(&fs, "disabled-filter", BL_SEV_ERROR, "z", "m");
+    it.primary.inf = "my dir/y.inf";
+    assert_true(bl_suppression_covers(&s.v[2], g, &it, "/data/fleet/a.hiv"));
+    assert_false(bl_suppression_covers(&s.v[2], g, &it, "/data/fleet/b.hiv"));
+    assert_false(bl_suppression_covers(&s.v[2], g, &it, NULL));
+    bl_findings_free(&fs);
+    bl_suppressions_free(&s);
+    assert_true(bl_path_suffix_eq("./a/b.inf", "b.inf"));
+    assert_true(bl_path_suffix_eq("a\\b.inf", "a/b.inf"));
+    assert_false(bl_path_suffix_eq("ab.inf", "b.inf"));
+
+    /* Refusals name the file and line. */
+    assert_string_equal(suppress_error("disabled-filter inf=x.inf\n"),
+                        "s.txt:1: a suppression needs a reason after \" -- \" (RULE [selectors] -- REASON)");
+    assert_non_null(strstr(suppress_error("# x\nno-such-rule -- r\n"), "s.txt:2: unknown rule \"no-such-rule\""));
+    assert_non_null(strstr(suppress_error("disabled-filter file=x -- r\n"), "s.txt:1: \"file=x\" is not a selector"));
+    assert_non_null(strstr(suppress_error("disabled-filter id=a id=b -- r\n"), "s.txt:1: id= given twice"));
+    assert_non_null(strstr(suppress_error("disabled-filter service= -- r\n"), "s.txt:1: service= has no value"));
+    static const char nul[] = "disabled-filter -- r\n\0x -- r\n";
+    assert_non_null(strstr(suppress_error_n(nul, sizeof nul - 1), "s.txt:2: NUL byte"));
+}
+
+/* Lint marks suppressed findings and keeps them; only the others fail. */
+static void test_lint_suppressions(void **state)
+{
+    (void)state;
+    lint_fixture fx;
+    lint_file(&fx, "test_hives/vmware-tools-baseline.reg", "test_infs/dlpflt-late-suppressed.inf");
+    uint32_t i = 0;
+    assert_non_null(finding(&fx.r, "filter-delays-device", &i));
+    assert_int_equal(fx.r.items[i].nsuppressed, 1);
+    const bl_suppression *x = fx.r.items[i].suppressed_by[0];
+    assert_true(x->in_source);
+    assert_int_equal(x->line, 44);
+    assert_string_equal(x->reason, "vsepflt is not deployed with this product (ticket DLP-42)");
+    assert_int_equal(fx.r.suppressed, 1);
+    assert_false(bl_lint_fails(&fx.r, BL_SEV_ERROR));
+    assert_false(bl_lint_fails(&fx.r, BL_SEV_INFO));
+    /* The typo'd rule id of line 40 is a warning, not a silent no-op. */
+    assert_true(has_diag(&fx.r.applied, BL_APPLY_WARNING, "dlpflt-late-suppressed.inf:40: bootlens: ignore names unknown rule"));
+    lint_free(&fx);
+
+    bl_suppressions s = {0};
+    bl_error err;
+    assert_int_equal(bl_suppressions_load(&s, "test_infs/dlpflt-late.suppressions", &err), 0);
+    lint_file_with(&fx, "test_hives/vmware-tools-baseline.reg", "test_infs/dlpflt-late.inf", &s, NULL);
+    assert_non_null(finding(&fx.r, "filter-delays-device", &i));
+    assert_int_equal(fx.r.items[i].nsuppressed, 1);
+    assert_false(fx.r.items[i].suppressed_by[0]->in_source);
+    assert_false(bl_lint_fails(&fx.r, BL_SEV_ERROR));
+    lint_free(&fx);
+    /* Unsuppressed, the same INF fails. */
+    lint_file(&fx, "test_hives/vmware-tools-baseline.reg", "test_infs/dlpflt-late.inf");
+    assert_true(bl_lint_fails(&fx.r, BL_SEV_ERROR));
+    assert_false(bl_lint_fails(&fx.r, 3));
+    lint_free(&fx);
+    bl_suppressions_free(&s);
 }
 
 /* ---- refusals ---- */
@@ -1148,8 +1344,11 @@ static void test_shared_infs_lint(void **state)
     assert_true(st.utf16 >= 1);
     assert_int_equal(st.parse_failed, 0);
     assert_int_equal(st.lint_failed, 0);
-    /* Microsoft's samples break no boot: no error on a plain Windows 10. */
+    /* Microsoft's samples break no boot: no error on a plain Windows 10,
+     * and no warning either: the built-in baseline has the inbox drivers
+     * they depend on (and the knowledge file the WDF class extensions). */
     assert_int_equal(st.errors, 0);
+    assert_int_equal(st.warnings, 0);
     bl_knowledge_free(k);
     bl_model_free(base);
 }
@@ -1167,6 +1366,7 @@ int main(void)
         cmocka_unit_test(test_hkr_and_devices),
         cmocka_unit_test(test_no_device_matches),
         cmocka_unit_test(test_extension_and_filters_section),
+        cmocka_unit_test(test_addfilter_levels),
         cmocka_unit_test(test_minifilter_instances_and_reg),
         cmocka_unit_test(test_decorated_sections),
         cmocka_unit_test(test_needs),
@@ -1176,6 +1376,8 @@ int main(void)
         cmocka_unit_test(test_lint_seed_case),
         cmocka_unit_test(test_lint_new_versus_baseline),
         cmocka_unit_test(test_lint_sarif),
+        cmocka_unit_test(test_suppressions_file),
+        cmocka_unit_test(test_lint_suppressions),
         cmocka_unit_test(test_malformed_infs),
         cmocka_unit_test(test_cli_huge_line),
         cmocka_unit_test(test_shared_infs_lint),

@@ -1273,6 +1273,67 @@ static void parse_one(const char *path, void *ctx)
     bl_inf_free(inf);
 }
 
+/* `; bootlens: ignore RULE reason`: the scope is the entry the comment
+ * ends, the next entry for a comment on its own line (or on a section
+ * header), the whole INF before the first section. */
+static void test_inline_suppressions(void **state)
+{
+    (void)state;
+    bl_inf *inf = parse("; bootlens: ignore missing-dependency WDF binds UcmCx at run time\n" /* 1 */
+                        "[Version]\n"                                                       /* 2 */
+                        "Signature=\"$Windows NT$\"\n"                                      /* 3 */
+                        "[S]  ; bootlens: ignore disabled-filter on the header\n"           /* 4 */
+                        "\n"                                                                /* 5 */
+                        "A=1 ; bootlens: ignore duplicate-tag,duplicate-altitude  two rules \n" /* 6 */
+                        "; bootlens: ignore filter-delays-device next entry\n"              /* 7 */
+                        "; a plain comment\n"                                               /* 8 */
+                        "\n"                                                                /* 9 */
+                        "B=\"x;y\", \\\n"                                                  /* 10 */
+                        "  z ; BOOTLENS:  IGNORE  *\n"                                      /* 11 */
+                        "; bootlens: ignore\n"                                              /* 12 */
+                        "; bootlens: frobnicate x\n"                                        /* 13 */
+                        "C=%k%\n"                                                           /* 14 */
+                        "; bootlens: ignore tag-not-in-group-order-list over a header\n"    /* 15 */
+                        "[Strings]\nk=\"a ; b\"\n"                                          /* 16-17 */
+                        "; bootlens: ignore registry-anomaly dangling\n");                  /* 18 */
+    static const struct {
+        uint32_t line, target;
+        const char *rule, *reason;
+    } want[] = {
+        {1, 0, "missing-dependency", "WDF binds UcmCx at run time"},
+        {4, 6, "disabled-filter", "on the header"},
+        {6, 6, "duplicate-tag", "two rules"},
+        {6, 6, "duplicate-altitude", "two rules"},
+        {7, 10, "filter-delays-device", "next entry"},
+        {11, 10, "*", ""},
+        {15, 17, "tag-not-in-group-order-list", "over a header"},
+        {18, 18, "registry-anomaly", "dangling"},
+    };
+    assert_int_equal(bl_inf_suppression_count(inf), BL_ARRAY_LEN(want));
+    for (uint32_t i = 0; i < BL_ARRAY_LEN(want); i++) {
+        const bl_inf_suppression *x = bl_inf_suppression_at(inf, i);
+        assert_int_equal(x->line_no, want[i].line);
+        assert_int_equal(x->target, want[i].target);
+        assert_string_equal(x->rule, want[i].rule);
+        assert_string_equal(x->reason, want[i].reason);
+    }
+    assert_null(bl_inf_suppression_at(inf, BL_ARRAY_LEN(want)));
+    /* What is not a directive is said, never silently ignored. */
+    bool bad12 = false, bad13 = false, dangling = false;
+    for (uint32_t i = 0; i < bl_inf_diag_count(inf); i++) {
+        const bl_inf_diag *d = bl_inf_diag_at(inf, i);
+        bad12 |= d->line_no == 12 && strstr(d->message, "bootlens directive not understood") != NULL;
+        bad13 |= d->line_no == 13 && strstr(d->message, "bootlens directive not understood") != NULL;
+        dangling |= d->line_no == 18 && strstr(d->message, "no entry follows") != NULL;
+    }
+    assert_true(bad12 && bad13 && dangling);
+    /* Quoted and %strkey% semicolons are not comments. */
+    const bl_inf_section *sec = bl_inf_find_section(inf, "S");
+    assert_string_equal(bl_inf_value_at(bl_inf_find_key(sec, "B", NULL), 0), "x;y");
+    assert_string_equal(bl_inf_value_at(bl_inf_find_key(sec, "C", NULL), 0), "a ; b");
+    bl_inf_free(inf);
+}
+
 static void test_shared_infs_parse(void **state)
 {
     (void)state;
@@ -1329,6 +1390,7 @@ int main(void)
         cmocka_unit_test(test_item_bound),
         cmocka_unit_test(test_warning_cap),
         cmocka_unit_test(test_file_errors),
+        cmocka_unit_test(test_inline_suppressions),
         cmocka_unit_test(test_shared_infs_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -449,19 +449,26 @@ static void test_sarif(void **state)
     bl_findings fs = {0};
     bl_finding *x = bl_finding_add(&fs, "missing-filter-service", BL_SEV_ERROR, "ghost:{g}", "class filter ghost is missing");
     bl_finding_evidence(x, "HKLM\\SYSTEM\\ControlSet001\\Control\\Class\\{g}", "UpperFilters = [\"ghost\"]");
+    /* The same key twice (two values of it): one logical location. */
+    bl_finding_evidence(x, "HKLM\\SYSTEM\\ControlSet001\\Control\\Class\\{g}", "Class = \"Ghosts\"");
     bl_finding_add(&fs, "duplicate-tag", BL_SEV_WARNING, "g:1:boot", "two drivers share tag 1");
     bl_finding_add(&fs, "registry-anomaly", BL_SEV_INFO, "anomalies", "1 value was read tolerantly");
     capture c;
-    bl_report_sarif(capture_start(&c), &fs, locate_some, NULL, NULL);
+    bl_sarif_run run = {&fs, locate_some, NULL, NULL, NULL, 0, false, 1};
+    bl_report_sarif(capture_start(&c), &run);
     char *text = capture_end(&c);
     cJSON *j = parse(text);
     assert_string_equal(str_field(j, "version"), "2.1.0");
     assert_non_null(strstr(str_field(j, "$schema"), "sarif"));
     const cJSON *runs = arr_field(j, "runs");
     assert_int_equal(cJSON_GetArraySize(runs), 1);
-    const cJSON *run = cJSON_GetArrayItem(runs, 0);
-    const cJSON *driver = field(field(run, "tool"), "driver");
+    const cJSON *r0 = cJSON_GetArrayItem(runs, 0);
+    const cJSON *driver = field(field(r0, "tool"), "driver");
     assert_string_equal(str_field(driver, "name"), "bootlens");
+    /* The real version, the one --version prints; no made-up home page. */
+    assert_string_equal(str_field(driver, "version"), bl_version());
+    assert_null(cJSON_GetObjectItemCaseSensitive(driver, "informationUri"));
+    assert_null(strstr(text, "example.invalid"));
     const cJSON *rules = arr_field(driver, "rules");
     uint32_t n;
     const bl_rule_info *cat = bl_rule_catalogue(&n);
@@ -470,8 +477,36 @@ static void test_sarif(void **state)
         const cJSON *r = cJSON_GetArrayItem(rules, (int)i);
         assert_string_equal(str_field(r, "id"), cat[i].id);
         assert_string_equal(str_field(field(r, "shortDescription"), "text"), cat[i].summary);
+        /* What code scanning shows: a full description and help in text
+         * and markdown, from ruledoc.c. */
+        const bl_rule_doc *d = bl_rule_doc_find(cat[i].id);
+        assert_non_null(d);
+        assert_string_equal(str_field(field(r, "fullDescription"), "text"), d->what);
+        const cJSON *help = field(r, "help");
+        assert_non_null(strstr(str_field(help, "text"), d->fix));
+        assert_non_null(strstr(str_field(help, "markdown"), "**How to fix.**"));
+        assert_string_equal(str_field(field(r, "properties"), "precision"), d->precision);
+        assert_null(cJSON_GetObjectItemCaseSensitive(r, "helpUri"));
+        const char *name = str_field(r, "name");
+        assert_true(name[0] >= 'A' && name[0] <= 'Z' && !strchr(name, '-'));
     }
-    const cJSON *results = arr_field(run, "results");
+    /* Only the security rule carries a security severity. */
+    const cJSON *uw = cJSON_GetArrayItem(rules, 0);
+    for (uint32_t i = 0; i < n; i++) {
+        const cJSON *r = cJSON_GetArrayItem(rules, (int)i);
+        const cJSON *sev = cJSON_GetObjectItemCaseSensitive(field(r, "properties"), "security-severity");
+        if (strcmp(cat[i].id, "driver-image-user-writable") == 0) {
+            uw = r;
+            assert_non_null(sev);
+        } else {
+            assert_null(sev);
+        }
+    }
+    assert_string_equal(str_field(uw, "id"), "driver-image-user-writable");
+    const cJSON *inv = cJSON_GetArrayItem(arr_field(r0, "invocations"), 0);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(inv, "executionSuccessful")));
+    assert_int_equal((int)num_field(inv, "exitCode"), 1);
+    const cJSON *results = arr_field(r0, "results");
     assert_int_equal(cJSON_GetArraySize(results), 3);
     static const char *const levels[] = {"error", "warning", "note"};
     for (int i = 0; i < 3; i++) {
@@ -481,24 +516,29 @@ static void test_sarif(void **state)
         assert_non_null(strstr(str_field(field(r, "message"), "text"), fs.v[i].message));
         int idx = (int)num_field(r, "ruleIndex");
         assert_string_equal(cat[idx].id, fs.v[i].rule);
-        const cJSON *loc = cJSON_GetArrayItem(arr_field(r, "locations"), 0);
-        const cJSON *phys = cJSON_GetObjectItemCaseSensitive(loc, "physicalLocation");
+        const cJSON *locs = cJSON_GetObjectItemCaseSensitive(r, "locations");
         if (i == 0) {
-            assert_non_null(phys);
+            const cJSON *loc = cJSON_GetArrayItem(locs, 0);
+            const cJSON *phys = field(loc, "physicalLocation");
             assert_string_equal(str_field(field(phys, "artifactLocation"), "uri"), "drivers/my%20driver%231.inf");
             assert_int_equal((int)num_field(field(phys, "region"), "startLine"), 12);
             const cJSON *logical = arr_field(loc, "logicalLocations");
+            assert_int_equal(cJSON_GetArraySize(logical), 1);
             assert_string_equal(str_field(cJSON_GetArrayItem(logical, 0), "fullyQualifiedName"),
                                 "HKLM\\SYSTEM\\ControlSet001\\Control\\Class\\{g}");
         } else {
-            assert_null(phys); /* locate() said nowhere */
+            /* locate() said nowhere and there is no evidence: no location
+             * (an empty one would be invalid). */
+            assert_null(locs);
         }
-        str_field(field(r, "partialFingerprints"), "bootlensFinding/v1");
+        const char *fp = str_field(field(r, "partialFingerprints"), "bootlensFinding/v2");
+        assert_int_equal(strlen(fp), 16);
     }
     cJSON_Delete(j);
     free(text);
     /* Without a locate callback: no physical locations at all. */
-    bl_report_sarif(capture_start(&c), &fs, NULL, NULL, NULL);
+    bl_sarif_run bare = {&fs, NULL, NULL, NULL, NULL, 0, false, 0};
+    bl_report_sarif(capture_start(&c), &bare);
     text = capture_end(&c);
     j = parse(text);
     assert_null(strstr(text, "physicalLocation"));
@@ -507,13 +547,119 @@ static void test_sarif(void **state)
     bl_findings_free(&fs);
 }
 
+/* Fingerprints: what they hash (finding id and file) and what they do not
+ * (the line), so an edit that moves the INF's lines keeps the alert. */
+static bool locate_line(void *ctx, const bl_finding *f, bl_sarif_location *loc)
+{
+    (void)f;
+    loc->uri = "x.inf";
+    loc->line = *(const uint32_t *)ctx;
+    return true;
+}
+
+static char *fingerprint_of(const bl_findings *fs, uint32_t line)
+{
+    capture c;
+    bl_sarif_run run = {fs, locate_line, NULL, &line, NULL, 0, false, 0};
+    bl_report_sarif(capture_start(&c), &run);
+    char *text = capture_end(&c);
+    cJSON *j = parse(text);
+    const cJSON *r = cJSON_GetArrayItem(arr_field(cJSON_GetArrayItem(arr_field(j, "runs"), 0), "results"), 0);
+    char *fp = strdup(str_field(field(r, "partialFingerprints"), "bootlensFinding/v2"));
+    cJSON_Delete(j);
+    free(text);
+    return fp;
+}
+
+static void test_sarif_fingerprints_survive_line_moves(void **state)
+{
+    (void)state;
+    bl_findings a = {0}, b = {0};
+    bl_finding_add(&a, "disabled-filter", BL_SEV_ERROR, "f:{g}", "filter f is disabled");
+    bl_finding_add(&b, "disabled-filter", BL_SEV_ERROR, "g:{g}", "filter g is disabled");
+    char *at10 = fingerprint_of(&a, 10), *at99 = fingerprint_of(&a, 99), *other = fingerprint_of(&b, 10);
+    assert_string_equal(at10, at99);
+    assert_string_not_equal(at10, other);
+    free(at10);
+    free(at99);
+    free(other);
+    bl_findings_free(&a);
+    bl_findings_free(&b);
+}
+
+/* A run that stopped on unusable input: no results, the error located at
+ * the file and line it names. */
+static void test_sarif_failed_run(void **state)
+{
+    (void)state;
+    const char *paths[] = {"a.inf", "dir/b.inf", "dir/b.infx"};
+    bl_sarif_notice n = bl_sarif_notice_for_error("dir/b.inf:8: AddReg names section [X], which is not in the INF",
+                                                  paths, 3);
+    assert_string_equal(n.uri, "dir/b.inf");
+    assert_int_equal(n.line, 8);
+    bl_sarif_notice plain = bl_sarif_notice_for_error("a.inf: No such file or directory", paths, 3);
+    assert_string_equal(plain.uri, "a.inf");
+    assert_int_equal(plain.line, 0);
+    bl_sarif_notice none = bl_sarif_notice_for_error("other.inf:3: x", paths, 3);
+    assert_null(none.uri);
+    capture c;
+    bl_sarif_run run = {NULL, NULL, NULL, NULL, &n, 1, true, 2};
+    bl_report_sarif(capture_start(&c), &run);
+    char *text = capture_end(&c);
+    cJSON *j = parse(text);
+    const cJSON *r0 = cJSON_GetArrayItem(arr_field(j, "runs"), 0);
+    assert_int_equal(cJSON_GetArraySize(arr_field(r0, "results")), 0);
+    const cJSON *inv = cJSON_GetArrayItem(arr_field(r0, "invocations"), 0);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(inv, "executionSuccessful")));
+    assert_int_equal((int)num_field(inv, "exitCode"), 2);
+    const cJSON *note = cJSON_GetArrayItem(arr_field(inv, "toolExecutionNotifications"), 0);
+    assert_string_equal(str_field(note, "level"), "error");
+    const cJSON *phys = field(cJSON_GetArrayItem(arr_field(note, "locations"), 0), "physicalLocation");
+    assert_string_equal(str_field(field(phys, "artifactLocation"), "uri"), "dir/b.inf");
+    assert_int_equal((int)num_field(field(phys, "region"), "startLine"), 8);
+    cJSON_Delete(j);
+    free(text);
+}
+
+/* Every rule of the catalogue has its documentation, and every entry of
+ * the documentation is a rule: the help cannot go missing or stale. */
+static void test_rule_docs_match_the_catalogue(void **state)
+{
+    (void)state;
+    uint32_t n, nd;
+    const bl_rule_info *cat = bl_rule_catalogue(&n);
+    const bl_rule_doc *docs = bl_rule_docs(&nd);
+    for (uint32_t i = 0; i < n; i++) {
+        const bl_rule_doc *d = bl_rule_doc_find(cat[i].id);
+        assert_non_null(d);
+        assert_true(strlen(d->what) > 20 && strlen(d->why) > 20 && strlen(d->fix) > 20);
+        assert_true(strcmp(d->precision, "very-high") == 0 || strcmp(d->precision, "high") == 0 ||
+                    strcmp(d->precision, "medium") == 0 || strcmp(d->precision, "low") == 0);
+    }
+    for (uint32_t k = 0; k < nd; k++) {
+        bool found = false;
+        for (uint32_t i = 0; i < n && !found; i++)
+            found = strcmp(cat[i].id, docs[k].id) == 0;
+        assert_true(found);
+    }
+    bl_sb sb = {0};
+    bl_rule_friendly_name("nonboot-filter-on-boot-class", &sb);
+    assert_string_equal(bl_sb_str(&sb), "NonbootFilterOnBootClass");
+    bl_sb_free(&sb);
+    /* Markdown keeps a registry path's backslashes. */
+    bl_sb md = {0};
+    bl_rule_help(bl_rule_doc_find("group-not-in-service-group-order"), true, &md);
+    assert_non_null(strstr(bl_sb_str(&md), "Control\\\\ServiceGroupOrder"));
+    bl_sb_free(&md);
+}
+
 static void test_sarif_analyze_points_at_the_hive(void **state)
 {
     (void)state;
     pipeline p;
     pipeline_seed_hive(&p);
     capture c;
-    bl_report_analyze_sarif(capture_start(&c), &p.a);
+    bl_report_analyze_sarif(capture_start(&c), &p.a, 1);
     char *text = capture_end(&c);
     cJSON *j = parse(text);
     const cJSON *results = arr_field(cJSON_GetArrayItem(arr_field(j, "runs"), 0), "results");
@@ -523,6 +669,10 @@ static void test_sarif_analyze_points_at_the_hive(void **state)
     assert_string_equal(str_field(r, "level"), "error");
     const cJSON *phys = field(cJSON_GetArrayItem(arr_field(r, "locations"), 0), "physicalLocation");
     assert_string_equal(str_field(field(phys, "artifactLocation"), "uri"), p.path);
+    /* A hive is binary: the region is the whole file, by bytes. */
+    const cJSON *region = field(phys, "region");
+    assert_int_equal((int)num_field(region, "byteOffset"), 0);
+    assert_true(num_field(region, "byteLength") > 4096);
     /* The verified fix travels with the message. */
     assert_non_null(strstr(str_field(field(r, "message"), "text"), "Fix (re-simulated)"));
     cJSON_Delete(j);
@@ -1204,6 +1354,9 @@ int main(void)
         cmocka_unit_test(test_json_load_order_filter),
         cmocka_unit_test(test_format_parse),
         cmocka_unit_test(test_sarif),
+        cmocka_unit_test(test_sarif_fingerprints_survive_line_moves),
+        cmocka_unit_test(test_sarif_failed_run),
+        cmocka_unit_test(test_rule_docs_match_the_catalogue),
         cmocka_unit_test(test_sarif_analyze_points_at_the_hive),
         cmocka_unit_test(test_text_analyze_answer_first),
         cmocka_unit_test(test_text_order_table),
