@@ -58,6 +58,7 @@ typedef struct bl_cli {
     const char *boot_fs;
     uint8_t windows; /* --windows: enum bl_windows, BL_WIN_UNKNOWN = tell from the hive */
     const char *output;
+    bool force; /* --force: an output may replace an existing file (never an input) */
     const char *baseline;
     const char *arch;
     const char *os_version;
@@ -171,6 +172,20 @@ char *bl_fix_offline_path(const char *path);
 /* Writes --fix-out's two files.  Returns 0, or prints the reason and
  * returns BL_EXIT_INPUT. */
 int bl_write_fix_files(const bl_cli *c, const bl_session *s, const bl_fix_plan *p);
+/* ---- outputs (output.c) ----
+ * Every file a command writes is opened with bl_cli_output_open (checked
+ * against every input, written beside the target, renamed at commit; see
+ * bl_output_open in util.h) and finished with bl_cli_output_commit, or
+ * dropped with bl_output_abort.  Both print the one-line reason and return
+ * BL_EXIT_INPUT on failure, 0 otherwise. */
+/* Every input of the command line: hive arguments (INFs for lint) with the
+ * logs found beside each, --log, --knowledge, --baseline and its logs. */
+void bl_cli_inputs(const bl_cli *c, bl_inputs *in);
+/* Adds a hive found in a directory (batch), with its logs. */
+void bl_cli_inputs_add_hive(bl_inputs *in, const char *path);
+/* path "-" is standard output; c->force allows replacing a file. */
+int bl_cli_output_open(const bl_cli *c, const char *path, const bl_inputs *in, bl_output *o);
+int bl_cli_output_commit(bl_output *o, const bl_inputs *in);
 
 int cmd_analyze(int argc, char **argv);
 int cmd_order(int argc, char **argv);

@@ -5,10 +5,10 @@
  * introduce; exit 1 when one reaches --fail-on. */
 #include "cli.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* MAJOR.MINOR[.BUILD] into the target. */
 static bool parse_os_version(const char *s, bl_inf_target *t)
@@ -54,23 +54,23 @@ static bool parse_langid(const char *s, uint16_t *out)
  * looks like one). */
 static int baseline_kind(const char *path, bool *text, bl_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f && strchr(path, '#')) {
+    uint8_t *head;
+    size_t n;
+    struct stat st;
+    if (strchr(path, '#') && stat(path, &st) != 0) {
         *text = false; /* a hive inside a disk image: IMAGE#SYSTEM (cli/source.c) */
         return 0;
     }
-    if (!f) {
-        bl_error_set(err, "%s: %s", path, strerror(errno));
+    if (bl_read_file_head(path, 512, &head, &n, err) != 0)
         return -1;
-    }
-    uint8_t head[512];
-    size_t n = fread(head, 1, sizeof head, f);
-    fclose(f);
     *text = !(n >= 4 && memcmp(head, "regf", 4) == 0) && bl_regtext_detect(head, n);
+    free(head);
     return 0;
 }
 
 typedef struct lint_run {
+    bl_output *output; /* open until the report is written */
+    bl_inputs *inputs;
     bl_session session; /* when the baseline is a hive */
     bl_model *model;    /* otherwise */
     bl_knowledge *knowledge;
@@ -81,6 +81,9 @@ typedef struct lint_run {
 
 static void lint_run_free(lint_run *r)
 {
+    if (r->output && r->output->path)
+        bl_output_abort(r->output);
+    bl_inputs_free(r->inputs);
     bl_lint_result_free(&r->result);
     for (uint32_t i = 0; i < r->ninfs; i++)
         bl_inf_free(r->infs[i]);
@@ -116,8 +119,17 @@ int cmd_lint(int argc, char **argv)
     if (c.lang && !parse_langid(c.lang, &io.langid))
         return bl_usage_error(c.cmd_name, "--lang must be a LANGID in hex, e.g. 0407");
 
+    bl_inputs in = {0};
+    bl_output dest;
+    bl_cli_inputs(&c, &in);
+    if ((rc = bl_cli_output_open(&c, c.output ? c.output : "-", &in, &dest)) != 0) {
+        bl_inputs_free(&in);
+        return rc;
+    }
     lint_run r;
     memset(&r, 0, sizeof r);
+    r.output = &dest;
+    r.inputs = &in;
     bl_error err = {{0}};
     r.infs = bl_xcalloc((size_t)c.nargs, sizeof *r.infs);
     for (int i = 0; i < c.nargs; i++) {
@@ -155,12 +167,7 @@ int cmd_lint(int argc, char **argv)
     if (bl_lint_run(baseline, (const bl_inf *const *)r.infs, r.ninfs, &lopt, &r.result, &err) != 0)
         return lint_fail(&r, err.msg);
 
-    FILE *out = stdout;
-    if (c.output && !(out = fopen(c.output, "w"))) {
-        char msg[600];
-        snprintf(msg, sizeof msg, "%s: cannot write: %s", c.output, strerror(errno));
-        return lint_fail(&r, msg);
-    }
+    FILE *out = dest.fp;
     bl_lint_report rep = {&r.result, c.baseline, (const bl_inf *const *)r.infs, r.ninfs, &target};
     if (c.format == BL_FMT_JSON) {
         bl_report_lint_json(out, &rep);
@@ -170,11 +177,8 @@ int cmd_lint(int argc, char **argv)
         bl_text_options o = {c.verbose, c.color, c.width};
         bl_report_lint_text(out, &rep, &o);
     }
-    if (out != stdout)
-        fclose(out);
-    else
-        fflush(out);
-    rc = bl_exit_for(&c, &r.result.findings);
+    int wrc = bl_cli_output_commit(&dest, &in);
+    rc = wrc ? wrc : bl_exit_for(&c, &r.result.findings);
     lint_run_free(&r);
     return rc;
 }

@@ -67,7 +67,7 @@ static const cmd_def commands[] = {
 
 enum opt_id {
     O_CONTROL_SET, O_CONTROL_SET_B, O_NO_RECOVERY, O_LOG, O_FORMAT, O_FAIL_ON, O_PHASE, O_CLASS,
-    O_DEVICE, O_ALL, O_KNOWLEDGE, O_BOOT_SCENARIO, O_BOOT_FS, O_WINDOWS, O_OUTPUT, O_BASELINE, O_ARCH,
+    O_DEVICE, O_ALL, O_KNOWLEDGE, O_BOOT_SCENARIO, O_BOOT_FS, O_WINDOWS, O_OUTPUT, O_FORCE, O_BASELINE, O_ARCH,
     O_OS_VERSION, O_LANG, O_VERBOSE, O_COLOR, O_NO_FIXES, O_JOBS, O_SUMMARY, O_READER, O_TIMINGS,
     O_FIX_OUT, O_NO_COLOR, O_VOLUME, O_INSTALLATION, O_HASH_IMAGE, O_HELP,
 };
@@ -122,8 +122,14 @@ static const opt_def options[] = {
      "8.1, 10 for 11). Default: told from the hive (doc/boot-model.md \"Which Windows\"); explain "
      "names what told it."},
     {O_OUTPUT, "output", 'o', "FILE", CMD_RECOVER | CMD_ANALYZE | CMD_LINT,
-     "recover: the file to write (required, never the input). analyze/lint: write the report to "
-     "FILE instead of standard output."},
+     "recover: the file to write (required). analyze/lint: write the report to FILE instead of "
+     "standard output (- is standard output). FILE is written beside itself and renamed when "
+     "complete; it is refused when it is an input (the hive, a log found beside it or named, an "
+     "INF, a baseline, a knowledge file, through any link), a transaction log name of an input "
+     "hive, not a regular file (a device, a FIFO, a directory), or an existing file without "
+     "--force."},
+    {O_FORCE, "force", 0, NULL, CMD_RECOVER | CMD_ANALYZE | CMD_LINT,
+     "Let -o replace an existing regular file (never an input)."},
     {O_BASELINE, "baseline", 'b', "HIVE", CMD_LINT,
      "The SYSTEM hive to apply the INFs to. Without it, a built-in minimal Windows boot "
      "configuration is used (see doc/lint.md)."},
@@ -706,6 +712,7 @@ static int set_option(bl_cli *c, const opt_def *o, const char *v)
         break;
     }
     case O_SUMMARY: c->summary = true; break;
+    case O_FORCE: c->force = true; break;
     case O_TIMINGS: c->timings = true; break;
     case O_FIX_OUT: c->fix_out = v; break;
     case O_READER:
