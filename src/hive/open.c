@@ -90,6 +90,7 @@ struct bl_key {
     bl_cells_nk nk;
     uint32_t *subs, nsubs;
     bool subs_loaded, subs_failed;
+    int8_t regf_checked; /* regf_children_ok: 0 not yet, 1 ok, -1 refused */
     bl_sb vname, big; /* current value's name; big data reassembled */
 };
 
@@ -910,6 +911,66 @@ static bl_key *fast_wrap(bl_hive *h, const bl_cells_nk *nk, const char *parent_p
     return key;
 }
 
+/* libregf reads a key's subkey lists as soon as the key is opened, and
+ * follows them recursively, trusting them (an ri index naming itself
+ * overflows its stack).  So libregf is asked about a key's subkeys only once
+ * the bounds-checked cell reader has accepted that key's list and the lists
+ * of every subkey in it; *memo caches the verdict (0 = not yet). */
+static bool regf_children_ok(bl_hive *h, const bl_cells_nk *nk, const char *path, int8_t *memo)
+{
+    if (memo && *memo)
+        return *memo > 0;
+    uint32_t *offs, n;
+    const char *why;
+    bool ok = spend(h, 8 * (uint64_t)nk->nsubkeys);
+    if (ok && bl_cells_subkeys(&h->cells, nk, &offs, &n, &why) != 0) {
+        bl_hive_add_problem(h, path, "subkey list unreadable: %s", why);
+        ok = false;
+    } else if (ok) {
+        for (uint32_t i = 0; i < n && ok; i++) {
+            bl_cells_nk sub;
+            uint32_t *o2 = NULL, n2;
+            if (bl_cells_key(&h->cells, offs[i], &sub, &why) != 0)
+                continue; /* libregf reports a cell that is no key itself */
+            ok = spend(h, KEY_COST + 8 * (uint64_t)sub.nsubkeys);
+            if (ok && bl_cells_subkeys(&h->cells, &sub, &o2, &n2, &why) != 0) {
+                bl_hive_add_problem(h, path, "the subkey list of subkey #%u is unreadable (%s): libregf is not "
+                                             "asked about these subkeys", i, why);
+                ok = false;
+            }
+            free(o2);
+        }
+        free(offs);
+    }
+    if (memo)
+        *memo = ok ? 1 : -1;
+    return ok;
+}
+
+/* The cell reader's view of a key libregf opened (for regf_children_ok). */
+static void regf_locate(bl_key *k)
+{
+    off64_t at = 0;
+    libregf_error_t *e = NULL;
+    const char *why;
+    memset(&k->nk, 0, sizeof k->nk);
+    if (libregf_key_get_offset(k->key, &at, &e) == 1 && at >= 4096 + 4 &&
+        bl_cells_key(&k->hive->cells, (uint32_t)(at - 4096 - 4), &k->nk, &why) != 0)
+        bl_cells_key(&k->hive->cells, (uint32_t)(at - 4096), &k->nk, &why);
+    libregf_error_free(&e);
+}
+
+static bool regf_root_ok(bl_hive *h)
+{
+    bl_cells_nk root;
+    const char *why;
+    if (bl_cells_key(&h->cells, h->info.base.root_cell, &root, &why) != 0) {
+        bl_hive_add_problem(h, "", "root key unreadable: %s", why);
+        return false;
+    }
+    return regf_children_ok(h, &root, "", NULL);
+}
+
 bl_key *bl_hive_root(bl_hive *h)
 {
     if (h->fast) {
@@ -926,6 +987,8 @@ bl_key *bl_hive_root(bl_hive *h)
     }
     libregf_key_t *k = NULL;
     libregf_error_t *e = NULL;
+    if (!regf_root_ok(h))
+        return NULL;
     int rc = libregf_file_get_root_key(h->regf, &k, &e);
     if (rc != 1) {
         char why[512];
@@ -936,6 +999,7 @@ bl_key *bl_hive_root(bl_hive *h)
     }
     bl_key *key = key_new(h, key_utf8_name(k), bl_xstrdup(""));
     key->key = k;
+    regf_locate(key);
     return key;
 }
 
@@ -1002,6 +1066,10 @@ bl_key *bl_key_open(bl_hive *h, bl_key *parent, const char *path)
     libregf_key_t *k = NULL;
     libregf_error_t *e = NULL;
     int rc;
+    if (parent ? !regf_children_ok(h, &parent->nk, parent->path, &parent->regf_checked) : !regf_root_ok(h)) {
+        free(full);
+        return NULL;
+    }
     if (parent)
         rc = libregf_key_get_sub_key_by_utf8_path(parent->key, (const uint8_t *)path,
                                                    strlen(path), &k, &e);
@@ -1024,6 +1092,7 @@ bl_key *bl_key_open(bl_hive *h, bl_key *parent, const char *path)
     }
     bl_key *key = key_new(h, name, full);
     key->key = k;
+    regf_locate(key);
     return key;
 }
 
@@ -1091,6 +1160,8 @@ uint32_t bl_key_subkey_count(bl_key *k)
 {
     if (k->hive->fast)
         return fast_subs(k) ? k->nsubs : 0;
+    if (!regf_children_ok(k->hive, &k->nk, k->path, &k->regf_checked))
+        return 0;
     int n = 0;
     libregf_error_t *e = NULL;
     if (libregf_key_get_number_of_sub_keys(k->key, &n, &e) != 1 || n < 0) {
@@ -1128,6 +1199,8 @@ bl_key *bl_key_subkey(bl_key *k, uint32_t index)
     }
     libregf_key_t *sub = NULL;
     libregf_error_t *e = NULL;
+    if (!regf_children_ok(k->hive, &k->nk, k->path, &k->regf_checked))
+        return NULL;
     if (index > INT32_MAX || libregf_key_get_sub_key(k->key, (int)index, &sub, &e) != 1) {
         char why[512];
         regf_error_text(e, why, sizeof why);
@@ -1137,6 +1210,7 @@ bl_key *bl_key_subkey(bl_key *k, uint32_t index)
     char *name = key_utf8_name(sub);
     bl_key *key = key_new(k->hive, name, join_path(k->path, name));
     key->key = sub;
+    regf_locate(key);
     return key;
 }
 
