@@ -137,6 +137,14 @@ int cmd_lint(int argc, char **argv)
         if (!r.infs[r.ninfs])
             return lint_fail(&r, err.msg);
         r.ninfs++;
+        /* The parser takes an empty text as an INF without sections; to lint
+         * it would be to pass a file that installs nothing ("no new finding"). */
+        if (bl_inf_section_count(r.infs[r.ninfs - 1]) == 0) {
+            bl_error_set(&err, "%s: no [section] in it (empty, or only a byte-order mark, comments or NUL "
+                               "padding): not an INF",
+                         c.args[i]);
+            return lint_fail(&r, err.msg);
+        }
     }
 
     const bl_model *baseline;
