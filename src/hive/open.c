@@ -90,7 +90,6 @@ struct bl_key {
     bl_cells_nk nk;
     uint32_t *subs, nsubs;
     bool subs_loaded, subs_failed;
-    int8_t regf_checked; /* regf_children_ok: 0 not yet, 1 ok, -1 refused */
     bl_sb vname, big; /* current value's name; big data reassembled */
 };
 
@@ -913,38 +912,30 @@ static bl_key *fast_wrap(bl_hive *h, const bl_cells_nk *nk, const char *parent_p
 
 /* libregf reads a key's subkey lists as soon as the key is opened, and
  * follows them recursively, trusting them (an ri index naming itself
- * overflows its stack).  So libregf is asked about a key's subkeys only once
- * the bounds-checked cell reader has accepted that key's list and the lists
- * of every subkey in it; *memo caches the verdict (0 = not yet). */
-static bool regf_children_ok(bl_hive *h, const bl_cells_nk *nk, const char *path, int8_t *memo)
+ * overflows its stack).  So a key is handed to libregf only once the
+ * bounds-checked cell reader has accepted its subkey list. */
+static bool regf_list_ok(bl_hive *h, const bl_cells_nk *nk, const char *path)
 {
-    if (memo && *memo)
-        return *memo > 0;
-    uint32_t *offs, n;
+    uint32_t *offs = NULL, n;
     const char *why;
-    bool ok = spend(h, 8 * (uint64_t)nk->nsubkeys);
-    if (ok && bl_cells_subkeys(&h->cells, nk, &offs, &n, &why) != 0) {
+    if (!spend(h, 8 * (uint64_t)nk->nsubkeys))
+        return false;
+    int rc = bl_cells_subkeys(&h->cells, nk, &offs, &n, &why);
+    free(offs);
+    if (rc != 0)
         bl_hive_add_problem(h, path, "subkey list unreadable: %s", why);
-        ok = false;
-    } else if (ok) {
-        for (uint32_t i = 0; i < n && ok; i++) {
-            bl_cells_nk sub;
-            uint32_t *o2 = NULL, n2;
-            if (bl_cells_key(&h->cells, offs[i], &sub, &why) != 0)
-                continue; /* libregf reports a cell that is no key itself */
-            ok = spend(h, KEY_COST + 8 * (uint64_t)sub.nsubkeys);
-            if (ok && bl_cells_subkeys(&h->cells, &sub, &o2, &n2, &why) != 0) {
-                bl_hive_add_problem(h, path, "the subkey list of subkey #%u is unreadable (%s): libregf is not "
-                                             "asked about these subkeys", i, why);
-                ok = false;
-            }
-            free(o2);
-        }
-        free(offs);
-    }
-    if (memo)
-        *memo = ok ? 1 : -1;
-    return ok;
+    return rc == 0;
+}
+
+/* The same for the subkey of parent named name (absent or refused: false). */
+static bool regf_child_ok(bl_hive *h, const bl_cells_nk *parent, const char *name, const char *path)
+{
+    bl_cells_nk child;
+    const char *why;
+    int rc = bl_cells_find_subkey(&h->cells, parent, name, &child, &why);
+    if (rc < 0)
+        bl_hive_add_problem(h, path, "key unreadable: %s", why);
+    return rc > 0 && regf_list_ok(h, &child, path);
 }
 
 /* The cell reader's view of a key libregf opened (for regf_children_ok). */
@@ -960,15 +951,14 @@ static void regf_locate(bl_key *k)
     libregf_error_free(&e);
 }
 
-static bool regf_root_ok(bl_hive *h)
+static bool regf_root(bl_hive *h, bl_cells_nk *root)
 {
-    bl_cells_nk root;
     const char *why;
-    if (bl_cells_key(&h->cells, h->info.base.root_cell, &root, &why) != 0) {
+    if (bl_cells_key(&h->cells, h->info.base.root_cell, root, &why) != 0) {
         bl_hive_add_problem(h, "", "root key unreadable: %s", why);
         return false;
     }
-    return regf_children_ok(h, &root, "", NULL);
+    return true;
 }
 
 bl_key *bl_hive_root(bl_hive *h)
@@ -987,7 +977,8 @@ bl_key *bl_hive_root(bl_hive *h)
     }
     libregf_key_t *k = NULL;
     libregf_error_t *e = NULL;
-    if (!regf_root_ok(h))
+    bl_cells_nk root;
+    if (!regf_root(h, &root) || !regf_list_ok(h, &root, ""))
         return NULL;
     int rc = libregf_file_get_root_key(h->regf, &k, &e);
     if (rc != 1) {
@@ -1066,7 +1057,12 @@ bl_key *bl_key_open(bl_hive *h, bl_key *parent, const char *path)
     libregf_key_t *k = NULL;
     libregf_error_t *e = NULL;
     int rc;
-    if (parent ? !regf_children_ok(h, &parent->nk, parent->path, &parent->regf_checked) : !regf_root_ok(h)) {
+    bl_cells_nk root;
+    if (!parent && !regf_root(h, &root)) {
+        free(full);
+        return NULL;
+    }
+    if (!regf_child_ok(h, parent ? &parent->nk : &root, path, full)) {
         free(full);
         return NULL;
     }
@@ -1160,8 +1156,6 @@ uint32_t bl_key_subkey_count(bl_key *k)
 {
     if (k->hive->fast)
         return fast_subs(k) ? k->nsubs : 0;
-    if (!regf_children_ok(k->hive, &k->nk, k->path, &k->regf_checked))
-        return 0;
     int n = 0;
     libregf_error_t *e = NULL;
     if (libregf_key_get_number_of_sub_keys(k->key, &n, &e) != 1 || n < 0) {
@@ -1199,7 +1193,10 @@ bl_key *bl_key_subkey(bl_key *k, uint32_t index)
     }
     libregf_key_t *sub = NULL;
     libregf_error_t *e = NULL;
-    if (!regf_children_ok(k->hive, &k->nk, k->path, &k->regf_checked))
+    bl_cells_nk child;
+    const char *bad;
+    if (!fast_subs(k) || index >= k->nsubs || bl_cells_key(&k->hive->cells, k->subs[index], &child, &bad) != 0 ||
+        !regf_list_ok(k->hive, &child, k->path))
         return NULL;
     if (index > INT32_MAX || libregf_key_get_sub_key(k->key, (int)index, &sub, &e) != 1) {
         char why[512];
