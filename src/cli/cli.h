@@ -32,6 +32,10 @@ enum bl_cmd {
 #define CMD_ALL 0x1FFu
 
 #define BL_MAX_ARGS 4096
+/* Per-hive budgets of a fleet run (batch.c): a hive this slow or this large
+ * in memory is stopped and reported, and the rest of the fleet goes on. */
+#define BL_DEFAULT_HIVE_TIMEOUT 60
+#define BL_DEFAULT_HIVE_MEMORY 1024
 
 typedef struct bl_cli {
     unsigned cmd;
@@ -69,6 +73,9 @@ typedef struct bl_cli {
     unsigned width; /* text is wrapped to this many columns */
     bool no_fixes;
     int jobs;
+    bool recursive;   /* -r: a directory's subdirectories are part of the fleet */
+    int hive_timeout; /* batch: seconds per hive, 0 = none */
+    int hive_memory;  /* batch: MB resident per hive, 0 = none */
     bool summary;
     bool libregf_reader;
     bool timings;

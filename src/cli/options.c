@@ -68,8 +68,8 @@ static const cmd_def commands[] = {
 enum opt_id {
     O_CONTROL_SET, O_CONTROL_SET_B, O_NO_RECOVERY, O_LOG, O_FORMAT, O_FAIL_ON, O_PHASE, O_CLASS,
     O_DEVICE, O_ALL, O_KNOWLEDGE, O_BOOT_SCENARIO, O_BOOT_FS, O_WINDOWS, O_OUTPUT, O_FORCE, O_BASELINE, O_ARCH,
-    O_OS_VERSION, O_LANG, O_VERBOSE, O_COLOR, O_NO_FIXES, O_JOBS, O_SUMMARY, O_READER, O_TIMINGS,
-    O_FIX_OUT, O_NO_COLOR, O_VOLUME, O_INSTALLATION, O_HASH_IMAGE, O_HELP,
+    O_OS_VERSION, O_LANG, O_VERBOSE, O_COLOR, O_NO_FIXES, O_JOBS, O_RECURSIVE, O_HIVE_TIMEOUT, O_HIVE_MEMORY,
+    O_SUMMARY, O_READER, O_TIMINGS, O_FIX_OUT, O_NO_COLOR, O_VOLUME, O_INSTALLATION, O_HASH_IMAGE, O_HELP,
 };
 
 typedef struct opt_def {
@@ -151,7 +151,17 @@ static const opt_def options[] = {
      "FIX-offline.reg for the hive loaded offline from WinRE (reg load HKLM\\OFFLINE "
      "X:\\Windows\\System32\\config\\SYSTEM, reg import FIX-offline.reg, reg unload HKLM\\OFFLINE), "
      "below the control set analyzed."},
-    {O_JOBS, "jobs", 'j', "N", CMD_ANALYZE, "Analyze several hives with N parallel workers (default: number of CPUs)."},
+    {O_JOBS, "jobs", 'j', "N", CMD_ANALYZE,
+     "Analyze several hives with N parallel workers, one process per hive (default: number of CPUs)."},
+    {O_RECURSIVE, "recursive", 'r', NULL, CMD_ANALYZE,
+     "A directory argument includes the hives in its subdirectories (symbolic links to directories "
+     "are not followed). What is not a hive in a directory is skipped with a note."},
+    {O_HIVE_TIMEOUT, "hive-timeout", 0, "SECONDS", CMD_ANALYZE,
+     "With several hives or a directory: stop the analysis of a hive that takes longer (default 60; 0: "
+     "no limit). It is reported with the budget it exceeded and the rest goes on."},
+    {O_HIVE_MEMORY, "hive-memory", 0, "MB", CMD_ANALYZE,
+     "With several hives or a directory: stop the analysis of a hive whose resident memory grows "
+     "beyond MB megabytes (default 1024; 0: no limit; checked every 20 ms)."},
     {O_SUMMARY, "summary", 0, NULL, CMD_ANALYZE,
      "With several hives: print a fleet summary (which filters delay which classes on how many "
      "machines, which rules fire where)."},
@@ -711,6 +721,21 @@ static int set_option(bl_cli *c, const opt_def *o, const char *v)
         c->jobs = (int)j;
         break;
     }
+    case O_RECURSIVE: c->recursive = true; break;
+    case O_HIVE_TIMEOUT:
+    case O_HIVE_MEMORY: {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*end || !*v || n < 0 || n > 1000000)
+            return usage_error(c, o->id == O_HIVE_TIMEOUT ? "--hive-timeout %s: expected seconds (0: no limit)"
+                                                          : "--hive-memory %s: expected megabytes (0: no limit)",
+                               v);
+        if (o->id == O_HIVE_TIMEOUT)
+            c->hive_timeout = (int)n;
+        else
+            c->hive_memory = (int)n;
+        break;
+    }
     case O_SUMMARY: c->summary = true; break;
     case O_FORCE: c->force = true; break;
     case O_TIMINGS: c->timings = true; break;
@@ -735,6 +760,8 @@ int bl_cli_parse(bl_cli *c, unsigned cmd, const char *cmd_name, int argc, char *
     c->cmd = cmd;
     c->cmd_name = cmd_name;
     c->fail_on = BL_SEV_ERROR;
+    c->hive_timeout = BL_DEFAULT_HIVE_TIMEOUT;
+    c->hive_memory = BL_DEFAULT_HIVE_MEMORY;
     c->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
     bool only_args = false;
     for (int i = 0; i < argc; i++) {
