@@ -2,7 +2,8 @@
 #
 #   make            build build/bootlens
 #   make demo       install missing Debian packages, build, analyze the bundled sample hive
-#   make check      every test: unit (CMocka), end-to-end, ASan+UBSan runs, fuzz smoke runs
+#   make check      every test: unit (CMocka), end-to-end, the hostile corpus, ASan+UBSan runs,
+#                   fuzz smoke runs
 #   make bench      benchmark analyze on a real hive (see bench/README.md)
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
 #
@@ -17,6 +18,9 @@ FUZZ_CC ?= clang
 PKG_CONFIG ?= pkg-config
 SHARED ?= ../shared
 FUZZ_SECONDS ?= 10
+PYTHON ?= python3
+# Known-slow hostile cases (tests/hostile/known-slow.txt) are stopped after this long.
+HOSTILE_SLOW_CAP ?= 5
 
 PKGS := libregf libbfio libcjson nettle zlib libvhdi libvmdk libqcow libfsntfs
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -54,7 +58,7 @@ TESTS := $(TEST_SRC:tests/unit/%.c=build/tests/%)
 SAN_TESTS := $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 
-.PHONY: all deps demo check unit e2e asan tsan fuzz fuzz-smoke bench install uninstall clean format hives
+.PHONY: all deps demo check unit e2e hostile asan tsan fuzz fuzz-smoke bench install uninstall clean format hives
 all: $(BIN) $(MKHIVE) build/bootlens.1 build/bootlens.bash
 
 # The man page and the bash completion come from the option table itself.
@@ -150,6 +154,7 @@ check: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) e2e
+	$(MAKE) hostile
 	$(MAKE) asan
 	$(MAKE) tsan
 	$(MAKE) fuzz-smoke
@@ -170,7 +175,15 @@ asan: $(SAN_BIN) $(SAN_TESTS) $(MKHIVE) $(IMG_TOOLS)
 	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 tests/run-unit.sh $(SAN_TESTS)
 	@ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp BOOTLENS=$(SAN_BIN) SHARED=$(SHARED) tests/e2e/run.sh
 
-# ThreadSanitizer on the batch runner: many hives analyzed by parallel workers.
+# The hostile corpus (tests/hostile): generated worst cases, each under a
+# time, memory and address-space limit, inputs hashed before and after.  On
+# the normal build: ASan needs a huge address space.
+hostile: $(BIN) $(MKHIVE)
+	@$(PYTHON) tests/hostile/run.py --bootlens $(BIN) --slow-cap $(HOSTILE_SLOW_CAP)
+
+# ThreadSanitizer on the batch runner (a process per hive since issue 12: this
+# now guards the library code it runs, e.g. rules.c's pthread_once, and the
+# fork-and-poll loop itself).
 TSAN_BIN := build/tsan/bootlens
 $(TSAN_BIN): $(LIB_SRC) $(CLI_SRC) $(GEN_SRC) $(wildcard include/bootlens/*.h)
 	@mkdir -p $(@D)

@@ -9,6 +9,8 @@ need="make gcc clang libclang-rt-dev pkg-config libregf-dev libbfio-dev libcjson
 need="$need libvhdi-dev libvmdk-dev libqcow-dev libfsntfs-dev nettle-dev zlib1g-dev"
 # Tools that build the test images at test time (tests/images/run.sh).
 need="$need ntfs-3g ntfs-3g-dev fdisk qemu-utils ewf-tools jq time"
+# The hostile corpus (tests/hostile) is generated and run by Python 3.
+need="$need python3"
 missing=""
 for p in $need; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
