@@ -62,9 +62,6 @@ typedef struct bl_log_file {
     const char *path;
     const uint8_t *data;
     size_t size;
-    /* data is a read-only file mapping: pages already checked may be given
-     * back to the kernel (they are read again from the file if needed). */
-    bool mapped;
 } bl_log_file;
 
 typedef struct bl_recovery {

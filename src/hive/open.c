@@ -247,7 +247,6 @@ static int map_log(bl_hive *h, const bl_hive_options *opt, const char *path, boo
             out->path = bl_xstrdup(path);
             out->data = p;
             out->size = n;
-            out->mapped = n > 0;
             record_input(h, opt, path, p, n, true, n > 0);
             return 0;
         }
@@ -264,7 +263,7 @@ static int map_log(bl_hive *h, const bl_hive_options *opt, const char *path, boo
 
 static void unmap_log(bl_log_file *f)
 {
-    if (f->mapped)
+    if (f->size) /* only non-empty logs are mapped */
         munmap((void *)f->data, f->size);
     free((char *)f->path);
     memset(f, 0, sizeof *f);
@@ -587,7 +586,7 @@ static int hive_setup(bl_hive *h, const bl_hive_options *opt, bool allow_logs, c
         size_t out_size = 0;
         bl_error rerr = {{0}};
         bl_image_alloc alloc = {place_start, place_grow, place_release, &h->place};
-        int rc = bl_hive_recover_with(&alloc, h->map, h->map_size, h->path, logs, (size_t)nlogs, &out, &out_size,
+        int rc = bl_hive_recover_with(&alloc, !borrowed, h->map, h->map_size, h->path, logs, (size_t)nlogs, &out, &out_size,
                                       &h->info.recovery, &rerr);
         for (int i = 0; i < nlogs && !borrowed; i++)
             unmap_log(&logs[i]);

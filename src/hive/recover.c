@@ -32,6 +32,7 @@ typedef struct log_entry {
 /* What we learnt about one log file before replaying anything. */
 typedef struct log_view {
     const bl_log_file *file;
+    bool mapped; /* file->data is a read-only file mapping (pages may be given back) */
     const char *name; /* file name without directories, for notes */
     bl_base_block base;
     enum log_format format;
@@ -89,10 +90,10 @@ static uint64_t round_up(uint64_t v, uint64_t align)
 /* Gives back the whole pages of a mapped log inside [p, p + n): they have
  * been read and are read again only if their entry is replayed.  A log can
  * hold a gigabyte of entries; this keeps what stays resident bounded. */
-static void release_pages(const bl_log_file *f, const uint8_t *p, size_t n)
+static void release_pages(bool mapped, const uint8_t *p, size_t n)
 {
     static size_t page;
-    if (!f->mapped)
+    if (!mapped)
         return;
     if (!page) {
         long ps = sysconf(_SC_PAGESIZE);
@@ -104,18 +105,18 @@ static void release_pages(const bl_log_file *f, const uint8_t *p, size_t n)
 }
 
 /* Hash-1 of an entry, over its data in slices released as they are done. */
-static uint64_t entry_data_hash(const bl_log_file *f, const uint8_t *p, size_t n)
+static uint64_t entry_data_hash(bool mapped, const uint8_t *p, size_t n)
 {
     bl_marvin32_state st;
     bl_marvin32_init(&st, BL_LOG_MARVIN_SEED);
     while (n > HASH_SLICE) {
         bl_marvin32_update(&st, p, HASH_SLICE);
-        release_pages(f, p, HASH_SLICE);
+        release_pages(mapped, p, HASH_SLICE);
         p += HASH_SLICE;
         n -= HASH_SLICE;
     }
     uint64_t h = bl_marvin32_final(&st, p, n);
-    release_pages(f, p, n);
+    release_pages(mapped, p, n);
     return h;
 }
 
@@ -126,7 +127,7 @@ static uint64_t entry_data_hash(const bl_log_file *f, const uint8_t *p, size_t n
  * entry holds its header, its page references and the pages, padded to the
  * next 4 KiB at most (as Windows writes them), and never more pages than the
  * hive bins it describes. */
-static const char *entry_problem(const bl_log_file *f, const uint8_t *e, size_t avail, uint64_t max_hbins,
+static const char *entry_problem(bool mapped, const uint8_t *e, size_t avail, uint64_t max_hbins,
                                  log_entry *out)
 {
     out->size = bl_le32_at(e + 4);
@@ -161,7 +162,7 @@ static const char *entry_problem(const bl_log_file *f, const uint8_t *e, size_t 
         return "entry size is larger than its pages need";
     if (bl_marvin32(e, 32, BL_LOG_MARVIN_SEED) != bl_le64_at(e + 32))
         return "hash-2 (header) mismatch";
-    if (entry_data_hash(f, e + HVLE_HEADER, out->size - HVLE_HEADER) != bl_le64_at(e + 24))
+    if (entry_data_hash(mapped, e + HVLE_HEADER, out->size - HVLE_HEADER) != bl_le64_at(e + 24))
         return "hash-1 (data) mismatch";
     return NULL;
 }
@@ -175,7 +176,7 @@ static void scan_entries(log_view *v, uint64_t max_hbins)
     size_t n = v->file->size, off = BL_SECTOR;
     while (off < n && n - off >= HVLE_HEADER && memcmp(d + off, "HvLE", 4) == 0) {
         log_entry ent;
-        const char *why = entry_problem(v->file, d + off, n - off, max_hbins, &ent);
+        const char *why = entry_problem(v->mapped, d + off, n - off, max_hbins, &ent);
         if (why) {
             v->bad_off = off;
             v->bad_index = v->nentries + 1;
@@ -643,8 +644,8 @@ static void free_views(replay *r)
  *     with the highest sequence number is applied;
  *   - a dirty hive no log can recover is refused with one line naming each
  *     log and what is wrong with it. */
-int bl_hive_recover_with(const bl_image_alloc *alloc, const uint8_t *primary, size_t size, const char *label,
-                         const bl_log_file *logs, size_t nlogs, uint8_t **out, size_t *out_size,
+int bl_hive_recover_with(const bl_image_alloc *alloc, bool logs_mapped, const uint8_t *primary, size_t size,
+                         const char *label, const bl_log_file *logs, size_t nlogs, uint8_t **out, size_t *out_size,
                          bl_recovery *rep, bl_error *err)
 {
     *out = NULL;
@@ -702,6 +703,7 @@ int bl_hive_recover_with(const bl_image_alloc *alloc, const uint8_t *primary, si
                       : BL_HIVE_MAX_SIZE - BL_BASE_BLOCK_SIZE;
     for (size_t i = 0; i < r.nviews; i++) {
         views[i].file = &logs[i];
+        views[i].mapped = logs_mapped;
         views[i].name = logs[i].path ? base_name(logs[i].path) : "log";
         analyze_log(&views[i], r.max_hbins);
     }
@@ -780,5 +782,5 @@ const bl_image_alloc bl_image_heap = {heap_start, heap_grow, heap_release, NULL}
 int bl_hive_recover(const uint8_t *primary, size_t size, const char *label, const bl_log_file *logs,
                     size_t nlogs, uint8_t **out, size_t *out_size, bl_recovery *rep, bl_error *err)
 {
-    return bl_hive_recover_with(&bl_image_heap, primary, size, label, logs, nlogs, out, out_size, rep, err);
+    return bl_hive_recover_with(&bl_image_heap, false, primary, size, label, logs, nlogs, out, out_size, rep, err);
 }

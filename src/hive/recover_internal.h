@@ -95,9 +95,11 @@ typedef struct bl_image_alloc {
 extern const bl_image_alloc bl_image_heap;
 
 /* bl_hive_recover with the image placed by alloc (*out is released with
- * alloc->release, *out_size bytes). */
-int bl_hive_recover_with(const bl_image_alloc *alloc, const uint8_t *primary, size_t size, const char *label,
-                         const bl_log_file *logs, size_t nlogs, uint8_t **out, size_t *out_size,
+ * alloc->release, *out_size bytes).  logs_mapped: the logs' data are
+ * read-only file mappings, whose pages are given back once hashed (a log may
+ * hold a gigabyte of entries; what stays resident must not). */
+int bl_hive_recover_with(const bl_image_alloc *alloc, bool logs_mapped, const uint8_t *primary, size_t size,
+                         const char *label, const bl_log_file *logs, size_t nlogs, uint8_t **out, size_t *out_size,
                          bl_recovery *rep, bl_error *err);
 
 /* Marvin32 over n bytes with a 64-bit seed: the low dword of the result is
