@@ -135,7 +135,8 @@ static void scan_dir(batch *b, const char *dir, int depth)
         names[n++] = bl_xstrdup(e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, name_cmp);
+    if (n)
+        qsort(names, n, sizeof *names, name_cmp);
     for (uint32_t i = 0; i < n; i++) {
         bl_sb p = {0};
         bl_sb_addf(&p, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names[i]);
@@ -206,7 +207,8 @@ static int str_cmp(const void *a, const void *b)
 /* Sends each distinct key of keys[0..n) once, freeing them. */
 static void send_keys(int fd, char tag, char **keys, uint32_t n)
 {
-    qsort(keys, n, sizeof *keys, str_cmp);
+    if (n)
+        qsort(keys, n, sizeof *keys, str_cmp);
     for (uint32_t i = 0; i < n; i++) {
         if (!i || strcmp(keys[i], keys[i - 1]) != 0)
             send_str(fd, tag, keys[i]);
@@ -575,8 +577,10 @@ static void split_key(char *k, char **parts, int n)
 static void print_summary(batch *b)
 {
     FILE *out = b->out;
-    qsort(b->rules, b->nrules, sizeof *b->rules, agg_cmp);
-    qsort(b->filters, b->nfilters, sizeof *b->filters, agg_cmp);
+    if (b->nrules)
+        qsort(b->rules, b->nrules, sizeof *b->rules, agg_cmp);
+    if (b->nfilters)
+        qsort(b->filters, b->nfilters, sizeof *b->filters, agg_cmp);
     uint32_t usable = b->nhives - b->unusable;
     if (b->c->format != BL_FMT_TEXT) {
         cJSON *o = cJSON_CreateObject();
