@@ -67,6 +67,7 @@ typedef struct batch {
     FILE *out;
     bool progress;
     uint32_t done, unusable, over_budget, skipped, with_findings, clean;
+    uint32_t skipped_hives; /* found in a directory, then known to be no SYSTEM hive */
     int worst;
     agg_entry *rules, *filters;
     uint32_t nrules, caprules, nfilters, capfilters;
@@ -363,7 +364,7 @@ static void finish(batch *b, job *j, int status)
             snprintf(msg, sizeof msg, "analysis stopped after %.1f s: over the %d s time budget (--hive-timeout)",
                      used, c->hive_timeout);
         else
-            snprintf(msg, sizeof msg, "analysis stopped at %.0f MB resident: over the %d MB memory budget "
+            snprintf(msg, sizeof msg, "analysis stopped at %.1f MB resident: over the %d MB memory budget "
                                       "(--hive-memory)",
                      used, c->hive_memory);
         cJSON *budget = cJSON_CreateObject();
@@ -387,8 +388,10 @@ static void finish(batch *b, job *j, int status)
         if (tag == 'E' || tag == 'K') {
             /* The hive layer's messages start with the path: said once. */
             size_t plen = strlen(path);
-            if (tag == 'K')
+            if (tag == 'K') {
                 skip_note(b, path, strncmp(s, path, plen) == 0 && s[plen] == ':' ? s + plen + 2 : s);
+                b->skipped_hives++;
+            }
             else
                 emit_error(b, path, s, NULL);
             free(s);
@@ -481,6 +484,10 @@ static void reap(batch *b, job *j)
         ;
     if ((uint64_t)ru.ru_maxrss > j->peak_kb)
         j->peak_kb = (uint64_t)ru.ru_maxrss;
+    /* A hive that went over its memory budget between two looks is over
+     * it all the same: the verdict must not depend on timing. */
+    if (!j->exceeded && b->c->hive_memory > 0 && j->peak_kb > (uint64_t)b->c->hive_memory * 1024)
+        j->exceeded = "memory";
     finish(b, j, status);
     bl_sb_free(&j->buf);
     b->done++;
@@ -581,11 +588,11 @@ static void print_summary(batch *b)
         qsort(b->rules, b->nrules, sizeof *b->rules, agg_cmp);
     if (b->nfilters)
         qsort(b->filters, b->nfilters, sizeof *b->filters, agg_cmp);
-    uint32_t usable = b->nhives - b->unusable;
+    uint32_t hives = b->nhives - b->skipped_hives, usable = hives - b->unusable;
     if (b->c->format != BL_FMT_TEXT) {
         cJSON *o = cJSON_CreateObject();
         cJSON *sum = cJSON_AddObjectToObject(o, "summary");
-        cJSON_AddNumberToObject(sum, "hives", b->nhives);
+        cJSON_AddNumberToObject(sum, "hives", hives);
         cJSON_AddNumberToObject(sum, "unusable", b->unusable);
         cJSON_AddNumberToObject(sum, "over_budget", b->over_budget);
         cJSON_AddNumberToObject(sum, "skipped", b->skipped);
@@ -620,7 +627,7 @@ static void print_summary(batch *b)
         return;
     }
     fprintf(out, "Fleet summary: %u hives (%u usable, %u unusable); %u with warnings or errors, %u clean.\n",
-            b->nhives, usable, b->unusable, b->with_findings, b->clean);
+            hives, usable, b->unusable, b->with_findings, b->clean);
     if (b->nfilters) {
         fprintf(out, "\nFilters that delay devices:\n  %-6s %-24s %-20s %s\n", "HIVES", "FILTER", "CLASS", "EFFECT");
         for (uint32_t i = 0; i < b->nfilters; i++) {
@@ -719,8 +726,9 @@ int bl_analyze_batch(const bl_cli *c)
         print_summary(&b);
     int wrc = bl_cli_output_commit(&dest, &in);
     if (b.unusable) {
+        uint32_t hives = b.nhives - b.skipped_hives;
         fprintf(stderr, "bootlens: %s%s: %u of %u hive%s could not be used", c->args[0], c->nargs > 1 ? "..." : "",
-                b.unusable, b.nhives, b.nhives == 1 ? "" : "s");
+                b.unusable, hives, hives == 1 ? "" : "s");
         if (b.over_budget)
             fprintf(stderr, " (%u stopped over their time or memory budget)", b.over_budget);
         fputc('\n', stderr);

@@ -14,6 +14,8 @@ says otherwise), and checks for each one:
   * on exit 2, standard error is one line naming an input (several lines are
     allowed where the case says so: a fleet's summary) and matches what the
     case expects (e.g. "checksum");
+  * standard output matches what the case expects, when it says (the text
+    caveat of a replay, the JSONL line of a hive over budget);
   * no input changed: every entry of the case directory keeps its type, size,
     modification time and SHA-256 (computed over the file's data extents,
     holes skipped by SEEK_DATA, so sparse multi-GB inputs cost what they
@@ -154,11 +156,13 @@ def run_case(bootlens, d, args, vmem_kb, cap, as_nobody, logs, name):
     p.returncode = os.waitstatus_to_exitcode(status)
     with open(err_path, "rb") as f:
         stderr = f.read().decode("utf-8", "replace")
-    return p.returncode, wall, ru.ru_maxrss, stderr, killed
+    with open(out_path, "rb") as f:
+        stdout = f.read(1 << 20).decode("utf-8", "replace")
+    return p.returncode, wall, ru.ru_maxrss, stderr, stdout, killed
 
 
-def check(row, code, wall, rss, stderr, killed, before, after, budget):
-    name, _, exits, expect, flags, args = row
+def check(row, code, wall, rss, stderr, stdout, killed, before, after, budget):
+    name, _, exits, expect, flags, args = row[:6]
     problems = []
     creates = [f[len("creates="):] for f in flags.split(",") if f.startswith("creates=")]
     if killed:
@@ -184,6 +188,8 @@ def check(row, code, wall, rss, stderr, killed, before, after, budget):
             problems.append("the message names none of the files (%s)" % " ".join(names))
     if expect != "-" and not re.search(expect, stderr):
         problems.append("stderr does not match /%s/" % expect)
+    if len(row) > 6 and not killed and not re.search(row[6], stdout):
+        problems.append("stdout does not match /%s/" % row[6])
     for rel in sorted(set(before) | set(after)):
         if rel in creates:
             continue
@@ -226,7 +232,7 @@ def main(argv):
         rows = [r for r in rows if r[0] in only]
     npass = nfail = nxfail = 0
     for row in rows:
-        name, budget, exits, expect, flags, args = row
+        name, budget, exits, expect, flags, args = row[:6]
         d = os.path.join(out, name)
         budget = float(budget)
         vmem = DEFAULT_VMEM_KB
@@ -236,10 +242,10 @@ def main(argv):
         is_slow = name in slow
         cap = cap_slow if is_slow else max(3 * budget, budget + 5)
         before = snapshot(d)
-        code, wall, rss, stderr, killed = run_case(bootlens, d, args, vmem, cap, as_root and "nobody" in flags,
+        code, wall, rss, stderr, stdout, killed = run_case(bootlens, d, args, vmem, cap, as_root and "nobody" in flags,
                                                   logs, name)
         after = snapshot(d)
-        problems = check(row, code, wall, rss, stderr, killed, before, after, budget)
+        problems = check(row, code, wall, rss, stderr, stdout, killed, before, after, budget)
         took = "%s%.2f s, %d MB, exit %s" % (">" if killed else "", wall, rss // 1024, code)
         if is_slow:
             over = [p for p in problems if "budget" in p or "RSS" in p or "killed" in p]
