@@ -193,6 +193,9 @@ void bl_cli_inputs_add_hive(bl_inputs *in, const char *path);
 /* path "-" is standard output; c->force allows replacing a file. */
 int bl_cli_output_open(const bl_cli *c, const char *path, const bl_inputs *in, bl_output *o);
 int bl_cli_output_commit(bl_output *o, const bl_inputs *in);
+/* The usual pair: the command's inputs into *in, and -o (standard output
+ * without it) opened against them; on failure *in is already released. */
+int bl_cli_report_open(const bl_cli *c, bl_inputs *in, bl_output *o);
 
 int cmd_analyze(int argc, char **argv);
 int cmd_order(int argc, char **argv);

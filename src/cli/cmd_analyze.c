@@ -50,13 +50,10 @@ int cmd_analyze(int argc, char **argv)
     if (batch)
         return bl_analyze_batch(&c);
     /* The output is checked before anything is read: a refusal costs nothing. */
-    bl_inputs in = {0};
+    bl_inputs in;
     bl_output dest;
-    bl_cli_inputs(&c, &in);
-    if ((rc = bl_cli_output_open(&c, c.output ? c.output : "-", &in, &dest)) != 0) {
-        bl_inputs_free(&in);
+    if ((rc = bl_cli_report_open(&c, &in, &dest)) != 0)
         return rc;
-    }
     bl_session s;
     if ((rc = bl_session_open(&s, &c, c.args[0], true)) != 0) {
         bl_output_abort(&dest);

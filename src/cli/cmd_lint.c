@@ -119,13 +119,10 @@ int cmd_lint(int argc, char **argv)
     if (c.lang && !parse_langid(c.lang, &io.langid))
         return bl_usage_error(c.cmd_name, "--lang must be a LANGID in hex, e.g. 0407");
 
-    bl_inputs in = {0};
+    bl_inputs in;
     bl_output dest;
-    bl_cli_inputs(&c, &in);
-    if ((rc = bl_cli_output_open(&c, c.output ? c.output : "-", &in, &dest)) != 0) {
-        bl_inputs_free(&in);
+    if ((rc = bl_cli_report_open(&c, &in, &dest)) != 0)
         return rc;
-    }
     lint_run r;
     memset(&r, 0, sizeof r);
     r.output = &dest;

@@ -25,13 +25,10 @@ int cmd_recover(int argc, char **argv)
     if (c.nargs != 1 || !c.output)
         return bl_usage_error(c.cmd_name, "expected HIVE and -o OUT");
     const char *in_path = c.args[0];
-    bl_inputs in = {0};
+    bl_inputs in;
     bl_output dest;
-    bl_cli_inputs(&c, &in);
-    if ((rc = bl_cli_output_open(&c, c.output, &in, &dest)) != 0) {
-        bl_inputs_free(&in);
+    if ((rc = bl_cli_report_open(&c, &in, &dest)) != 0)
         return rc;
-    }
     bl_hive_options ho = {0};
     if (c.nlogs) {
         ho.logs = c.logs;

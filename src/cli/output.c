@@ -60,6 +60,16 @@ int bl_cli_output_open(const bl_cli *c, const char *path, const bl_inputs *in, b
     return 0;
 }
 
+int bl_cli_report_open(const bl_cli *c, bl_inputs *in, bl_output *o)
+{
+    memset(in, 0, sizeof *in);
+    bl_cli_inputs(c, in);
+    int rc = bl_cli_output_open(c, c->output ? c->output : "-", in, o);
+    if (rc)
+        bl_inputs_free(in);
+    return rc;
+}
+
 int bl_cli_output_commit(bl_output *o, const bl_inputs *in)
 {
     bl_error err = {{0}};

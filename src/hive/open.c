@@ -767,10 +767,8 @@ const uint8_t *bl_hive_image(const bl_hive *h, size_t *size)
 
 static bool all_zero(const uint8_t *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (p[i])
-            return false;
-    return true;
+    /* Each byte equals the next and the first is zero (memcmp is fast). */
+    return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
 }
 
 static int write_all(int fd, const uint8_t *p, size_t n)
