@@ -923,6 +923,23 @@ def inf_cases(c):
     inf_case("inf-bom-only", b"\xef\xbb\xbf", "2", "x.inf", binary=True)
     inf_case("inf-utf16-bom-only", b"\xff\xfe", "2", "x.inf", binary=True)
     inf_case("inf-comments-only", "; nothing but a comment\n\n", "2", "x.inf")
+    # Scale: 50,000 AddService entries (each a new tag in a few groups),
+    # 100,000 [Strings] keys, a regedit baseline of 100,000 services.
+    many = 50000
+    inf_case("inf-addservice-50k", head + "[DefaultInstall.NTamd64]\n[DefaultInstall.NTamd64.Services]\n" +
+             "".join("AddService=s%d,,svc%d\n" % (i, i % 100) for i in range(many)) +
+             "".join("[svc%d]\nServiceType=1\nStartType=0\nErrorControl=1\nServiceBinary=%%12%%\\s%d.sys\n"
+                     "LoadOrderGroup=G%d\n" % (i, i, i % 5) for i in range(100)), args=["lint", "x.inf", "--no-fixes"])
+    inf_case("inf-strings-100k", head + "[DefaultInstall.NTamd64]\nAddReg=r\n[r]\n" +
+             "".join("HKLM,System\\CurrentControlSet\\Services\\x,V%d,,%%s%d%%\n" % (i, i) for i in range(100000)) +
+             "[Strings]\n" + "".join('s%d="v%d"\n' % (i, i) for i in range(100000)))
+    d = c.case("baseline-regtext-100k", ["lint", "--baseline", "b.reg", "x.inf"])
+    if d:
+        open(os.path.join(d, "b.reg"), "w").write(
+            "Windows Registry Editor Version 5.00\n\n[HKEY_LOCAL_MACHINE\\SYSTEM\\Select]\n\"Current\"=dword:1\n" +
+            "".join("[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\r%d]\n\"Type\"=dword:1\n"
+                    "\"Start\"=dword:3\n" % i for i in range(100000)))
+        open(os.path.join(d, "x.inf"), "wb").write(open(SEED_INF, "rb").read())
     d = c.case("inf-huge-sparse", ["lint", "x.inf"], "2", "x.inf", 2)
     if d:
         sparse(os.path.join(d, "x.inf"), 200 * MB, head.encode())
