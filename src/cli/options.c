@@ -92,8 +92,9 @@ static const opt_def options[] = {
      "Analyze the primary file as it is, without replaying transaction logs (a dirty hive raises "
      "the dirty-hive finding)."},
     {O_LOG, "log", 0, "FILE", CMD_HIVE_READERS | CMD_RECOVER,
-     "A transaction log to replay (repeatable). Default: HIVE.LOG, HIVE.LOG1, HIVE.LOG2 beside "
-     "the hive, in any letter case."},
+     "A transaction log to replay (repeatable; refused when it is not a usable regular file). "
+     "Default: HIVE.LOG, HIVE.LOG1, HIVE.LOG2 beside the hive, in any letter case; one of those that "
+     "is not a regular file, is the hive itself or is over 1 GiB is ignored with a note."},
     {O_FORMAT, "format", 'f', "text|json|sarif|dot|jsonl|html", CMD_ALL & ~CMD_RECOVER,
      "Output format (default text). sarif: analyze and lint. dot: stack and explain (Graphviz). "
      "jsonl: one JSON object per line (analyze of several hives). html: analyze, explain and diff as one "
@@ -420,7 +421,10 @@ void bl_cli_print_man(FILE *out)
           "in memory when it is dirty), rebuilds the driver boot configuration (services, "
           "load-order groups and tags, class and device filters, minifilter altitudes, the device "
           "tree), simulates the boot-time load and device-start order, and reports what will go "
-          "wrong, why, and a fix it has re-simulated. Input files are never written.\n"
+          "wrong, why, and a fix it has re-simulated. Input files are never written, and no output "
+          "replaces one (see \\-\\-output). Inputs must be regular files, opened without blocking: a "
+          "hive may be at most 2 GiB, a transaction log 1 GiB, an INF 64 MB; larger files are refused "
+          "before anything is read, and only the valid part of a hive is read.\n"
           ".SH COMMANDS\n",
           out);
     for (size_t i = 0; i < BL_ARRAY_LEN(commands); i++) {
