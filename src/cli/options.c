@@ -130,7 +130,7 @@ static const opt_def options[] = {
      "hive, not a regular file (a device, a FIFO, a directory), or an existing file without "
      "--force."},
     {O_FORCE, "force", 0, NULL, CMD_RECOVER | CMD_ANALYZE | CMD_LINT,
-     "Let -o replace an existing regular file (never an input)."},
+     "Let -o (and --fix-out) replace an existing regular file (never an input)."},
     {O_BASELINE, "baseline", 'b', "HIVE", CMD_LINT,
      "The SYSTEM hive to apply the INFs to. Without it, a built-in minimal Windows boot "
      "configuration is used (see doc/lint.md)."},
