@@ -755,6 +755,7 @@ def file_cases(c):
                 extra(d)
 
     fifo_case("fifo-hive", ["analyze", "F"], "F", "F.*FIFO")
+    fifo_case("fifo-image", ["analyze", "F#SYSTEM"], "F", "F.*FIFO")
     fifo_case("fifo-log-beside", ["analyze", "SYSTEM"], "SYSTEM.LOG1", "-", exits="01")
     fifo_case("fifo-log-named", ["analyze", "SYSTEM", "--log", "F"], "F", "F.*FIFO")
     fifo_case("fifo-knowledge", ["analyze", "SYSTEM", "--knowledge", "F"], "F", "F.*FIFO")
