@@ -593,20 +593,14 @@ def structure_cases(c):
         h = seed_hive(os.path.join(d, "SYSTEM"))
         put32(h.b, 40, 0x70000000)
         h.save(os.path.join(d, "SYSTEM"))
-    d = c.case("base-bad-checksum", ["analyze", "SYSTEM"], "2", "SYSTEM.*checksum")
-    if d:
-        h = seed_hive(os.path.join(d, "SYSTEM"))
-        h.fix()
-        h.b[100] ^= 0xFF
-        with open(os.path.join(d, "SYSTEM"), "wb") as f:
-            f.write(h.b)
-    d = c.case("base-bad-checksum-libregf", ["analyze", "SYSTEM", "--reader", "libregf"], "2", "SYSTEM.*checksum")
-    if d:
-        h = seed_hive(os.path.join(d, "SYSTEM"))
-        h.fix()
-        h.b[100] ^= 0xFF
-        with open(os.path.join(d, "SYSTEM"), "wb") as f:
-            f.write(h.b)
+    for name, extra in [("base-bad-checksum", []), ("base-bad-checksum-libregf", ["--reader", "libregf"])]:
+        d = c.case(name, ["analyze", "SYSTEM"] + extra, "2", "SYSTEM.*checksum")
+        if d:
+            h = seed_hive(os.path.join(d, "SYSTEM"))
+            h.fix()
+            h.b[100] ^= 0xFF  # after the checksum was computed
+            with open(os.path.join(d, "SYSTEM"), "wb") as f:
+                f.write(h.b)
 
 
 def value_cases(c):
