@@ -2,8 +2,9 @@
 #
 #   make            build build/bootlens
 #   make demo       install missing Debian packages, build, analyze the bundled sample hive
-#   make check      every test: unit (CMocka), end-to-end, SARIF validation, ASan+UBSan runs, fuzz smoke runs
-#   make bench      benchmark analyze on real hives, and lint against a fleet of 200 baselines
+#   make check      every test: unit (CMocka), end-to-end, SARIF validation, the hostile corpus,
+#                   ASan+UBSan runs, fuzz smoke runs
+#   make bench      benchmark analyze on real hives and worst cases, and lint against 200 baselines
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
 #
 # Sources are found by wildcard: one module per folder under src/, the CLI in
@@ -17,6 +18,9 @@ FUZZ_CC ?= clang
 PKG_CONFIG ?= pkg-config
 SHARED ?= ../shared
 FUZZ_SECONDS ?= 10
+PYTHON ?= python3
+# Known-slow hostile cases (tests/hostile/known-slow.txt) are stopped after this long.
+HOSTILE_SLOW_CAP ?= 5
 
 PKGS := libregf libbfio libcjson nettle zlib libvhdi libvmdk libqcow libfsntfs
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -54,7 +58,7 @@ TESTS := $(TEST_SRC:tests/unit/%.c=build/tests/%)
 SAN_TESTS := $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 
-.PHONY: all deps demo check unit e2e sarif asan tsan fuzz fuzz-smoke bench install uninstall clean format hives
+.PHONY: all deps demo check unit e2e sarif hostile asan tsan fuzz fuzz-smoke bench install uninstall clean format hives
 all: $(BIN) $(MKHIVE) build/bootlens.1 build/bootlens.bash
 
 # The man page and the bash completion come from the option table itself.
@@ -151,6 +155,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) e2e
 	$(MAKE) sarif
+	$(MAKE) hostile
 	$(MAKE) asan
 	$(MAKE) tsan
 	$(MAKE) fuzz-smoke
@@ -177,8 +182,15 @@ sarif: $(BIN) $(MKHIVE)
 	@tests/gen-hives.sh >/dev/null
 	@BOOTLENS=$(BIN) SHARED=$(SHARED) tests/sarif.sh
 
-# ThreadSanitizer on the batch runner and the fleet lint: many hives
-# analyzed (or linted against) by parallel workers.
+# The hostile corpus (tests/hostile): generated worst cases, each under a
+# time, memory and address-space limit, inputs hashed before and after.  On
+# the normal build: ASan needs a huge address space.
+hostile: $(BIN) $(MKHIVE)
+	@$(PYTHON) tests/hostile/run.py --bootlens $(BIN) --slow-cap $(HOSTILE_SLOW_CAP)
+
+# ThreadSanitizer on the batch runner (a process per hive since issue 12: this
+# now guards the library code it runs, e.g. rules.c's pthread_once, and the
+# fork-and-poll loop itself), and the fleet lint's worker threads.
 TSAN_BIN := build/tsan/bootlens
 $(TSAN_BIN): $(LIB_SRC) $(CLI_SRC) $(GEN_SRC) $(wildcard include/bootlens/*.h)
 	@mkdir -p $(@D)

@@ -6,8 +6,9 @@
 # (open, model, simulation, rules, output, total; from --timings), the whole
 # process wall time, CPU time and peak RSS; and, if RegRipper is installed
 # (Debian package regripper), the median of `regripper -p services` on the
-# same hive in the same run and the ratio.  Machines are shared and noisy:
-# read medians and ratios, not single runs.
+# same hive in the same run and the ratio.  Then the worst-case families of
+# tests/hostile (gen.py --bench): median time and peak RSS of each.
+# Machines are shared and noisy: read medians and ratios, not single runs.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 BOOTLENS=${BOOTLENS:-build/bootlens}
@@ -65,14 +66,14 @@ for hive in "$DIR/SYSTEM-win7-vmware" "$DIR/SYSTEM-win10-virtualbox" "$large"; d
     while [ $i -lt "$RUNS" ]; do
         t0=$(now_ms)
         /usr/bin/time -f "%M" -o "$DIR/time.txt" $PIN "$BOOTLENS" analyze "$hive" --format json --timings \
-            -o /dev/null 2>>"$DIR/t.txt" || true
+            >/dev/null 2>>"$DIR/t.txt" || true
         t1=$(now_ms)
         echo "$t0 $t1" | awk '{ print $2 - $1 }' >>"$DIR/wall.txt"
         cat "$DIR/time.txt" >>"$DIR/rss.txt"
         # CPU time of the whole process, where perf can count it.
         if [ -n "$PERF" ]; then
             $PERF stat -x, -e task-clock -o "$DIR/perf.txt" $PIN "$BOOTLENS" analyze "$hive" --format json \
-                -o /dev/null 2>/dev/null && awk -F, '/task-clock/ { print $1 }' "$DIR/perf.txt" >>"$DIR/cpu.txt"
+                >/dev/null 2>/dev/null && awk -F, '/task-clock/ { print $1 }' "$DIR/perf.txt" >>"$DIR/cpu.txt"
         fi
         i=$((i + 1))
     done
@@ -151,7 +152,7 @@ image_bench() {
         while [ $i -lt "$RUNS" ]; do
             t0=$(now_ms)
             # shellcheck disable=SC2086
-            $PIN "$BOOTLENS" analyze $src --format json -o /dev/null --fail-on never 2>/dev/null
+            $PIN "$BOOTLENS" analyze $src --format json --fail-on never >/dev/null 2>/dev/null
             t1=$(now_ms)
             echo "$t0 $t1" | awk '{ print $2 - $1 }' >>"$DIR/img-wall.txt"
             i=$((i + 1))
@@ -164,6 +165,58 @@ image_bench() {
     done
 }
 if [ -f "$large" ]; then image_bench "$large"; else image_bench "$DIR/SYSTEM-win10-virtualbox"; fi
+
+# ---- worst cases (tests/hostile/gen.py --bench) ----
+# The generated families of issue 12 beside the real hives: every stage must
+# stay near-linear, so each should end within 2 s and 256 MB (≤ 64 MB
+# inputs).  Families still slow because of the rules or the simulation are
+# listed in tests/hostile/known-slow.txt; runs are capped at
+# BENCH_HOSTILE_CAP seconds (">" marks a run stopped there) and limited to
+# 8 GiB of address space so that a quadratic case cannot take the machine.
+HRUNS=${BENCH_HOSTILE_RUNS:-5}
+HCAP=${BENCH_HOSTILE_CAP:-30}
+HDIR=$DIR/hostile
+ABS_BOOTLENS=$(cd "$(dirname "$BOOTLENS")" && pwd)/$(basename "$BOOTLENS")
+if ! command -v python3 >/dev/null; then
+    echo "bench: python3 is missing: no worst-case families (apt-get install python3)" >&2
+    exit 0
+fi
+if [ ! -f "$HDIR/cases.tsv" ] || [ tests/hostile/gen.py -nt "$HDIR/cases.tsv" ]; then
+    rm -rf "$HDIR"
+    python3 tests/hostile/gen.py "$HDIR" --bench || exit 1
+fi
+echo
+echo "worst-case families: $HRUNS runs each, analyze --format json, capped at ${HCAP} s${PIN:+, pinned to CPU 0}"
+printf '  %-24s %9s %12s %10s  %s\n' "family" "input MB" "median s" "peak MB" "note"
+while IFS="$(printf '\t')" read -r name _ _ _ _ args; do
+    : >"$DIR/h-wall.txt"
+    : >"$DIR/h-rss.txt"
+    capped=""
+    i=0
+    while [ $i -lt "$HRUNS" ]; do
+        # shellcheck disable=SC2086  # the case's arguments, split on purpose
+        rm -f "$HDIR/time.txt"
+        (cd "$HDIR/$name" && ulimit -v 8388608 && eval "set -- $args" &&
+            timeout -s KILL "$HCAP" /usr/bin/time -f "%e %M" -o ../time.txt $PIN "$ABS_BOOTLENS" "$@" \
+                >/dev/null 2>&1) 2>/dev/null
+        status=$?
+        # time(1) puts "Command exited with non-zero status" first on exit 1/2.
+        line=$(tail -1 "$HDIR/time.txt" 2>/dev/null)
+        wall=${line% *} rss=${line#* }
+        if [ "$status" = 137 ] || [ -z "$line" ]; then capped=">" wall=$HCAP rss=0; fi
+        echo "$wall" >>"$DIR/h-wall.txt"
+        echo "$rss" >>"$DIR/h-rss.txt"
+        i=$((i + 1))
+        # A capped run will be capped again: one is enough to say so.
+        [ -n "$capped" ] && break
+    done
+    size=$(du -k --apparent-size "$HDIR/$name/SYSTEM" 2>/dev/null | awk '{ printf "%.1f", $1 / 1024 }')
+    note=$(grep -E "^$name( |$)" tests/hostile/known-slow.txt | sed 's/^[^#]*# *//')
+    peak=$(median <"$DIR/h-rss.txt" | awk '{ printf "%.0f", $1 / 1024 }')
+    [ -n "$capped" ] && peak="?"
+    printf '  %-24s %9s %11s%s %10s  %s\n' "$name" "$size" "$capped" "$(median <"$DIR/h-wall.txt")" \
+        "$peak" "${note:+known slow: $note}"
+done <"$HDIR/cases.tsv"
 
 # One INF change against 200 real-sized baselines (lint --baseline DIR -j N).
 BOOTLENS=$BOOTLENS SHARED=$SHARED sh bench/lint-fleet.sh

@@ -60,12 +60,21 @@ typedef struct value {
     bl_sb data; /* raw bytes; len may be 0 */
 } value;
 
+/* Open-addressing index of a key's subkeys or values by name (slot = item
+ * index + 1), so that sources with 100k keys or values under one key build in
+ * linear time. */
+typedef struct name_index {
+    uint32_t *slots;
+    uint32_t cap;
+} name_index;
+
 typedef struct key {
     name nm;
     struct key **subs;
     uint32_t nsubs, cap_subs;
     value *vals;
     uint32_t nvals, cap_vals;
+    name_index sub_index, val_index;
 } key;
 
 /* Hive-wide settings taken from the source's directives. */
@@ -218,19 +227,69 @@ static void name_free(name *nm)
     free(nm->u16);
 }
 
+/* name_of(items, i) is the name of item i of a subkey or value array. */
+typedef const name *(*name_of_fn)(const void *items, uint32_t i);
+
+static void index_put(name_index *ix, uint32_t hash, uint32_t item)
+{
+    uint32_t mask = ix->cap - 1, slot = hash & mask;
+    while (ix->slots[slot])
+        slot = (slot + 1) & mask;
+    ix->slots[slot] = item + 1;
+}
+
+/* Makes room for count + 1 items (load factor at most 1/2), rebuilding from
+ * the items themselves. */
+static void index_reserve(name_index *ix, const void *items, uint32_t count, name_of_fn name_of)
+{
+    if ((uint64_t)(count + 1) * 2 <= ix->cap)
+        return;
+    free(ix->slots);
+    ix->cap = ix->cap ? ix->cap * 2 : 16;
+    while ((uint64_t)(count + 1) * 2 > ix->cap)
+        ix->cap *= 2;
+    ix->slots = bl_xcalloc(ix->cap, sizeof *ix->slots);
+    for (uint32_t i = 0; i < count; i++)
+        index_put(ix, name_hash(name_of(items, i)), i);
+}
+
+/* The index of the item named nm (as name_cmp compares), or count when
+ * absent; hash is name_hash(nm), equal for names name_cmp finds equal. */
+static uint32_t index_find(const name_index *ix, const void *items, uint32_t count, name_of_fn name_of,
+                           const name *nm, uint32_t hash)
+{
+    uint32_t mask = ix->cap - 1;
+    for (uint32_t slot = hash & mask; ix->slots[slot]; slot = (slot + 1) & mask)
+        if (name_cmp(name_of(items, ix->slots[slot] - 1), nm) == 0)
+            return ix->slots[slot] - 1;
+    return count;
+}
+
+static const name *sub_name(const void *items, uint32_t i)
+{
+    return &((key *const *)items)[i]->nm;
+}
+
+static const name *val_name(const void *items, uint32_t i)
+{
+    return &((const value *)items)[i].nm;
+}
+
 /* The child of parent named nm (compared as Windows does), created with this
  * spelling if absent; an existing key keeps its first spelling.  Takes nm. */
 static key *key_child(key *parent, name nm)
 {
-    for (uint32_t i = 0; i < parent->nsubs; i++) {
-        if (name_cmp(&parent->subs[i]->nm, &nm) == 0) {
-            name_free(&nm);
-            return parent->subs[i];
-        }
+    uint32_t hash = name_hash(&nm);
+    index_reserve(&parent->sub_index, parent->subs, parent->nsubs, sub_name);
+    uint32_t i = index_find(&parent->sub_index, parent->subs, parent->nsubs, sub_name, &nm, hash);
+    if (i < parent->nsubs) {
+        name_free(&nm);
+        return parent->subs[i];
     }
     key *k = bl_xcalloc(1, sizeof *k);
     k->nm = nm;
     bl_grow((void **)&parent->subs, sizeof *parent->subs, &parent->cap_subs, parent->nsubs + 1);
+    index_put(&parent->sub_index, hash, parent->nsubs);
     parent->subs[parent->nsubs++] = k;
     return k;
 }
@@ -239,16 +298,18 @@ static key *key_child(key *parent, name nm)
  * place, keeping its first spelling and its position.  Takes nm and data. */
 static void key_set_value(key *k, name nm, uint32_t type, bl_sb *data)
 {
-    for (uint32_t i = 0; i < k->nvals; i++) {
-        if (name_cmp(&k->vals[i].nm, &nm) == 0) {
-            bl_sb_free(&k->vals[i].data);
-            name_free(&nm);
-            k->vals[i].type = type;
-            k->vals[i].data = *data;
-            return;
-        }
+    uint32_t hash = name_hash(&nm);
+    index_reserve(&k->val_index, k->vals, k->nvals, val_name);
+    uint32_t i = index_find(&k->val_index, k->vals, k->nvals, val_name, &nm, hash);
+    if (i < k->nvals) {
+        bl_sb_free(&k->vals[i].data);
+        name_free(&nm);
+        k->vals[i].type = type;
+        k->vals[i].data = *data;
+        return;
     }
     bl_grow((void **)&k->vals, sizeof *k->vals, &k->cap_vals, k->nvals + 1);
+    index_put(&k->val_index, hash, k->nvals);
     k->vals[k->nvals++] = (value){nm, type, *data};
 }
 
@@ -265,6 +326,8 @@ static void key_free(key *k)
     }
     free(k->subs);
     free(k->vals);
+    free(k->sub_index.slots);
+    free(k->val_index.slots);
     name_free(&k->nm);
 }
 

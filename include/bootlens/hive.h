@@ -161,6 +161,10 @@ void bl_hive_close(bl_hive *h);
 const bl_hive_info *bl_hive_get_info(const bl_hive *h);
 /* The bytes libregf reads (recovered image when logs were replayed). */
 const uint8_t *bl_hive_image(const bl_hive *h, size_t *size);
+/* Writes those bytes to fd (recover): runs of zero bytes become holes when
+ * fd can seek, and little stays resident however large the hive.  Returns 0,
+ * or -1 with "LABEL: reason". */
+int bl_hive_write_image(const bl_hive *h, int fd, const char *label, bl_error *err);
 /* The reason recorded for `path` (exact, case-insensitive), or NULL. */
 const char *bl_hive_problem_for(const bl_hive *h, const char *path);
 /* Records a problem found while reading (path may be ""). */

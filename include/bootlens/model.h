@@ -186,8 +186,12 @@ typedef struct bl_model {
     bl_anomaly *anomalies;
     uint32_t nanomalies, capanomalies;
 
-    /* Indexes by folded name. */
+    /* Indexes by folded name.  group_rank_index: first position + 1 of each
+     * group in group_order; group_tags_index: index into group_tags.  Both
+     * are kept by the setters (set group_order and group_tags only through
+     * them). */
     bl_map service_index, class_index, device_index;
+    bl_map group_rank_index, group_tags_index;
 } bl_model;
 
 /* ---- life cycle ---- */

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
 
 #if defined(__GNUC__)
 #define BL_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -82,12 +84,71 @@ uint32_t bl_hash_bytes(const void *p, size_t n);
  * false (buf = "") for 0 or a time outside years 1601-9999. */
 bool bl_filetime_iso(uint64_t filetime, char buf[24]);
 
-/* Reads a whole file (bounded by max_size) into memory; on failure fills err
- * with "PATH: reason". */
+/* ---- Files (files.c) ---------------------------------------------------
+ * Inputs are evidence: they are opened read-only without blocking and must
+ * be regular files; outputs go to a temporary file beside the target, renamed
+ * over it only once complete, and never replace an input. */
+
+/* Opens path for reading as an input.  The open never blocks or acquires a
+ * terminal (O_NONBLOCK, O_NOCTTY: a FIFO or a device path returns at once),
+ * then anything but a regular file is refused.  Returns the descriptor (the
+ * caller closes it) with *st filled, or -1 with "PATH: reason" in err. */
+int bl_open_input(const char *path, struct stat *st, bl_error *err);
+/* "FIFO", "character device", "directory"... for a st_mode. */
+const char *bl_file_kind(unsigned mode);
+
+/* Reads a whole file (bounded by max_size) into memory, opened as
+ * bl_open_input does; on failure fills err with "PATH: reason". */
 int bl_read_file(const char *path, size_t max_size, uint8_t **data, size_t *size, bl_error *err);
 /* The same, but a larger file is not an error: its first max_size bytes are
  * read (for parsers that report where the bound is crossed). */
 int bl_read_file_head(const char *path, size_t max_size, uint8_t **data, size_t *size, bl_error *err);
+
+/* Every file a command reads, named or found (a hive, the logs beside it,
+ * --log files, INFs, baselines, knowledge files), identified by device and
+ * inode so that no output can replace one of them, whatever path names it. */
+typedef struct bl_input {
+    char *path;
+    const char *role; /* "hive", "transaction log", "INF", ... (static text) */
+    bool exists;
+    uint64_t dev, ino;
+    bool is_hive; /* its transaction log names (PATH.LOG, .LOG1, .LOG2) are reserved too */
+} bl_input;
+
+typedef struct bl_inputs {
+    bl_input *v;
+    uint32_t n, cap;
+} bl_inputs;
+
+/* Records path (as stat(2) resolves it, so symlinks and hard links are
+ * recognised).  A path that does not exist is kept by name only. */
+void bl_inputs_add(bl_inputs *in, const char *path, const char *role);
+void bl_inputs_free(bl_inputs *in);
+
+/* An output being written.  fp (and fd) are a temporary file in the target's
+ * directory; "-" writes standard output directly. */
+typedef struct bl_output {
+    char *path; /* the target as given */
+    char *tmp;  /* the temporary file, NULL for standard output */
+    int fd;
+    FILE *fp;
+    bool force;
+} bl_output;
+
+/* Contract: refuses (-1, err = "OUT: why", naming the input it would
+ * replace) a target that is the same file as any input (device and inode,
+ * through symlinks and hard links), a transaction log name of an input hive
+ * (it would be replayed with the hive next time), an existing file that is
+ * not a regular file (device node, FIFO, directory, socket), and any
+ * existing file unless force.  Otherwise creates the temporary file and
+ * returns 0.  Nothing is written to the target before bl_output_commit. */
+int bl_output_open(bl_output *o, const char *path, bool force, const bl_inputs *in, bl_error *err);
+/* Flushes and syncs the temporary file and renames it over the target
+ * (re-checking that the target is still no input); on any failure the
+ * temporary file is removed and -1 returned with err.  Always releases o. */
+int bl_output_commit(bl_output *o, const bl_inputs *in, bl_error *err);
+/* Removes the temporary file; the target is untouched.  Releases o. */
+void bl_output_abort(bl_output *o);
 
 /* ---- String pool ------------------------------------------------------
  * Interned, immutable strings and u32 lists, addressed by 32-bit ids.  The

@@ -33,6 +33,10 @@ enum bl_cmd {
 
 #define BL_MAX_ARGS 4096
 #define BL_MAX_BASELINES 4096
+/* Per-hive budgets of a fleet run (batch.c): a hive this slow or this large
+ * in memory is stopped and reported, and the rest of the fleet goes on. */
+#define BL_DEFAULT_HIVE_TIMEOUT 60
+#define BL_DEFAULT_HIVE_MEMORY 1024
 
 typedef struct bl_cli {
     unsigned cmd;
@@ -63,6 +67,7 @@ typedef struct bl_cli {
     const char *baselines[BL_MAX_BASELINES];
     int nbaselines;
     const char *suppressions;
+    bool force; /* --force: an output may replace an existing file (never an input) */
     const char *arch;
     const char *os_version;
     const char *lang;
@@ -72,6 +77,9 @@ typedef struct bl_cli {
     unsigned width; /* text is wrapped to this many columns */
     bool no_fixes;
     int jobs;
+    bool recursive;   /* -r: a directory's subdirectories are part of the fleet */
+    int hive_timeout; /* batch: seconds per hive, 0 = none */
+    int hive_memory;  /* batch: MB resident per hive, 0 = none */
     bool summary;
     bool libregf_reader;
     bool timings;
@@ -175,6 +183,23 @@ char *bl_fix_offline_path(const char *path);
 /* Writes --fix-out's two files.  Returns 0, or prints the reason and
  * returns BL_EXIT_INPUT. */
 int bl_write_fix_files(const bl_cli *c, const bl_session *s, const bl_fix_plan *p);
+/* ---- outputs (output.c) ----
+ * Every file a command writes is opened with bl_cli_output_open (checked
+ * against every input, written beside the target, renamed at commit; see
+ * bl_output_open in util.h) and finished with bl_cli_output_commit, or
+ * dropped with bl_output_abort.  Both print the one-line reason and return
+ * BL_EXIT_INPUT on failure, 0 otherwise. */
+/* Every input of the command line: hive arguments (INFs for lint) with the
+ * logs found beside each, --log, --knowledge, --baseline and its logs. */
+void bl_cli_inputs(const bl_cli *c, bl_inputs *in);
+/* Adds a hive found in a directory (batch), with its logs. */
+void bl_cli_inputs_add_hive(bl_inputs *in, const char *path);
+/* path "-" is standard output; c->force allows replacing a file. */
+int bl_cli_output_open(const bl_cli *c, const char *path, const bl_inputs *in, bl_output *o);
+int bl_cli_output_commit(bl_output *o, const bl_inputs *in);
+/* The usual pair: the command's inputs into *in, and -o (standard output
+ * without it) opened against them; on failure *in is already released. */
+int bl_cli_report_open(const bl_cli *c, bl_inputs *in, bl_output *o);
 
 int cmd_analyze(int argc, char **argv);
 int cmd_order(int argc, char **argv);

@@ -3,9 +3,9 @@
  * directory) go to the batch runner (batch.c). */
 #include "cli.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int bl_analyze_batch(const bl_cli *c);
 
@@ -39,16 +39,25 @@ int cmd_analyze(int argc, char **argv)
         return rc < 0 ? BL_EXIT_OK : rc;
     if (c.nargs < 1) 
         return bl_usage_error(c.cmd_name, "expected at least one HIVE");
-    bool batch = c.nargs > 1 || c.summary || c.jobs || c.format == BL_FMT_JSONL;
+    /* A directory is a fleet, with or without -j. */
+    struct stat st;
+    bool batch = c.nargs > 1 || c.summary || c.jobs || c.format == BL_FMT_JSONL ||
+                 (stat(c.args[0], &st) == 0 && S_ISDIR(st.st_mode));
     if (c.fix_out && (batch || c.no_fixes))
         return bl_usage_error(c.cmd_name, batch ? "--fix-out takes one HIVE" : "--fix-out needs the fix search (without --no-fixes)");
     if (batch && c.format == BL_FMT_HTML)
         return bl_usage_error(c.cmd_name, "--format html takes one HIVE");
     if (batch)
         return bl_analyze_batch(&c);
+    /* The output is checked before anything is read: a refusal costs nothing. */
+    bl_inputs in;
+    bl_output dest;
+    if ((rc = bl_cli_report_open(&c, &in, &dest)) != 0)
+        return rc;
     bl_session s;
     if ((rc = bl_session_open(&s, &c, c.args[0], true)) != 0) {
-        /* A directory is a batch of hives. */
+        bl_output_abort(&dest);
+        bl_inputs_free(&in);
         return rc;
     }
     /* A partial analysis says so where a pipeline looks: the report itself
@@ -68,33 +77,23 @@ int cmd_analyze(int argc, char **argv)
         bl_fix_plan_verify(&plan, &s);
     }
     if (c.fix_out && (rc = bl_write_fix_files(&c, &s, &plan)) != 0) {
+        bl_output_abort(&dest);
+        bl_inputs_free(&in);
         bl_fix_plan_free(&plan);
         bl_session_close(&s);
         return rc;
     }
-    FILE *out = stdout;
-    if (c.output) {
-        out = fopen(c.output, "w");
-        if (!out) {
-            char msg[600];
-            snprintf(msg, sizeof msg, "%s: cannot write: %s", c.output, strerror(errno));
-            bl_fix_plan_free(&plan);
-            bl_session_close(&s);
-            return bl_input_error(msg);
-        }
-    }
+    FILE *out = dest.fp;
     double t0 = bl_now_ms();
-    rc = bl_exit_for(&c, &s.findings);
-    write_report(out, &c, &s, &plan, rc);
-    if (out != stdout)
-        fclose(out);
-    else
-        fflush(out);
+    write_report(out, &c, &s, &plan, bl_exit_for(&c, &s.findings));
+    int wrc = bl_cli_output_commit(&dest, &in);
+    bl_inputs_free(&in);
     s.times.output = bl_now_ms() - t0;
     if (c.timings)
         fprintf(stderr, "timings-ms open=%.3f model=%.3f sim=%.3f rules=%.3f output=%.3f total=%.3f\n",
                 s.times.open, s.times.model, s.times.sim, s.times.rules, s.times.output,
                 s.times.open + s.times.model + s.times.sim + s.times.rules + s.times.output);
+    rc = wrc ? wrc : bl_exit_for(&c, &s.findings);
     bl_fix_plan_free(&plan);
     bl_session_close(&s);
     return rc;

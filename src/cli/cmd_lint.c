@@ -63,19 +63,17 @@ static bool parse_langid(const char *s, uint16_t *out)
  * looks like one). */
 static int baseline_kind(const char *path, bool *text, bl_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f && strchr(path, '#')) {
+    struct stat st;
+    if (strchr(path, '#') && stat(path, &st) != 0) {
         *text = false; /* a hive inside a disk image: IMAGE#SYSTEM (cli/source.c) */
         return 0;
     }
-    if (!f) {
-        bl_error_set(err, "%s: %s", path, strerror(errno));
+    uint8_t *head;
+    size_t n;
+    if (bl_read_file_head(path, 512, &head, &n, err) != 0)
         return -1;
-    }
-    uint8_t head[512];
-    size_t n = fread(head, 1, sizeof head, f);
-    fclose(f);
     *text = !(n >= 4 && memcmp(head, "regf", 4) == 0) && bl_regtext_detect(head, n);
+    free(head);
     return 0;
 }
 
@@ -120,6 +118,15 @@ static bl_inf **parse_infs(const lint_inputs *in, bl_error *err)
         infs[i] = bl_inf_parse_mem(in->c->args[i], in->inf_data[i], in->inf_size[i], &in->io, err);
         if (!infs[i]) {
             infs_free(infs, i);
+            return NULL;
+        }
+        /* The parser takes an empty text as an INF without sections; to lint
+         * it would be to pass a file that installs nothing ("no new finding"). */
+        if (bl_inf_section_count(infs[i]) == 0) {
+            bl_error_set(err, "%s: no [section] in it (empty, or only a byte-order mark, comments or NUL "
+                              "padding): not an INF",
+                         in->c->args[i]);
+            infs_free(infs, i + 1);
             return NULL;
         }
     }
@@ -253,23 +260,34 @@ static int expand_baselines(const bl_cli *c, baseline_list *l, bl_error *err)
 
 typedef void (*render_fn)(FILE *out, const void *ctx);
 
-/* Writes the report to -o FILE, or standard output: the one place lint
- * writes its output.  -1 with err when FILE cannot be written. */
-static int write_output(const bl_cli *c, render_fn render, const void *ctx, bl_error *err)
+/* Every file lint reads: the INFs, knowledge and suppressions files, each
+ * baseline (a directory's files one by one) with the logs found beside it. */
+static void lint_inputs_of(const bl_cli *c, const baseline_list *bl, bl_inputs *in)
 {
-    FILE *out = stdout;
-    if (c->output && !(out = fopen(c->output, "w"))) {
-        bl_error_set(err, "%s: cannot write: %s", c->output, strerror(errno));
-        return -1;
+    memset(in, 0, sizeof *in);
+    bl_cli_inputs(c, in);
+    for (uint32_t i = 0; bl && i < bl->n; i++)
+        if (bl->paths[i])
+            bl_cli_inputs_add_hive(in, bl->paths[i]);
+    if (c->suppressions)
+        bl_inputs_add(in, c->suppressions, "suppressions file");
+}
+
+/* Writes the report to -o FILE (through the output module: never over an
+ * input, beside the target then renamed), or standard output: the one
+ * place lint writes its output.  An exit status (2 with a one-line reason
+ * already printed) when it cannot. */
+static int write_output(const bl_cli *c, const baseline_list *bl, render_fn render, const void *ctx)
+{
+    bl_inputs in;
+    lint_inputs_of(c, bl, &in);
+    bl_output o;
+    int rc = bl_cli_output_open(c, c->output ? c->output : "-", &in, &o);
+    if (!rc) {
+        render(o.fp, ctx);
+        rc = bl_cli_output_commit(&o, &in);
     }
-    render(out, ctx);
-    int rc = ferror(out) ? -1 : 0;
-    if (out != stdout)
-        rc |= fclose(out) != 0 ? -1 : 0;
-    else
-        fflush(out);
-    if (rc)
-        bl_error_set(err, "%s: write error", c->output ? c->output : "standard output");
+    bl_inputs_free(&in);
     return rc;
 }
 
@@ -302,15 +320,10 @@ static int unusable(const bl_cli *c, const baseline_list *bl, const char *msg)
     paths[n++] = c->suppressions;
     bl_sarif_notice notice = bl_sarif_notice_for_error(msg, paths, n);
     failed_run fr = {&notice};
-    bl_error werr = {{0}};
-    int rc;
-    if (write_output(c, render_failure, &fr, &werr) != 0) {
-        char both[sizeof werr.msg * 2 + 16];
-        snprintf(both, sizeof both, "%s (and the SARIF log: %s)", msg, werr.msg);
-        rc = bl_input_error(both);
-    } else {
-        rc = bl_input_error(msg);
-    }
+    /* The log first (the upload step needs it), then the reason; if the
+     * log cannot be written, its own reason was printed already. */
+    write_output(c, bl, render_failure, &fr);
+    int rc = bl_input_error(msg);
     free(paths);
     return rc;
 }
@@ -353,8 +366,9 @@ static int lint_single(const lint_inputs *in, const baseline_list *bl)
     int rc = bl_lint_fails(&b.result, c->fail_on) ? BL_EXIT_FINDINGS : BL_EXIT_OK;
     bl_lint_report rep = {&b.result, b.path, (const bl_inf *const *)infs, in->ninfs, &in->target};
     single_report s = {c, &rep, rc};
-    if (write_output(c, render_single, &s, &err) != 0)
-        rc = bl_input_error(err.msg);
+    int wrc = write_output(c, bl, render_single, &s);
+    if (wrc)
+        rc = wrc;
     bl_lint_result_free(&b.result);
     free(b.control_set);
     infs_free(infs, in->ninfs);
@@ -468,8 +482,9 @@ static int lint_fleet(const lint_inputs *in, const baseline_list *bl)
     bl_lint_fleet fleet = {r.baselines, r.n, (const bl_inf *const *)infs, in->ninfs, &in->target, c->fail_on};
     int rc = bl_lint_fleet_exit(&fleet);
     fleet_report s = {c, &fleet, rc};
-    if (write_output(c, render_fleet, &s, &err) != 0) {
-        rc = bl_input_error(err.msg);
+    int wrc = write_output(c, bl, render_fleet, &s);
+    if (wrc) {
+        rc = wrc;
     } else if (rc == BL_EXIT_INPUT) {
         /* One line per distinct reason (an INF refused by every baseline
          * is said once). */

@@ -8,11 +8,9 @@
  * again, so the file says what importing it really does. */
 #include "cli.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static const bl_finding *find_subject(const bl_findings *f, const char *subject)
 {
@@ -86,27 +84,22 @@ char *bl_fix_offline_path(const char *path)
     return bl_sb_detach(&sb);
 }
 
-/* Writes one output file of this run.  Every file bootlens writes besides
- * standard output goes through here: an output is never the analyzed hive. */
+/* Writes one output file of this run through the output module (output.c):
+ * beside its target, renamed when complete, never over an input (the hive,
+ * its logs, a knowledge file...), never over an existing file without
+ * --force. */
 static int write_output(const bl_cli *c, const char *path, const char *text, size_t n, bl_error *err)
 {
-    struct stat in, out;
-    if (stat(c->args[0], &in) == 0 && stat(path, &out) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino) {
-        bl_error_set(err, "%s: is the hive being analyzed: refusing to write over an input", path);
-        return -1;
+    bl_inputs in = {0};
+    bl_output o;
+    bl_cli_inputs(c, &in);
+    int rc = bl_output_open(&o, path, c->force, &in, err);
+    if (rc == 0) {
+        fwrite(text, 1, n, o.fp);
+        rc = bl_output_commit(&o, &in, err);
     }
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        bl_error_set(err, "%s: cannot write: %s", path, strerror(errno));
-        return -1;
-    }
-    bool ok = fwrite(text, 1, n, f) == n;
-    ok = fclose(f) == 0 && ok;
-    if (!ok) {
-        bl_error_set(err, "%s: cannot write: %s", path, strerror(errno));
-        return -1;
-    }
-    return 0;
+    bl_inputs_free(&in);
+    return rc;
 }
 
 static const char *base_name(const char *p)

@@ -65,9 +65,10 @@ static const cmd_def commands[] = {
 
 enum opt_id {
     O_CONTROL_SET, O_CONTROL_SET_B, O_NO_RECOVERY, O_LOG, O_FORMAT, O_FAIL_ON, O_PHASE, O_CLASS,
-    O_DEVICE, O_ALL, O_KNOWLEDGE, O_BOOT_SCENARIO, O_BOOT_FS, O_WINDOWS, O_OUTPUT, O_BASELINE, O_ARCH,
-    O_OS_VERSION, O_LANG, O_SUPPRESSIONS, O_VERBOSE, O_COLOR, O_NO_FIXES, O_JOBS, O_SUMMARY, O_READER,
-    O_TIMINGS, O_FIX_OUT, O_NO_COLOR, O_VOLUME, O_INSTALLATION, O_HASH_IMAGE, O_HELP,
+    O_DEVICE, O_ALL, O_KNOWLEDGE, O_BOOT_SCENARIO, O_BOOT_FS, O_WINDOWS, O_OUTPUT, O_FORCE, O_BASELINE, O_ARCH,
+    O_OS_VERSION, O_LANG, O_SUPPRESSIONS, O_VERBOSE, O_COLOR, O_NO_FIXES, O_JOBS, O_RECURSIVE, O_HIVE_TIMEOUT,
+    O_HIVE_MEMORY, O_SUMMARY, O_READER, O_TIMINGS, O_FIX_OUT, O_NO_COLOR, O_VOLUME, O_INSTALLATION, O_HASH_IMAGE,
+    O_HELP,
 };
 
 typedef struct opt_def {
@@ -90,8 +91,9 @@ static const opt_def options[] = {
      "Analyze the primary file as it is, without replaying transaction logs (a dirty hive raises "
      "the dirty-hive finding)."},
     {O_LOG, "log", 0, "FILE", CMD_HIVE_READERS | CMD_RECOVER,
-     "A transaction log to replay (repeatable). Default: HIVE.LOG, HIVE.LOG1, HIVE.LOG2 beside "
-     "the hive, in any letter case."},
+     "A transaction log to replay (repeatable; refused when it is not a usable regular file). "
+     "Default: HIVE.LOG, HIVE.LOG1, HIVE.LOG2 beside the hive, in any letter case; one of those that "
+     "is not a regular file, is the hive itself or is over 1 GiB is ignored with a note."},
     {O_FORMAT, "format", 'f', "text|json|sarif|dot|jsonl|html", CMD_ALL & ~CMD_RECOVER,
      "Output format (default text). sarif: analyze and lint. dot: stack and explain (Graphviz). "
      "jsonl: one JSON object per line (analyze of several hives). html: analyze, explain and diff as one "
@@ -120,8 +122,14 @@ static const opt_def options[] = {
      "8.1, 10 for 11). Default: told from the hive (doc/boot-model.md \"Which Windows\"); explain "
      "names what told it."},
     {O_OUTPUT, "output", 'o', "FILE", CMD_RECOVER | CMD_ANALYZE | CMD_LINT,
-     "recover: the file to write (required, never the input). analyze/lint: write the report to "
-     "FILE instead of standard output."},
+     "recover: the file to write (required). analyze/lint: write the report to FILE instead of "
+     "standard output (- is standard output). FILE is written beside itself and renamed when "
+     "complete; it is refused when it is an input (the hive, a log found beside it or named, an "
+     "INF, a baseline, a knowledge file, through any link), a transaction log name of an input "
+     "hive, not a regular file (a device, a FIFO, a directory), or an existing file without "
+     "--force."},
+    {O_FORCE, "force", 0, NULL, CMD_RECOVER | CMD_ANALYZE | CMD_LINT,
+     "Let -o (and --fix-out) replace an existing regular file (never an input)."},
     {O_BASELINE, "baseline", 'b', "HIVE|DIR", CMD_LINT,
      "A SYSTEM hive (or regedit-style text) to apply the INFs to. Repeatable, and a directory "
      "stands for every file in it: the INFs are then judged against each configuration, in "
@@ -152,7 +160,16 @@ static const opt_def options[] = {
      "below the control set analyzed."},
     {O_JOBS, "jobs", 'j', "N", CMD_ANALYZE | CMD_LINT,
      "Analyze several hives (lint: judge the INFs against several baselines) with N parallel "
-     "workers (default: number of CPUs)."},
+     "workers, one process per hive for analyze (default: number of CPUs)."},
+    {O_RECURSIVE, "recursive", 'r', NULL, CMD_ANALYZE,
+     "A directory argument includes the hives in its subdirectories (symbolic links to directories "
+     "are not followed). What is not a hive in a directory is skipped with a note."},
+    {O_HIVE_TIMEOUT, "hive-timeout", 0, "SECONDS", CMD_ANALYZE,
+     "With several hives or a directory: stop the analysis of a hive that takes longer (default 60; 0: "
+     "no limit). It is reported with the budget it exceeded and the rest goes on."},
+    {O_HIVE_MEMORY, "hive-memory", 0, "MB", CMD_ANALYZE,
+     "With several hives or a directory: stop the analysis of a hive whose resident memory grows "
+     "beyond MB megabytes (default 1024; 0: no limit; checked every 20 ms)."},
     {O_SUMMARY, "summary", 0, NULL, CMD_ANALYZE,
      "With several hives: print a fleet summary (which filters delay which classes on how many "
      "machines, which rules fire where)."},
@@ -411,7 +428,10 @@ void bl_cli_print_man(FILE *out)
           "in memory when it is dirty), rebuilds the driver boot configuration (services, "
           "load-order groups and tags, class and device filters, minifilter altitudes, the device "
           "tree), simulates the boot-time load and device-start order, and reports what will go "
-          "wrong, why, and a fix it has re-simulated. Input files are never written.\n"
+          "wrong, why, and a fix it has re-simulated. Input files are never written, and no output "
+          "replaces one (see \\-\\-output). Inputs must be regular files, opened without blocking: a "
+          "hive may be at most 2 GiB, a transaction log 1 GiB, an INF 64 MB; larger files are refused "
+          "before anything is read, and only the valid part of a hive is read.\n"
           ".SH COMMANDS\n",
           out);
     for (size_t i = 0; i < BL_ARRAY_LEN(commands); i++) {
@@ -723,7 +743,23 @@ static int set_option(bl_cli *c, const opt_def *o, const char *v)
         c->jobs = (int)j;
         break;
     }
+    case O_RECURSIVE: c->recursive = true; break;
+    case O_HIVE_TIMEOUT:
+    case O_HIVE_MEMORY: {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (*end || !*v || n < 0 || n > 1000000)
+            return usage_error(c, o->id == O_HIVE_TIMEOUT ? "--hive-timeout %s: expected seconds (0: no limit)"
+                                                          : "--hive-memory %s: expected megabytes (0: no limit)",
+                               v);
+        if (o->id == O_HIVE_TIMEOUT)
+            c->hive_timeout = (int)n;
+        else
+            c->hive_memory = (int)n;
+        break;
+    }
     case O_SUMMARY: c->summary = true; break;
+    case O_FORCE: c->force = true; break;
     case O_TIMINGS: c->timings = true; break;
     case O_FIX_OUT: c->fix_out = v; break;
     case O_READER:
@@ -746,6 +782,8 @@ int bl_cli_parse(bl_cli *c, unsigned cmd, const char *cmd_name, int argc, char *
     c->cmd = cmd;
     c->cmd_name = cmd_name;
     c->fail_on = BL_SEV_ERROR;
+    c->hive_timeout = BL_DEFAULT_HIVE_TIMEOUT;
+    c->hive_memory = BL_DEFAULT_HIVE_MEMORY;
     c->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
     bool only_args = false;
     for (int i = 0; i < argc; i++) {

@@ -52,6 +52,34 @@ static const uint8_t *cell_at(const bl_cells *c, uint32_t off, uint32_t *len, co
     return c->base + off + 4;
 }
 
+uint32_t bl_cells_bins_extent(const uint8_t *bins, uint32_t size, const char **why)
+{
+    uint32_t off = 0;
+    *why = "";
+    while (off < size) {
+        if (size - off < 32) {
+            *why = "a hive bin header is cut short";
+            break;
+        }
+        const uint8_t *b = bins + off;
+        uint32_t bin_size = le32(b + 8);
+        if (memcmp(b, "hbin", 4) != 0) {
+            *why = "no \"hbin\" signature there";
+            break;
+        }
+        if (le32(b + 4) != off) {
+            *why = "the hive bin there records another offset";
+            break;
+        }
+        if (bin_size < 4096 || bin_size % 4096 != 0 || bin_size > size - off) {
+            *why = "the hive bin there has an impossible size";
+            break;
+        }
+        off += bin_size;
+    }
+    return off;
+}
+
 int bl_cells_key(const bl_cells *c, uint32_t off, bl_cells_nk *nk, const char **why)
 {
     uint32_t len;
@@ -65,6 +93,7 @@ int bl_cells_key(const bl_cells *c, uint32_t off, bl_cells_nk *nk, const char **
     nk->off = off;
     nk->flags = le16(p + 0x02);
     nk->last_written = (uint64_t)le32(p + 0x04) | ((uint64_t)le32(p + 0x08) << 32);
+    nk->parent = le32(p + 0x10);
     nk->nsubkeys = le32(p + 0x14);
     nk->subkeys = le32(p + 0x1C);
     nk->nvalues = le32(p + 0x24);
@@ -190,8 +219,8 @@ int bl_cells_find_subkey(const bl_cells *c, const bl_cells_nk *nk, const char *n
     for (uint32_t i = 0; i < n; i++) {
         bl_cells_nk sub;
         const char *sub_why;
-        if (bl_cells_key(c, offs[i], &sub, &sub_why) != 0)
-            continue; /* a broken sibling does not hide the one we want */
+        if (bl_cells_key(c, offs[i], &sub, &sub_why) != 0 || sub.parent != nk->off)
+            continue; /* a broken or cross-linked sibling does not hide the one we want */
         if (name_matches(&sub, name, &scratch)) {
             *out = sub;
             rc = 1;

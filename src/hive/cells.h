@@ -15,6 +15,7 @@ typedef struct bl_cells_nk {
     uint32_t off;
     uint16_t flags;
     uint64_t last_written;
+    uint32_t parent; /* offset of the parent's nk, as this key records it */
     uint32_t nsubkeys, subkeys;
     uint32_t nvalues, values;
     const uint8_t *name;
@@ -30,6 +31,12 @@ typedef struct bl_cells_vk {
     const uint8_t *inline_data;
 } bl_cells_vk;
 
+/* The length of the chain of valid hive bins at the start of bins[0..size):
+ * each bin starts with "hbin", records its own offset, and has a size that is
+ * a non-zero multiple of 4096 within what is left.  When the chain ends
+ * before size, *why says what ended it (0: not even the first bin). */
+uint32_t bl_cells_bins_extent(const uint8_t *bins, uint32_t size, const char **why);
+
 /* Each returns 0 (or 1 = found for find_subkey), or -1 with *why set to a
  * static reason. */
 int bl_cells_key(const bl_cells *c, uint32_t off, bl_cells_nk *nk, const char **why);
@@ -37,7 +44,8 @@ void bl_cells_key_name(const bl_cells_nk *nk, bl_sb *out);
 /* The key's subkey nk offsets, flattened (malloc'd; free it). */
 int bl_cells_subkeys(const bl_cells *c, const bl_cells_nk *nk, uint32_t **offs, uint32_t *n,
                      const char **why);
-/* Case-insensitive lookup of one subkey name: 1 found, 0 absent, -1 error. */
+/* Case-insensitive lookup of one subkey name: 1 found, 0 absent, -1 error.
+ * Only a subkey that names nk as its parent is found (see open.c). */
 int bl_cells_find_subkey(const bl_cells *c, const bl_cells_nk *nk, const char *name, bl_cells_nk *out,
                          const char **why);
 /* Checks the key's value list cell once (0 = usable). */

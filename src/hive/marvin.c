@@ -23,20 +23,39 @@ static inline void marvin_round(uint32_t *lo, uint32_t *hi)
     *hi = rotl32(*hi, 19);
 }
 
-uint64_t bl_marvin32(const uint8_t *p, size_t n, uint64_t seed)
+void bl_marvin32_init(bl_marvin32_state *st, uint64_t seed)
 {
-    uint32_t lo = (uint32_t)seed, hi = (uint32_t)(seed >> 32);
+    st->lo = (uint32_t)seed;
+    st->hi = (uint32_t)(seed >> 32);
+}
+
+void bl_marvin32_update(bl_marvin32_state *st, const uint8_t *p, size_t n)
+{
     for (; n >= 4; p += 4, n -= 4) {
-        lo += bl_le32_at(p);
-        marvin_round(&lo, &hi);
+        st->lo += bl_le32_at(p);
+        marvin_round(&st->lo, &st->hi);
     }
+}
+
+uint64_t bl_marvin32_final(bl_marvin32_state *st, const uint8_t *p, size_t n)
+{
+    bl_marvin32_update(st, p, n);
+    p += n & ~(size_t)3;
+    n &= 3;
     /* The 1..3 leftover bytes are padded with 0x80 so that messages that
      * differ only by trailing zero bytes hash differently. */
     uint32_t last = 0x80;
     for (size_t i = n; i-- > 0;)
         last = (last << 8) | p[i];
-    lo += last;
-    marvin_round(&lo, &hi);
-    marvin_round(&lo, &hi);
-    return (uint64_t)hi << 32 | lo;
+    st->lo += last;
+    marvin_round(&st->lo, &st->hi);
+    marvin_round(&st->lo, &st->hi);
+    return (uint64_t)st->hi << 32 | st->lo;
+}
+
+uint64_t bl_marvin32(const uint8_t *p, size_t n, uint64_t seed)
+{
+    bl_marvin32_state st;
+    bl_marvin32_init(&st, seed);
+    return bl_marvin32_final(&st, p, n);
 }

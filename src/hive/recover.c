@@ -14,10 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define HVLE_HEADER 40u /* signature .. hash-2 */
 #define HVLE_PAGE_REF 8u
 #define HBIN_TIMESTAMP 20u /* first hive bin's copy of the last-written time */
+#define HASH_SLICE ((size_t)8 << 20) /* entry data is hashed this much at a time */
 
 enum log_format { LOG_UNUSABLE, LOG_OLD, LOG_NEW };
 
@@ -29,6 +32,7 @@ typedef struct log_entry {
 /* What we learnt about one log file before replaying anything. */
 typedef struct log_view {
     const bl_log_file *file;
+    bool mapped; /* file->data is a read-only file mapping (pages may be given back) */
     const char *name; /* file name without directories, for notes */
     bl_base_block base;
     enum log_format format;
@@ -53,6 +57,7 @@ typedef struct replay {
     size_t nviews;
     bl_recovery *rep;
     uint64_t max_hbins; /* no entry may make the hive larger than this */
+    const bl_image_alloc *alloc;
     uint8_t *img;
     size_t img_len;
 } replay;
@@ -82,10 +87,48 @@ static uint64_t round_up(uint64_t v, uint64_t align)
 
 /* ---- reading one log ---- */
 
+/* Gives back the whole pages of a mapped log inside [p, p + n): they have
+ * been read and are read again only if their entry is replayed.  A log can
+ * hold a gigabyte of entries; this keeps what stays resident bounded. */
+static void release_pages(bool mapped, const uint8_t *p, size_t n)
+{
+    static size_t page;
+    if (!mapped)
+        return;
+    if (!page) {
+        long ps = sysconf(_SC_PAGESIZE);
+        page = ps > 0 ? (size_t)ps : 4096;
+    }
+    uintptr_t start = ((uintptr_t)p + page - 1) / page * page, end = ((uintptr_t)p + n) / page * page;
+    if (end > start)
+        madvise((void *)start, end - start, MADV_DONTNEED);
+}
+
+/* Hash-1 of an entry, over its data in slices released as they are done. */
+static uint64_t entry_data_hash(bool mapped, const uint8_t *p, size_t n)
+{
+    bl_marvin32_state st;
+    bl_marvin32_init(&st, BL_LOG_MARVIN_SEED);
+    while (n > HASH_SLICE) {
+        bl_marvin32_update(&st, p, HASH_SLICE);
+        release_pages(mapped, p, HASH_SLICE);
+        p += HASH_SLICE;
+        n -= HASH_SLICE;
+    }
+    uint64_t h = bl_marvin32_final(&st, p, n);
+    release_pages(mapped, p, n);
+    return h;
+}
+
 /* Returns NULL when the entry at e (avail bytes to the end of the log) is
  * sound, else why not.  Both hashes are checked so that a torn write or a
- * remnant of an older round is never replayed. */
-static const char *entry_problem(const uint8_t *e, size_t avail, uint64_t max_hbins, log_entry *out)
+ * remnant of an older round is never replayed.  Everything the header claims
+ * is checked against itself first, so that a lying size costs nothing: an
+ * entry holds its header, its page references and the pages, padded to the
+ * next 4 KiB at most (as Windows writes them), and never more pages than the
+ * hive bins it describes. */
+static const char *entry_problem(bool mapped, const uint8_t *e, size_t avail, uint64_t max_hbins,
+                                 log_entry *out)
 {
     out->size = bl_le32_at(e + 4);
     out->flags = bl_le32_at(e + 8);
@@ -102,21 +145,25 @@ static const char *entry_problem(const uint8_t *e, size_t avail, uint64_t max_hb
         return "hive bins data size is larger than the hive and its logs can fill";
     if (HVLE_HEADER + (uint64_t)out->npages * HVLE_PAGE_REF > out->size)
         return "too many dirty pages for the entry size";
-    if (bl_marvin32(e, 32, BL_LOG_MARVIN_SEED) != bl_le64_at(e + 32))
-        return "hash-2 (header) mismatch";
-    if (bl_marvin32(e + HVLE_HEADER, out->size - HVLE_HEADER, BL_LOG_MARVIN_SEED) !=
-        bl_le64_at(e + 24))
-        return "hash-1 (data) mismatch";
-    uint64_t used = HVLE_HEADER + (uint64_t)out->npages * HVLE_PAGE_REF;
+    uint64_t used = HVLE_HEADER + (uint64_t)out->npages * HVLE_PAGE_REF, paged = 0;
     for (uint32_t i = 0; i < out->npages; i++) {
         const uint8_t *ref = e + HVLE_HEADER + (size_t)i * HVLE_PAGE_REF;
         uint64_t off = bl_le32_at(ref), len = bl_le32_at(ref + 4);
         if (off + len > out->hive_bins_size)
             return "dirty page lies beyond the hive bins data";
         used += len;
+        paged += len;
         if (used > out->size)
             return "dirty pages run past the end of the entry";
     }
+    if (paged > out->hive_bins_size)
+        return "more dirty pages than the hive bins data holds";
+    if (out->size > round_up(used, BL_HBIN_ALIGN))
+        return "entry size is larger than its pages need";
+    if (bl_marvin32(e, 32, BL_LOG_MARVIN_SEED) != bl_le64_at(e + 32))
+        return "hash-2 (header) mismatch";
+    if (entry_data_hash(mapped, e + HVLE_HEADER, out->size - HVLE_HEADER) != bl_le64_at(e + 24))
+        return "hash-1 (data) mismatch";
     return NULL;
 }
 
@@ -129,7 +176,7 @@ static void scan_entries(log_view *v, uint64_t max_hbins)
     size_t n = v->file->size, off = BL_SECTOR;
     while (off < n && n - off >= HVLE_HEADER && memcmp(d + off, "HvLE", 4) == 0) {
         log_entry ent;
-        const char *why = entry_problem(d + off, n - off, max_hbins, &ent);
+        const char *why = entry_problem(v->mapped, d + off, n - off, max_hbins, &ent);
         if (why) {
             v->bad_off = off;
             v->bad_index = v->nentries + 1;
@@ -244,9 +291,10 @@ static void analyze_log(log_view *v, uint64_t max_hbins)
 static void image_start(replay *r, const log_view *base_from, uint32_t hbins)
 {
     size_t want = BL_BASE_BLOCK_SIZE + (size_t)hbins;
+    size_t most = BL_BASE_BLOCK_SIZE + (size_t)r->max_hbins;
     r->img_len = r->primary_size > want ? r->primary_size : want;
-    r->img = bl_xcalloc(1, r->img_len);
-    memcpy(r->img, r->primary, r->primary_size);
+    r->img = r->alloc->start(r->alloc->ctx, r->primary, r->primary_size, r->img_len,
+                             r->primary_size > most ? r->primary_size : most);
     if (base_from) {
         memset(r->img, 0, BL_BASE_BLOCK_SIZE);
         memcpy(r->img, base_from->file->data, BL_SECTOR);
@@ -254,14 +302,14 @@ static void image_start(replay *r, const log_view *base_from, uint32_t hbins)
     }
 }
 
-/* Makes room for hbins bytes of hive bins; new bytes are zero. */
+/* Makes room for hbins bytes of hive bins; new bytes are zero.  Entries were
+ * checked against max_hbins, so this stays within what start was told. */
 static void image_grow(replay *r, uint32_t hbins)
 {
     size_t want = BL_BASE_BLOCK_SIZE + (size_t)hbins;
     if (want <= r->img_len)
         return;
-    r->img = bl_xrealloc(r->img, want);
-    memset(r->img + r->img_len, 0, want - r->img_len);
+    r->img = r->alloc->grow(r->alloc->ctx, r->img, r->img_len, want);
     r->img_len = want;
 }
 
@@ -451,7 +499,7 @@ static int recover_new(replay *r, bl_sb *why)
     uint32_t applied = replay_chain(r, &next, &last);
     if (applied == 0 && !base_from) {
         describe_new_failure(r, want, why);
-        free(r->img);
+        r->alloc->release(r->alloc->ctx, r->img, r->img_len);
         r->img = NULL;
         return 0;
     }
@@ -596,8 +644,9 @@ static void free_views(replay *r)
  *     with the highest sequence number is applied;
  *   - a dirty hive no log can recover is refused with one line naming each
  *     log and what is wrong with it. */
-int bl_hive_recover(const uint8_t *primary, size_t size, const char *label, const bl_log_file *logs,
-                    size_t nlogs, uint8_t **out, size_t *out_size, bl_recovery *rep, bl_error *err)
+int bl_hive_recover_with(const bl_image_alloc *alloc, bool logs_mapped, const uint8_t *primary, size_t size,
+                         const char *label, const bl_log_file *logs, size_t nlogs, uint8_t **out, size_t *out_size,
+                         bl_recovery *rep, bl_error *err)
 {
     *out = NULL;
     *out_size = 0;
@@ -610,7 +659,7 @@ int bl_hive_recover(const uint8_t *primary, size_t size, const char *label, cons
         return -1;
     }
 
-    replay r = {.primary = primary, .primary_size = size, .rep = rep};
+    replay r = {.primary = primary, .primary_size = size, .rep = rep, .alloc = alloc};
     bl_error perr = {{0}};
     switch (bl_base_block_check(primary, size, label, &r.pb, &perr)) {
     case BL_BASE_OK:
@@ -654,6 +703,7 @@ int bl_hive_recover(const uint8_t *primary, size_t size, const char *label, cons
                       : BL_HIVE_MAX_SIZE - BL_BASE_BLOCK_SIZE;
     for (size_t i = 0; i < r.nviews; i++) {
         views[i].file = &logs[i];
+        views[i].mapped = logs_mapped;
         views[i].name = logs[i].path ? base_name(logs[i].path) : "log";
         analyze_log(&views[i], r.max_hbins);
     }
@@ -702,4 +752,35 @@ int bl_hive_recover(const uint8_t *primary, size_t size, const char *label, cons
     bl_sb_free(&why);
     free_views(&r);
     return done ? 0 : -1;
+}
+
+/* The plain allocator: the image is a heap copy of the primary. */
+static uint8_t *heap_start(void *ctx, const uint8_t *primary, size_t primary_size, size_t len, size_t most)
+{
+    (void)ctx, (void)most;
+    uint8_t *img = bl_xcalloc(1, len);
+    memcpy(img, primary, primary_size);
+    return img;
+}
+
+static uint8_t *heap_grow(void *ctx, uint8_t *img, size_t old_len, size_t len)
+{
+    (void)ctx;
+    img = bl_xrealloc(img, len);
+    memset(img + old_len, 0, len - old_len);
+    return img;
+}
+
+static void heap_release(void *ctx, uint8_t *img, size_t len)
+{
+    (void)ctx, (void)len;
+    free(img);
+}
+
+const bl_image_alloc bl_image_heap = {heap_start, heap_grow, heap_release, NULL};
+
+int bl_hive_recover(const uint8_t *primary, size_t size, const char *label, const bl_log_file *logs,
+                    size_t nlogs, uint8_t **out, size_t *out_size, bl_recovery *rep, bl_error *err)
+{
+    return bl_hive_recover_with(&bl_image_heap, false, primary, size, label, logs, nlogs, out, out_size, rep, err);
 }

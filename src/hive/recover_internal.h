@@ -80,9 +80,39 @@ typedef enum bl_base_verdict {
 bl_base_verdict bl_base_block_check(const uint8_t *data, size_t size, const char *label,
                                     bl_base_block *out, bl_error *err);
 
+/* Where a recovered image lives.  start returns len bytes whose first
+ * primary_size are the primary's and the rest zero (no request will ever
+ * exceed most bytes); grow extends it to len, new bytes zero; release frees
+ * it.  bl_image_heap copies the primary to the heap; the hive opener maps the
+ * file copy-on-write instead, so that replaying a few pages into a large
+ * hive touches only those pages. */
+typedef struct bl_image_alloc {
+    uint8_t *(*start)(void *ctx, const uint8_t *primary, size_t primary_size, size_t len, size_t most);
+    uint8_t *(*grow)(void *ctx, uint8_t *img, size_t old_len, size_t len);
+    void (*release)(void *ctx, uint8_t *img, size_t len);
+    void *ctx;
+} bl_image_alloc;
+extern const bl_image_alloc bl_image_heap;
+
+/* bl_hive_recover with the image placed by alloc (*out is released with
+ * alloc->release, *out_size bytes).  logs_mapped: the logs' data are
+ * read-only file mappings, whose pages are given back once hashed (a log may
+ * hold a gigabyte of entries; what stays resident must not). */
+int bl_hive_recover_with(const bl_image_alloc *alloc, bool logs_mapped, const uint8_t *primary, size_t size,
+                         const char *label, const bl_log_file *logs, size_t nlogs, uint8_t **out, size_t *out_size,
+                         bl_recovery *rep, bl_error *err);
+
 /* Marvin32 over n bytes with a 64-bit seed: the low dword of the result is
  * the first state word, the high dword the second, which is how log entries
  * store it (8 bytes, little-endian). */
 uint64_t bl_marvin32(const uint8_t *p, size_t n, uint64_t seed);
+/* The same in pieces, for data too large to touch at once: update takes a
+ * multiple of 4 bytes, final the rest (any length). */
+typedef struct bl_marvin32_state {
+    uint32_t lo, hi;
+} bl_marvin32_state;
+void bl_marvin32_init(bl_marvin32_state *st, uint64_t seed);
+void bl_marvin32_update(bl_marvin32_state *st, const uint8_t *p, size_t n);
+uint64_t bl_marvin32_final(bl_marvin32_state *st, const uint8_t *p, size_t n);
 
 #endif

@@ -146,20 +146,14 @@ static void raw_close(bl_disk *d)
     free(r);
 }
 
+/* Opened as every input is (util/files.c): never blocking on a FIFO or a
+ * device, regular files only. */
 static int open_regular(const char *path, uint64_t *size, bl_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        bl_error_set(err, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        bl_error_set(err, "%s: not a regular file", path);
-        close(fd);
-        return -1;
-    }
-    *size = (uint64_t)st.st_size;
+    int fd = bl_open_input(path, &st, err);
+    if (fd >= 0)
+        *size = (uint64_t)st.st_size;
     return fd;
 }
 

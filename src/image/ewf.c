@@ -298,12 +298,11 @@ int bl_ewf_open(const char *path, bl_disk **out, bl_error *err)
             snprintf(name, sizeof name, "%s", path);
         else
             segment_name(path, s + 1, name, sizeof name);
-        int fd = open(name, O_RDONLY | O_CLOEXEC);
         struct stat st;
-        if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        bl_error oe;
+        int fd = bl_open_input(name, &st, &oe); /* a FIFO segment must not block */
+        if (fd < 0) {
             snprintf(why, sizeof why, "segment %s is missing", name);
-            if (fd >= 0)
-                close(fd);
             break;
         }
         x->fds = bl_xrealloc(x->fds, (x->nsegs + 1) * sizeof *x->fds);

@@ -276,7 +276,9 @@ static void *hash_files(void *arg)
     uint8_t *buf = bl_xmalloc(HASH_BLOCK);
     for (uint32_t i = 0; i < img->info.nfiles; i++) {
         bl_image_file *f = &img->files[i];
-        int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        bl_error oe;
+        int fd = bl_open_input(f->path, &st, &oe);
         if (fd < 0)
             continue;
         bl_sha256_ctx c;

@@ -317,26 +317,54 @@ static void put_u32(bl_sb *sb, uint32_t v)
     bl_sb_addn(sb, b, 4);
 }
 
-/* The tag Windows gives a new driver of a group: the smallest one that
- * neither the group's GroupOrderList nor another driver of the group
- * holds (with the usual dense lists, one more than the largest). */
-static uint32_t next_free_tag(const bl_model *m, uint32_t svc, bl_str group, bl_vec listed)
+void apply_tags_forget(apply_ctx *c)
 {
-    bl_str fg = bl_pool_fold(m->pool, group);
-    bl_map used = {0};
+    for (uint32_t i = 0; i < c->ntag_used; i++)
+        bl_map_free(&c->tag_used[i]);
+    c->ntag_used = 0;
+    bl_map_free(&c->tag_groups);
+    memset(&c->tag_groups, 0, sizeof c->tag_groups);
+}
+
+/* The tags of group (folded) that its GroupOrderList or a driver of it
+ * other than svc holds, built once per group and run (a scan of every
+ * service per AddService would be quadratic on a 50,000-line INF). */
+static bl_map *tags_used(apply_ctx *c, uint32_t svc, bl_str fg, bl_vec listed)
+{
+    const bl_model *m = c->m;
+    uint32_t v;
+    if (bl_map_get(&c->tag_groups, fg, &v))
+        return &c->tag_used[v - 1];
+    bl_grow((void **)&c->tag_used, sizeof *c->tag_used, &c->captag_used, c->ntag_used + 1);
+    bl_map *used = &c->tag_used[c->ntag_used++];
+    memset(used, 0, sizeof *used);
+    bl_map_put(&c->tag_groups, fg, c->ntag_used);
     uint32_t nl = bl_pool_vec_len(m->pool, listed);
     const uint32_t *tl = bl_pool_vec_items(m->pool, listed);
     for (uint32_t i = 0; i < nl; i++)
         if (tl[i])
-            bl_map_put(&used, tl[i], 1);
+            bl_map_put(used, tl[i], 1);
     for (uint32_t i = 0; i < m->nservices; i++)
         if (i != svc && m->services[i].has_tag && m->services[i].tag &&
             bl_pool_fold(m->pool, m->services[i].group) == fg)
-            bl_map_put(&used, m->services[i].tag, 1);
+            bl_map_put(used, m->services[i].tag, 1);
+    return used;
+}
+
+/* The tag Windows gives a new driver of a group: the smallest one that
+ * neither the group's GroupOrderList nor another driver of the group
+ * holds (with the usual dense lists, one more than the largest).  The
+ * tag is taken in the cache at once: the next AddService of the group gets
+ * the next one. */
+static uint32_t next_free_tag(apply_ctx *c, uint32_t svc, bl_str group, bl_vec listed)
+{
+    bl_str fg = bl_pool_fold(c->m->pool, group);
+    bl_map *used = tags_used(c, svc, fg, listed);
+    /* The service's own old tag is not "another driver's". */
     uint32_t tag = 1, dummy;
-    while (bl_map_get(&used, tag, &dummy))
+    while (bl_map_get(used, tag, &dummy))
         tag++;
-    bl_map_free(&used);
+    bl_map_put(used, tag, 1);
     return tag;
 }
 
@@ -361,12 +389,14 @@ static void assign_tag(apply_ctx *c, const bl_inf_line *via, const char *name, u
     bl_inf_origin o = origin_of(c, via, "AddService", NULL);
     bl_sb key = {0}, what = {0};
     if (new_to_group) {
-        tag = next_free_tag(c->m, svc, group, listed);
+        tag = next_free_tag(c, svc, group, listed);
         bl_sb_addf(&key, "Services\\%s", name);
         bl_change ch;
         bl_change_set_dword(&ch, bl_sb_str(&key), "Tag", tag);
         bl_sb_addf(&what, "assigns service %s Tag %u, the next free tag of group \"%s\"", name, tag, gname);
+        c->assigning = true;
         apply_write(c, &ch, &o, bl_sb_str(&what));
+        c->assigning = false;
     }
     uint32_t n = bl_pool_vec_len(c->m->pool, listed);
     const uint32_t *it = bl_pool_vec_items(c->m->pool, listed);
@@ -402,7 +432,9 @@ static void assign_tag(apply_ctx *c, const bl_inf_line *via, const char *name, u
     bl_sb_reset(&what);
     bl_sb_addf(&what, "%s tag %u %s GroupOrderList\\%s%s", front ? "puts" : "appends", tag,
                front ? "first in" : "to", gname, front ? " (SPSVCINST_TAGTOFRONT)" : "");
+    c->assigning = true; /* the tag is in the cache already */
     apply_write(c, &ch, &o, bl_sb_str(&what));
+    c->assigning = false;
     bl_sb_free(&key);
     bl_sb_free(&what);
 }
@@ -1153,6 +1185,8 @@ int bl_inf_apply(bl_model *m, const bl_inf *const *infs, uint32_t ninfs, const b
     }
     bl_map_free(&c.written);
     free(c.decl);
+    apply_tags_forget(&c);
+    free(c.tag_used);
     if (c.failed)
         return -1;
     /* Writes below Enum may have added devices; new services may carry

@@ -48,7 +48,17 @@ typedef struct apply_ctx {
     uint32_t needs;    /* Needs= sections processed, bounded against fan-out */
     decl_filter *decl; /* AddFilter registrations of this run */
     uint32_t ndecl, capdecl;
+    /* Tags taken in each group (folded group -> index + 1 into tag_used),
+     * for AddService's tag assignment; any write that can move a tag or a
+     * group (Tag, Group, GroupOrderList, a deleted service key) drops it. */
+    bl_map tag_groups;
+    bl_map *tag_used;
+    uint32_t ntag_used, captag_used;
+    bool assigning; /* the write being made is the tag assignment itself */
 } apply_ctx;
+
+/* Drops the tag assignment's cache (a write changed what it was built on). */
+void apply_tags_forget(apply_ctx *c);
 
 /* Records a diagnostic "NAME:LINE: ..." for line of the current INF. */
 void apply_diag(apply_ctx *c, bl_apply_level level, uint32_t line, const char *fmt, ...) BL_PRINTF(4, 5);

@@ -365,6 +365,23 @@ void apply_write(apply_ctx *c, bl_change *ch, const bl_inf_origin *origin, const
         bl_change_free(ch);
         return;
     }
+    /* What the tag cache rests on: a driver's tag, a tagged driver's group,
+     * a GroupOrderList, a service key. */
+    if (!c->assigning && c->ntag_used) {
+        bool services = bl_fold_has_prefix(ch->key, "Services\\");
+        bool moves = bl_fold_has_prefix(ch->key, "Control\\GroupOrderList") || (services && ch->delete_key);
+        if (!moves && services && ch->value) {
+            if (bl_fold_eq(ch->value, "Tag")) {
+                moves = true;
+            } else if (bl_fold_eq(ch->value, "Group")) {
+                const char *name = ch->key + strlen("Services\\");
+                uint32_t svc = strchr(name, '\\') ? BL_NONE : bl_model_find_service(c->m, name);
+                moves = svc != BL_NONE && c->m->services[svc].has_tag;
+            }
+        }
+        if (moves)
+            apply_tags_forget(c);
+    }
     bool in_model = false;
     if (key_tracked(ch->key)) {
         if (ch->delete_key) {

@@ -873,7 +873,8 @@ bl_inf *bl_inf_parse_mem(const char *name, const void *data, size_t size, const 
     inf->encoding = p.rd.enc;
 
     int rc = lex_all(&p);
-    if (rc == 0 && p.rd.pos > BL_INF_MAX_FILE_BYTES)
+    /* size > the bound too: NUL padding ends the reader before it gets there. */
+    if (rc == 0 && (p.rd.pos > BL_INF_MAX_FILE_BYTES || size > BL_INF_MAX_FILE_BYTES))
         rc = fail(&p, p.rd.line_no, "file larger than %u bytes", BL_INF_MAX_FILE_BYTES);
     if (rc == 0) {
         inf_index_decorated(inf);

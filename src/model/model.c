@@ -43,6 +43,8 @@ bl_model *bl_model_clone(const bl_model *src)
     bl_map_copy(&m->service_index, &src->service_index);
     bl_map_copy(&m->class_index, &src->class_index);
     bl_map_copy(&m->device_index, &src->device_index);
+    bl_map_copy(&m->group_rank_index, &src->group_rank_index);
+    bl_map_copy(&m->group_tags_index, &src->group_tags_index);
     return m;
 }
 
@@ -59,6 +61,8 @@ void bl_model_free(bl_model *m)
     bl_map_free(&m->service_index);
     bl_map_free(&m->class_index);
     bl_map_free(&m->device_index);
+    bl_map_free(&m->group_rank_index);
+    bl_map_free(&m->group_tags_index);
     bl_pool_unref(m->pool);
     free(m);
 }
@@ -135,19 +139,30 @@ uint32_t bl_model_find_device(const bl_model *m, const char *instance_id)
 
 uint32_t bl_model_group_rank(const bl_model *m, bl_str group)
 {
-    if (!group)
-        return BL_NONE;
-    int i = bl_pool_vec_find_folded(m->pool, m->group_order, bl_pool_fold(m->pool, group));
-    return i < 0 ? BL_NONE : (uint32_t)i;
+    uint32_t v;
+    bl_str f = group ? bl_pool_fold(m->pool, group) : 0;
+    return f && bl_map_get(&m->group_rank_index, f, &v) ? v - 1 : BL_NONE;
 }
 
 const bl_group_tags *bl_model_group_tags(const bl_model *m, bl_str group)
 {
-    bl_str f = bl_pool_fold(m->pool, group);
-    for (uint32_t i = 0; i < m->ngroup_tags; i++)
-        if (bl_pool_fold(m->pool, m->group_tags[i].group) == f)
-            return &m->group_tags[i];
-    return NULL;
+    uint32_t v;
+    bl_str f = group ? bl_pool_fold(m->pool, group) : 0;
+    return f && bl_map_get(&m->group_tags_index, f, &v) ? &m->group_tags[v] : NULL;
+}
+
+/* Rebuilds group_rank_index from group_order (a group listed twice ranks at
+ * its first place, as the loader reads the list). */
+static void index_group_order(bl_model *m)
+{
+    bl_map_free(&m->group_rank_index);
+    uint32_t n = bl_pool_vec_len(m->pool, m->group_order);
+    const uint32_t *items = bl_pool_vec_items(m->pool, m->group_order);
+    for (uint32_t i = 0; i < n; i++) {
+        bl_str f = bl_pool_fold(m->pool, items[i]);
+        if (f && !bl_map_get(&m->group_rank_index, f, NULL))
+            bl_map_put(&m->group_rank_index, f, i + 1);
+    }
 }
 
 bool bl_service_is_driver(const bl_service *s)
@@ -697,6 +712,7 @@ void bl_model_set_group_order(bl_model *m, uint32_t type, const uint8_t *data, s
     if (get_multi(&c, &vec)) {
         m->group_order = vec;
         m->has_group_order = true;
+        index_group_order(m);
     }
 }
 
@@ -734,12 +750,13 @@ void bl_model_set_group_tags(bl_model *m, const char *group, uint32_t type, cons
     free(tags);
     bl_sb_free(&path);
     bl_str f = bl_pool_fold(m->pool, gid);
-    for (uint32_t i = 0; i < m->ngroup_tags; i++) {
-        if (bl_pool_fold(m->pool, m->group_tags[i].group) == f) {
-            m->group_tags[i].tags = v;
-            return;
-        }
+    uint32_t at;
+    if (f && bl_map_get(&m->group_tags_index, f, &at)) {
+        m->group_tags[at].tags = v;
+        return;
     }
+    if (f)
+        bl_map_put(&m->group_tags_index, f, m->ngroup_tags);
     bl_grow((void **)&m->group_tags, sizeof *m->group_tags, &m->capgroup_tags, m->ngroup_tags + 1);
     m->group_tags[m->ngroup_tags].group = gid;
     m->group_tags[m->ngroup_tags].tags = v;
@@ -841,10 +858,12 @@ static bool route(bl_model *m, const char *path, const char *name, route_op op, 
             return true;
         }
         if (n == 2 && bl_fold_eq(parts[1], "ServiceGroupOrder") && bl_fold_eq(name, "List")) {
-            if (op == ROUTE_SET)
+            if (op == ROUTE_SET) {
                 bl_model_set_group_order(m, type, data, size);
-            else
+            } else {
                 m->group_order = 0, m->has_group_order = false;
+                index_group_order(m);
+            }
             return true;
         }
         if (n == 2 && bl_fold_eq(parts[1], "GroupOrderList") && op == ROUTE_SET) {

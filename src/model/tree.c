@@ -10,7 +10,10 @@
  * Devices with unique instance ids (USB serial numbers...) keep no parent. */
 #include "bootlens/model.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#define MAX_DEVICE_ID_LEN 200
 
 static uint32_t find_device_folded(const bl_model *m, const char *id)
 {
@@ -58,9 +61,14 @@ void bl_model_build_tree(bl_model *m)
             continue;
         }
         /* Longest '&'-delimited prefix of the instance part that some bus
-         * device announced as its ParentIdPrefix. */
+         * device announced as its ParentIdPrefix.  Windows' device instance
+         * ids are at most 200 characters (MAX_DEVICE_ID_LEN): a longer one
+         * is no PnP id, and searching its prefixes would cost its length
+         * squared. */
         const char *inst = instance_part(id);
         size_t len = strlen(inst);
+        if (len > MAX_DEVICE_ID_LEN)
+            len = 0;
         bool found = false;
         for (size_t cut = len; cut > 0 && !found; cut--) {
             if (inst[cut] != '&' && inst[cut] != '\0')
@@ -95,25 +103,26 @@ void bl_model_build_tree(bl_model *m)
     bl_map_free(&prefixes);
 
     /* A hostile hive can make prefixes form a cycle; cut it so every walk
-     * up the tree terminates. */
+     * up the tree terminates.  Each device is walked once: a walk stops at a
+     * device already known to reach the root (state 2), and a device met
+     * again on the current walk (state 1) closes a cycle. */
+    uint8_t *state = bl_xcalloc(m->ndevices ? m->ndevices : 1, 1);
     for (uint32_t i = 0; i < m->ndevices; i++) {
-        uint32_t slow = i, fast = i;
-        for (;;) {
-            uint32_t f1 = m->devices[fast].parent;
-            if (f1 == BL_NONE)
-                break;
-            uint32_t f2 = m->devices[f1].parent;
-            if (f2 == BL_NONE)
-                break;
-            fast = f2;
-            slow = m->devices[slow].parent;
-            if (fast == slow) {
+        uint32_t d = i;
+        while (d != BL_NONE && state[d] == 0) {
+            state[d] = 1;
+            uint32_t up = m->devices[d].parent;
+            if (up != BL_NONE && state[up] == 1) {
                 bl_model_add_anomaly(m, "Enum", "device tree loop through %s: cut there",
-                                     bl_model_str(m, m->devices[slow].instance_id));
-                m->devices[slow].parent = BL_NONE;
-                m->devices[slow].parent_how = BL_PARENT_NONE;
-                break;
+                                     bl_model_str(m, m->devices[d].instance_id));
+                m->devices[d].parent = BL_NONE;
+                m->devices[d].parent_how = BL_PARENT_NONE;
+                up = BL_NONE;
             }
+            d = up;
         }
+        for (d = i; d != BL_NONE && state[d] == 1; d = m->devices[d].parent)
+            state[d] = 2;
     }
+    free(state);
 }

@@ -225,10 +225,8 @@ static void diff_services(diff_out *d, const bl_model *a, const bl_model *b)
  * string pools, so ids cannot cross). */
 static const bl_group_tags *tags_by_name(const bl_model *m, const char *group)
 {
-    for (uint32_t i = 0; i < m->ngroup_tags; i++)
-        if (bl_fold_eq(bl_model_str(m, m->group_tags[i].group), group))
-            return &m->group_tags[i];
-    return NULL;
+    bl_str f = bl_pool_find_folded(m->pool, group);
+    return f ? bl_model_group_tags(m, f) : NULL;
 }
 
 static void diff_groups(diff_out *d, const bl_model *a, const bl_model *b)

@@ -265,6 +265,10 @@ void bl_report_analyze_text(FILE *out, const bl_analysis *a, const bl_text_optio
                     hi->recovery.logs_applied == 1 ? "" : "s", hi->recovery.final_seq);
         else if (hi->dirty)
             fprintf(out, "Hive is DIRTY and was analyzed as it is on disk: recent changes may be missing.\n");
+        /* What the replay could not do (missing entries, logs ignored) is
+         * part of the answer, not a JSON-only detail. */
+        for (uint32_t i = 0; i < hi->recovery.nnotes; i++)
+            fprintf(out, "Note: %s\n", hi->recovery.notes[i]);
         if (hi->nproblems)
             fprintf(out, "Partial analysis: %u part%s of the hive could not be read (listed at the end).\n",
                     hi->nproblems, hi->nproblems == 1 ? "" : "s");

@@ -242,6 +242,8 @@ uint32_t service_ready_slot(const rule_ctx *c, uint32_t svc)
     return c->t->loads[st->load].position;
 }
 
+static void vec_text(const bl_model *m, bl_vec v, bl_sb *sb);
+
 void ev_service(const rule_ctx *c, bl_finding *f, uint32_t svc, const char *value)
 {
     bl_sb p = {0};
@@ -266,24 +268,26 @@ void ev_service(const rule_ctx *c, bl_finding *f, uint32_t svc, const char *valu
     } else if (bl_fold_eq(value, "DependOnService") || bl_fold_eq(value, "DependOnGroup")) {
         bl_vec v = bl_fold_eq(value, "DependOnService") ? s->depend_on_service : s->depend_on_group;
         bl_sb list = {0};
-        uint32_t n = bl_pool_vec_len(c->m->pool, v);
-        const uint32_t *it = bl_pool_vec_items(c->m->pool, v);
-        for (uint32_t i = 0; i < n; i++)
-            bl_sb_addf(&list, "%s\"%s\"", i ? ", " : "", bl_model_str(c->m, it[i]));
-        bl_finding_evidence(f, bl_sb_str(&p), "%s = [%s]", value, bl_sb_str(&list));
+        vec_text(c->m, v, &list);
+        bl_finding_evidence(f, bl_sb_str(&p), "%s = %s", value, bl_sb_str(&list));
         bl_sb_free(&list);
     }
     bl_finding_evidence_written(f, bl_sb_str(&p), s->last_written);
     bl_sb_free(&p);
 }
 
+/* A list value for evidence: its first 16 entries (a hostile list of
+ * thousands, quoted in every finding about it, would cost more than the
+ * analysis). */
 static void vec_text(const bl_model *m, bl_vec v, bl_sb *sb)
 {
     uint32_t n = bl_pool_vec_len(m->pool, v);
     const uint32_t *it = bl_pool_vec_items(m->pool, v);
     bl_sb_addc(sb, '[');
-    for (uint32_t i = 0; i < n; i++)
+    for (uint32_t i = 0; i < n && i < 16; i++)
         bl_sb_addf(sb, "%s\"%s\"", i ? ", " : "", bl_model_str(m, it[i]));
+    if (n > 16)
+        bl_sb_addf(sb, ", ... (%u more)", n - 16);
     bl_sb_addc(sb, ']');
 }
 

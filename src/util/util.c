@@ -1,12 +1,10 @@
-/* util.c — errors, checked allocation, string buffers, case folding and
- * file reading shared by every module. */
+/* util.c — errors, checked allocation, string buffers and case folding
+ * shared by every module (files: files.c; interning: pool.c). */
 #include "bootlens/util.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #ifndef BOOTLENS_VERSION
 #define BOOTLENS_VERSION "0.1.0"
@@ -309,51 +307,6 @@ uint32_t bl_hash_bytes(const void *p, size_t n)
         h *= 16777619u;
     }
     return h;
-}
-
-static int read_file(const char *path, size_t max_size, bool head, uint8_t **data, size_t *size, bl_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        bl_error_set(err, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        bl_error_set(err, "%s: not a regular file", path);
-        fclose(f);
-        return -1;
-    }
-    if ((uint64_t)st.st_size > max_size && !head) {
-        bl_error_set(err, "%s: file is %lld bytes, more than the %zu-byte limit", path,
-                     (long long)st.st_size, max_size);
-        fclose(f);
-        return -1;
-    }
-    size_t n = (uint64_t)st.st_size > max_size ? max_size : (size_t)st.st_size;
-    uint8_t *buf = bl_xmalloc(n + 1);
-    size_t got = fread(buf, 1, n, f);
-    int failed = ferror(f);
-    fclose(f);
-    if (failed || got != n) {
-        bl_error_set(err, "%s: read error", path);
-        free(buf);
-        return -1;
-    }
-    buf[n] = 0;
-    *data = buf;
-    *size = n;
-    return 0;
-}
-
-int bl_read_file(const char *path, size_t max_size, uint8_t **data, size_t *size, bl_error *err)
-{
-    return read_file(path, max_size, false, data, size, err);
-}
-
-int bl_read_file_head(const char *path, size_t max_size, uint8_t **data, size_t *size, bl_error *err)
-{
-    return read_file(path, max_size, true, data, size, err);
 }
 
 void bl_sb_add_utf8(bl_sb *sb, uint32_t cp)

@@ -2,6 +2,7 @@
 # run.sh — end-to-end tests: runs the bootlens binary ($BOOTLENS) on the
 # generated test hives (cases.txt, golden outputs in expected/), on damaged
 # inputs (truncated, garbage, empty: exit 2 with one line, never a crash), on
+# outputs aimed at inputs and fleets of directories (outputs.sh), on
 # the writer's round trip, and — when $SHARED is there — on the real and
 # malformed hives of ../shared (shared.sh).  UPDATE=1 rewrites the goldens.
 set -u
@@ -105,9 +106,12 @@ done
 # The input is never written.
 sum_before=$(cksum <"$good")
 "$BOOTLENS" analyze "$good" >/dev/null 2>&1
-"$BOOTLENS" recover "$good" -o "$WORK/copy.hiv" >/dev/null 2>&1
+"$BOOTLENS" recover "$good" -o "$WORK/copy.hiv" --force >/dev/null 2>&1
 if [ "$(cksum <"$good")" != "$sum_before" ]; then note_fail "the input hive was modified"; else pass=$((pass + 1)); fi
 if "$BOOTLENS" recover "$good" -o "$good" 2>/dev/null; then note_fail "recover overwrote its input"; else pass=$((pass + 1)); fi
+
+# Outputs never replace inputs; fleets are directories (outputs.sh).
+if BOOTLENS=$BOOTLENS sh tests/e2e/outputs.sh; then pass=$((pass + 1)); else note_fail "outputs (tests/e2e/outputs.sh)"; fi
 
 # The test-hive writer reads back in libregf and hivex.
 if sh tests/writer-roundtrip.sh >"$WORK/writer.log" 2>&1; then

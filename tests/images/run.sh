@@ -311,7 +311,7 @@ run recover 0 recover "$W/disk.qcow2" -o "$OUT/recovered.hiv" &&
     cmp -s "$OUT/recovered.hiv" "$OUT/recovered-x.hiv" && ok ||
     note_fail "recover from a QCOW2 differs from recover of the extracted hive"
 run recover-over-image 2 recover "$W/vol.ntfs#SYSTEM" -o "$W/vol.ntfs" &&
-    grep -q "refusing to overwrite" "$OUT/recover-over-image.err" && ok ||
+    grep -q "refusing to replace an input" "$OUT/recover-over-image.err" && ok ||
     note_fail "recover -o IMAGE was not refused"
 inf=$(ls test_infs/*.inf 2>/dev/null | head -1)
 if [ -n "$inf" ]; then

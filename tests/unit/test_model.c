@@ -1110,6 +1110,91 @@ static void test_load_device_tree(void **state)
     unload(&l);
 }
 
+/* Device trees built to be hostile: a ParentIdPrefix loop is cut once, with
+ * an anomaly, and every walk up the tree ends; a chain 20,000 deep keeps
+ * every link (the check is one walk per device, not one per ancestor). */
+static void add_linked_device(bl_model *m, const char *id, const char *prefix)
+{
+    uint32_t d = bl_model_add_device(m, id);
+    bl_model_set_device_value(m, d, "ParentIdPrefix", BL_REG_SZ, SZ(prefix));
+}
+
+static void test_tree_loops_and_depth(void **state)
+{
+    (void)state;
+    bl_model *m = bl_model_new(NULL);
+    add_linked_device(m, "PCI\\A\\1&a&0", "1&c");
+    add_linked_device(m, "PCI\\B\\1&b&0", "1&a");
+    add_linked_device(m, "PCI\\C\\1&c&0", "1&b");
+    bl_model_build_tree(m);
+    uint32_t cut = 0;
+    for (uint32_t i = 0; i < m->ndevices; i++) {
+        cut += m->devices[i].parent == BL_NONE;
+        uint32_t steps = 0;
+        for (uint32_t d = i; d != BL_NONE && steps <= m->ndevices; d = m->devices[d].parent)
+            steps++;
+        assert_true(steps <= m->ndevices);
+    }
+    assert_int_equal(cut, 1);
+    ASSERT_ANOMALY(m, "Enum", "device tree loop");
+    bl_model_free(m);
+
+    m = bl_model_new(NULL);
+    char id[64], prefix[32];
+    const uint32_t depth = 20000;
+    for (uint32_t i = 0; i < depth; i++) {
+        snprintf(id, sizeof id, "PCI\\D%u\\7&d%X&0", i, i);
+        snprintf(prefix, sizeof prefix, "7&d%X", i + 1);
+        add_linked_device(m, id, prefix);
+    }
+    bl_model_build_tree(m);
+    for (uint32_t i = 1; i < depth; i++)
+        assert_int_equal(m->devices[i].parent, i - 1);
+    assert_int_equal(m->devices[0].parent, BL_NONE);
+    assert_int_equal(m->nanomalies, 0);
+    bl_model_free(m);
+}
+
+/* The group indexes follow every way the lists change: set again, deleted
+ * through bl_model_apply_delete, cloned (and the clone edited alone). */
+static void test_group_indexes(void **state)
+{
+    (void)state;
+    bl_model *m = bl_model_new(NULL);
+    bl_model_set_group_order(m, BL_REG_MULTI_SZ, MSZ("A|B|a|C"));
+    assert_int_equal(bl_model_group_rank(m, bl_model_intern(m, "a")), 0); /* first place wins */
+    assert_int_equal(bl_model_group_rank(m, bl_model_intern(m, "C")), 3);
+    uint8_t tags[8];
+    le32(1, tags);
+    le32(7, tags + 4);
+    bl_model_set_group_tags(m, "Grp", BL_REG_BINARY, tags, 8);
+    bl_model *c = bl_model_clone(m);
+    bl_model_set_group_order(c, BL_REG_MULTI_SZ, MSZ("C|A"));
+    bl_model_set_group_tags(c, "Other", BL_REG_BINARY, tags, 8);
+    assert_int_equal(bl_model_group_rank(c, bl_model_intern(c, "c")), 0);
+    assert_int_equal(bl_model_group_rank(c, bl_model_intern(c, "B")), BL_NONE);
+    assert_non_null(bl_model_group_tags(c, bl_model_intern(c, "other")));
+    assert_non_null(bl_model_group_tags(c, bl_model_intern(c, "GRP")));
+    /* The original is untouched. */
+    assert_int_equal(bl_model_group_rank(m, bl_model_intern(m, "C")), 3);
+    assert_int_equal(bl_model_group_rank(m, bl_model_intern(m, "B")), 1);
+    assert_null(bl_model_group_tags(m, bl_model_intern(m, "Other")));
+    assert_true(bl_model_apply_delete(c, "Control\\ServiceGroupOrder", "List"));
+    assert_int_equal(bl_model_group_rank(c, bl_model_intern(c, "C")), BL_NONE);
+    bl_model_free(c);
+    /* 100,000 groups, each with its tag list: found by name. */
+    bl_model *big = bl_model_new(NULL);
+    char name[32];
+    for (uint32_t i = 0; i < 100000; i++) {
+        snprintf(name, sizeof name, "G%u", i);
+        bl_model_set_group_tags(big, name, BL_REG_BINARY, tags, 8);
+    }
+    assert_int_equal(big->ngroup_tags, 100000);
+    assert_non_null(bl_model_group_tags(big, bl_model_intern(big, "g99999")));
+    bl_model_free(big);
+    bl_model_free(m);
+}
+
 /* ---- real hives ---- */
 
 static int load_real(loaded *l, const char *shared, const char *xz, bl_error *err)
@@ -1429,6 +1514,8 @@ int main(void)
         cmocka_unit_test(test_load_minifilter_layouts),
         cmocka_unit_test(test_load_class_guid_case),
         cmocka_unit_test(test_load_device_tree),
+        cmocka_unit_test(test_tree_loops_and_depth),
+        cmocka_unit_test(test_group_indexes),
         cmocka_unit_test(test_real_win7_vmware),
         cmocka_unit_test(test_real_win10_virtualbox),
     };

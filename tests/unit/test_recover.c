@@ -735,6 +735,29 @@ static void test_new_malformed_lengths(void **state)
     assert_int_equal(r.rc, -1);
     assert_non_null(strstr(r.err.msg, "L: not a transaction log"));
     free(log);
+
+    /* A size beyond what the pages need (Windows pads to 4 KiB at most) is
+     * a lie caught before any hashing: a gigabyte-long "entry" costs
+     * nothing. */
+    log = make_new_log(2, e, 1, &ln);
+    uint8_t *longer = calloc(1, 512 + 16384);
+    memcpy(longer, log, ln);
+    bl_put_le32(longer + 512 + 4, 16384);
+    rehash_entry(longer, 512, 16384);
+    bl_log_file padded = {"L", longer, 512 + 16384};
+    r = run(p, n, &padded, 1);
+    assert_int_equal(r.rc, -1);
+    assert_non_null(strstr(r.err.msg, "larger than its pages need"));
+    free(longer);
+    free(log);
+    /* More dirty pages than the hive bins hold (a page listed twice). */
+    entry_spec twice[] = {{2, 8192, 3, {{0, 0x1000, 0x22}, {0x1000, 0x1000, 0x23}, {0, 0x1000, 0x24}}}};
+    log = make_new_log(2, twice, 1, &ln);
+    bl_log_file dup = {"L", log, ln};
+    r = run(p, n, &dup, 1);
+    assert_int_equal(r.rc, -1);
+    assert_non_null(strstr(r.err.msg, "more dirty pages than the hive bins"));
+    free(log);
     free(p);
 }
 

@@ -2,8 +2,10 @@
  * (bl_sb), registry case folding and comparison (ASCII, Latin-1, invalid
  * UTF-8), the registry's subkey order, the string pool (interning identity,
  * folded ids, pointer stability under growth, vectors, lookups without
- * interning), the u32 map (growth, overwrite, copy) and bl_read_file's
- * failures, whose messages must name the file. */
+ * interning), the u32 map (growth, overwrite, copy), bl_read_file's
+ * failures, whose messages must name the file, and the file rules of
+ * files.c: inputs that are not regular files are refused without blocking,
+ * and no output replaces an input. */
 #include "bootlens/util.h"
 
 #include "testutil.h"
@@ -570,6 +572,139 @@ static void test_read_file(void **state)
     rmdir(dir);
 }
 
+/* ---- inputs and outputs (files.c) ---- */
+
+static void test_open_input_refuses_special_files(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/bootlens-files-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char fifo[300];
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    struct stat st;
+    bl_error err = {{0}};
+    /* A FIFO with no writer would block a plain open() forever. */
+    assert_int_equal(bl_open_input(fifo, &st, &err), -1);
+    assert_non_null(strstr(err.msg, fifo));
+    assert_non_null(strstr(err.msg, "FIFO"));
+    uint8_t *data;
+    size_t size;
+    assert_int_equal(bl_read_file(fifo, 100, &data, &size, &err), -1);
+    assert_non_null(strstr(err.msg, "FIFO"));
+    assert_int_equal(bl_open_input("/dev/null", &st, &err), -1);
+    assert_non_null(strstr(err.msg, "character device"));
+    assert_int_equal(bl_open_input(dir, &st, &err), -1);
+    assert_non_null(strstr(err.msg, "directory"));
+    assert_string_equal(bl_file_kind(S_IFREG), "regular file");
+    unlink(fifo);
+    rmdir(dir);
+}
+
+/* Writes "text" to path through bl_output; returns what open/commit said. */
+static int write_output(const char *path, bool force, const bl_inputs *in, bl_error *err)
+{
+    bl_output o;
+    if (bl_output_open(&o, path, force, in, err) != 0)
+        return -1;
+    fputs("text", o.fp);
+    return bl_output_commit(&o, in, err);
+}
+
+static void slurp(const char *path, char *buf, size_t n)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t got = fread(buf, 1, n - 1, f);
+    buf[got] = '\0';
+    fclose(f);
+}
+
+static void test_outputs_never_replace_inputs(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/bootlens-out-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char hive[300], log[300], slink[300], hard[300], out[300], absent_log[300], fifo[300], buf[64];
+    snprintf(hive, sizeof hive, "%s/SYSTEM", dir);
+    snprintf(log, sizeof log, "%s/SYSTEM.LOG1", dir);
+    snprintf(slink, sizeof slink, "%s/link", dir);
+    snprintf(hard, sizeof hard, "%s/hard", dir);
+    snprintf(out, sizeof out, "%s/out.txt", dir);
+    snprintf(absent_log, sizeof absent_log, "%s/system.log2", dir);
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    write_file(hive, "hive", 4);
+    write_file(log, "log", 3);
+    assert_int_equal(symlink("SYSTEM", slink), 0);
+    assert_int_equal(link(hive, hard), 0);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+
+    bl_inputs in = {0};
+    bl_inputs_add(&in, hive, "hive");
+    bl_inputs_add(&in, log, "transaction log");
+    bl_error err = {{0}};
+    /* The hive, its log, a symlink and a hard link to it: refused, even with
+     * --force, naming both files. */
+    const char *inputs[] = {hive, log, slink, hard};
+    for (size_t i = 0; i < BL_ARRAY_LEN(inputs); i++) {
+        memset(&err, 0, sizeof err);
+        assert_int_equal(write_output(inputs[i], true, &in, &err), -1);
+        assert_non_null(strstr(err.msg, inputs[i]));
+        assert_non_null(strstr(err.msg, "refusing to replace an input"));
+    }
+    slurp(hive, buf, sizeof buf);
+    assert_string_equal(buf, "hive");
+    slurp(log, buf, sizeof buf);
+    assert_string_equal(buf, "log");
+    /* A log name of the hive, even absent: it would be replayed next time. */
+    assert_int_equal(write_output(absent_log, true, &in, &err), -1);
+    assert_non_null(strstr(err.msg, "transaction log name"));
+    assert_non_null(strstr(err.msg, hive));
+    /* Devices and FIFOs are never written, even with --force. */
+    assert_int_equal(write_output("/dev/null", true, &in, &err), -1);
+    assert_non_null(strstr(err.msg, "character device"));
+    assert_int_equal(write_output(fifo, true, &in, &err), -1);
+    assert_non_null(strstr(err.msg, "FIFO"));
+    assert_int_equal(write_output(dir, true, &in, &err), -1);
+    assert_non_null(strstr(err.msg, "directory"));
+    /* A new file is written; an existing one needs force. */
+    assert_int_equal(write_output(out, false, &in, &err), 0);
+    slurp(out, buf, sizeof buf);
+    assert_string_equal(buf, "text");
+    assert_int_equal(write_output(out, false, &in, &err), -1);
+    assert_non_null(strstr(err.msg, "already exists"));
+    write_file(out, "old", 3);
+    assert_int_equal(write_output(out, true, &in, &err), 0);
+    slurp(out, buf, sizeof buf);
+    assert_string_equal(buf, "text");
+    /* Abort leaves the target as it was and no temporary file behind. */
+    bl_output o;
+    assert_int_equal(bl_output_open(&o, out, true, &in, &err), 0);
+    fputs("half", o.fp);
+    char tmp[400];
+    snprintf(tmp, sizeof tmp, "%s", o.tmp);
+    bl_output_abort(&o);
+    struct stat st;
+    assert_int_equal(stat(tmp, &st), -1);
+    slurp(out, buf, sizeof buf);
+    assert_string_equal(buf, "text");
+    /* A target that became an input between open and commit is not replaced. */
+    unlink(out);
+    assert_int_equal(bl_output_open(&o, out, true, &in, &err), 0);
+    assert_int_equal(link(hive, out), 0);
+    bl_inputs in2 = {0};
+    bl_inputs_add(&in2, hive, "hive");
+    assert_int_equal(bl_output_commit(&o, &in2, &err), -1);
+    slurp(hive, buf, sizeof buf);
+    assert_string_equal(buf, "hive");
+    bl_inputs_free(&in2);
+    bl_inputs_free(&in);
+    const char *all[] = {hive, log, slink, hard, out, fifo};
+    for (size_t i = 0; i < BL_ARRAY_LEN(all); i++)
+        unlink(all[i]);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -595,6 +730,8 @@ int main(void)
         cmocka_unit_test(test_map_growth_and_overwrite),
         cmocka_unit_test(test_map_copy),
         cmocka_unit_test(test_read_file),
+        cmocka_unit_test(test_open_input_refuses_special_files),
+        cmocka_unit_test(test_outputs_never_replace_inputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
