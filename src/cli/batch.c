@@ -139,7 +139,10 @@ static void emit(batch *b, const char *path, const bl_session *s, const char *er
             if (!c->summary)
                 fprintf(b->out, "%s: unusable: %s\n", path, error);
         } else {
-            cJSON *o = cJSON_CreateObject();
+            /* What could not be read has no size or digest. */
+            cJSON *in = cJSON_CreateArray();
+            bl_json_add_input(in, "hive", path, path, -1, NULL);
+            cJSON *o = bl_json_envelope("analyze", in);
             cJSON *h = cJSON_AddObjectToObject(o, "hive");
             cJSON_AddStringToObject(h, "path", path);
             cJSON_AddStringToObject(o, "error", error);
@@ -211,7 +214,8 @@ static void print_summary(batch *b)
     qsort(b->filters, b->nfilters, sizeof *b->filters, agg_cmp);
     uint32_t usable = b->npaths - b->unusable;
     if (b->c->format != BL_FMT_TEXT) {
-        cJSON *o = cJSON_CreateObject();
+        /* The fleet's inputs are those of the lines before it. */
+        cJSON *o = bl_json_envelope("analyze", NULL);
         cJSON *sum = cJSON_AddObjectToObject(o, "summary");
         cJSON_AddNumberToObject(sum, "hives", b->npaths);
         cJSON_AddNumberToObject(sum, "unusable", b->unusable);

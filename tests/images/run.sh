@@ -234,11 +234,11 @@ same_findings() {
         return
     fi
     # The origin and the digests of what was read are reported.
-    sf_origin=$(jq -r .inputs.hive.origin "$OUT/$sf_name.json")
+    sf_origin=$(jq -r ".inputs[0].origin" "$OUT/$sf_name.json")
     case $sf_origin in "$sf_prefix"SYSTEM | "$sf_prefix"system) ;; *) note_fail "$sf_name: origin is $sf_origin" ;; esac
-    [ "$(jq -r .inputs.hive.sha256 "$OUT/$sf_name.json")" = "$(sha256sum "$X/SYSTEM" | cut -d' ' -f1)" ] ||
+    [ "$(jq -r ".inputs[0].sha256" "$OUT/$sf_name.json")" = "$(sha256sum "$X/SYSTEM" | cut -d' ' -f1)" ] ||
         note_fail "$sf_name: the hive's sha256 is not that of the extracted file"
-    [ "$(jq '[.inputs.logs[] | select(.applied)] | length' "$OUT/$sf_name.json")" = 2 ] ||
+    [ "$(jq '[.inputs[0].logs[] | select(.applied)] | length' "$OUT/$sf_name.json")" = 2 ] ||
         note_fail "$sf_name: LOG1 and LOG2 from the image were not both applied"
     ok
 }
@@ -291,8 +291,8 @@ run ls-json 0 ls "$W/case.E01" --format json --hash-image &&
     [ "$(jq -r '.image.files[0].sha256' "$OUT/ls-json.out")" = "$(sha256sum "$W/case.E01" | cut -d' ' -f1)" ] &&
     ok || note_fail "ls --format json: origin or image sha256 wrong"
 run hash-image 0 analyze "$W/segs.E01" --format json --hash-image --fail-on never &&
-    [ "$(jq '.inputs.image.files | length' "$OUT/hash-image.out")" -ge 2 ] &&
-    [ "$(jq -r '.inputs.image.files[1].sha256' "$OUT/hash-image.out")" = "$(sha256sum "$W/segs.E02" | cut -d' ' -f1)" ] &&
+    [ "$(jq '.inputs[0].image.files | length' "$OUT/hash-image.out")" -ge 2 ] &&
+    [ "$(jq -r '.inputs[0].image.files[1].sha256' "$OUT/hash-image.out")" = "$(sha256sum "$W/segs.E02" | cut -d' ' -f1)" ] &&
     ok || note_fail "analyze --hash-image: segment sha256 missing or wrong"
 run text-origin 0 analyze "$W/mbr.raw" --hash-image --fail-on never &&
     grep -q "^bootlens: $W/mbr.raw#p5:${std}SYSTEM," "$OUT/text-origin.out" &&
