@@ -2,7 +2,8 @@
 #
 #   make            build build/bootlens
 #   make demo       install missing Debian packages, build, analyze the bundled sample hive
-#   make check      every test: unit (CMocka), end-to-end, SARIF validation, ASan+UBSan runs, fuzz smoke runs
+#   make check      every test: unit (CMocka), end-to-end, SARIF validation, JSON schemas, ASan+UBSan runs,
+#                   fuzz smoke runs
 #   make bench      benchmark analyze on real hives, and lint against a fleet of 200 baselines
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
 #
@@ -54,7 +55,7 @@ TESTS := $(TEST_SRC:tests/unit/%.c=build/tests/%)
 SAN_TESTS := $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 
-.PHONY: all deps demo check unit e2e sarif asan tsan fuzz fuzz-smoke bench install uninstall clean format hives
+.PHONY: all deps demo check unit e2e sarif schemas asan tsan fuzz fuzz-smoke bench install uninstall clean format hives
 all: $(BIN) $(MKHIVE) build/bootlens.1 build/bootlens.bash
 
 # The man page and the bash completion come from the option table itself.
@@ -151,6 +152,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) e2e
 	$(MAKE) sarif
+	$(MAKE) schemas
 	$(MAKE) asan
 	$(MAKE) tsan
 	$(MAKE) fuzz-smoke
@@ -165,6 +167,12 @@ e2e: $(BIN) $(MKHIVE) $(IMG_TOOLS)
 	@tests/gen-hives.sh >/dev/null
 	@BOOTLENS=$(BIN) SHARED=$(SHARED) tests/e2e/run.sh
 	@BOOTLENS=$(BIN) MKHIVE=$(MKHIVE) tests/pictures.sh
+
+# Every command's JSON (test hives, images, ../shared's real hives, the e2e
+# goldens) against schemas/, with python3-jsonschema (tests/schemas.sh).
+schemas: $(BIN) $(MKHIVE) build/tests/mkdirty
+	@tests/gen-hives.sh >/dev/null
+	@BOOTLENS=$(BIN) SHARED=$(SHARED) tests/schemas.sh
 
 asan: $(SAN_BIN) $(SAN_TESTS) $(MKHIVE) $(IMG_TOOLS)
 	@tests/gen-hives.sh >/dev/null

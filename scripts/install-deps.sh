@@ -15,6 +15,8 @@ build="make gcc libc6-dev pkg-config libregf-dev libbfio-dev libcjson-dev libvhd
 need="$build clang libclang-rt-dev libcmocka-dev xz-utils libregf-utils libwin-hivex-perl graphviz chromium fonts-dejavu-core python3-jsonschema python3-yaml"
 # Tools that build the test images at test time (tests/images/run.sh).
 need="$need ntfs-3g ntfs-3g-dev fdisk qemu-utils ewf-tools jq time"
+# The JSON Schema validator of tests/schemas.sh.
+need="$need python3-jsonschema"
 missing=""
 for p in $need; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -222,13 +222,13 @@ cJSON *bl_json_hive(const bl_analysis *a)
             cJSON_AddItemToArray(ap, cJSON_CreateString("filter lists too long to simulate whole: the rest was "
                                                         "ignored"));
     }
-    if (bl_model_damaged(m)) {
-        cJSON *dm = cJSON_AddObjectToObject(h, "unreadable");
-        cJSON_AddNumberToObject(dm, "services", m->damage.services);
-        cJSON_AddNumberToObject(dm, "classes", m->damage.classes);
-        cJSON_AddNumberToObject(dm, "devices", m->damage.devices);
-        put_bool(dm, "control", m->damage.control);
-    }
+    /* What the model could not read (the keys are in "unreadable"). */
+    cJSON *dm = cJSON_AddObjectToObject(h, "damage");
+    put_bool(dm, "damaged", bl_model_damaged(m));
+    cJSON_AddNumberToObject(dm, "services", m->damage.services);
+    cJSON_AddNumberToObject(dm, "classes", m->damage.classes);
+    cJSON_AddNumberToObject(dm, "devices", m->damage.devices);
+    put_bool(dm, "control", m->damage.control);
     if (m->has_select) {
         cJSON *sel = cJSON_AddObjectToObject(h, "select");
         cJSON_AddNumberToObject(sel, "current", m->select_current);
