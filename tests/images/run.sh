@@ -63,6 +63,8 @@ else
     src=build/test_hives/vmci-filter-delay.hiv
     changes="ControlSet001\\Services\\vmci Start 3 ControlSet001\\Services\\dlpflt Start 4"
     payload="build/test_hives/vmci-filter-delay.hiv (no $SHARED)"
+    # It lies before the cut of the truncated volume: only the cut is named.
+    small_hive_note="(truncated image?): what lies past the end cannot be read"
 fi
 regback=build/test_hives/vmci-filter-fixed.hiv
 X=$W/extracted
@@ -378,12 +380,15 @@ else
     note_fail "truncated: exit $st without saying what could not be read"
 fi
 
-# What the image could not give is named, in the refusal or the report.
+# What the image could not give is named, in the refusal or the report:
+# the hive's bytes past the end, or for the small generated hive (no
+# $SHARED), which lies before the cut, the truncation itself.
 "$BOOTLENS" analyze "$W/truncated.ntfs" --fail-on never >"$OUT/truncated-vol.out" 2>"$OUT/truncated-vol.err"
 st=$?
 if crashed $st "$OUT/truncated-vol.err"; then
     note_fail "truncated volume: crashed"
-elif grep -q "bytes could not be read from the image" "$OUT/truncated-vol.err" "$OUT/truncated-vol.out"; then
+elif grep -q -e "bytes could not be read from the image" -e "${small_hive_note:-bytes could not be read from the image}" \
+    "$OUT/truncated-vol.err" "$OUT/truncated-vol.out"; then
     ok
 else
     note_fail "truncated volume: exit $st, and nothing says which bytes could not be read: $(head -1 "$OUT/truncated-vol.err")"
