@@ -34,6 +34,16 @@ lintian --fail-on error,warning --display-info --pedantic \
     note_fail "lintian: $(grep -E '^[EW]:' "$D/lintian.log" | head -10)"
 grep -E '^[EWIP]:' "$D/lintian.log" | sed 's/^/deb: lintian: /'
 
+# Build-Depends name every library install-deps.sh builds with (the
+# compiler and libc are build-essential; pkgconf provides pkg-config).
+build=$(sed -n 's/^build="\(.*\)"$/\1/p' scripts/install-deps.sh)
+[ -n "$build" ] || note_fail "no build= list in scripts/install-deps.sh"
+bdeps=$(sed -n '/^Build-Depends:/,/^[A-Z]/p' debian/control)
+for p in $build; do
+    case $p in make | gcc | libc6-dev) continue ;; pkg-config) p=pkgconf ;; esac
+    printf '%s\n' "$bdeps" | grep -q -E "(^|[ ,])$p( |,|$)" || note_fail "debian/control: Build-Depends lacks $p"
+done
+
 # The package's metadata.
 [ "$(dpkg-deb -f "$deb" Package)" = bootlens ] || note_fail "package name"
 dpkg-deb -f "$deb" Depends | grep -q libregf1 || note_fail "Depends lacks libregf1: $(dpkg-deb -f "$deb" Depends)"

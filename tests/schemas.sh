@@ -79,6 +79,9 @@ run lint test_infs/av-minifilter.inf --format json
 run lint --baseline "$H/vmware-tools-baseline.hiv" test_infs/dlpflt-late.inf test_infs/vmci-devfilter.inf --format json
 run lint --baseline "$H/vmware-tools-baseline.hiv" test_infs/dlpflt-late-utf16.inf test_infs/dlpflt-early.inf --format json --no-fixes
 run lint --baseline test_hives/vmware-tools-baseline.reg test_infs/dlpflt-late.inf --format json --knowledge data/knowledge.txt
+run lint --baseline "$H/vmware-tools-baseline.hiv" test_infs/dlpflt-late.inf --suppressions test_infs/dlpflt-late.suppressions --format json
+run lint --baseline "$H/vmware-tools-baseline.hiv" --baseline "$H/win7-base.hiv" --baseline test_hives/vmware-tools-baseline.reg \
+    test_infs/dlpflt-late.inf test_infs/vmci-devfilter.inf --format json -j 2
 
 # A damaged hive: RpcSs's key node broken, as tests/unit/test_damage.c does.
 "$PY" - "$H/damage-base.hiv" "$OUT/damaged.hiv" <<'PY'
@@ -114,6 +117,9 @@ fi
 cp "$H/vmci-filter-delay.hiv" "$H/win7-base.hiv" "$H/software-hive.hiv" "$OUT/fleet/"
 head -c 5000 /dev/zero >"$OUT/fleet/zeros.hiv"
 max_status=2
+run lint --baseline "$OUT/fleet" test_infs/dlpflt-late.inf --format json --no-fixes
+jq -e '[.baselines[] | select(.status == "unusable")] | length == 2' "$OUT/$n-lint.json" >/dev/null ||
+    { echo "schemas: FAIL: the fleet lint does not report its two unusable baselines" >&2; fail=1; }
 run analyze "$OUT/fleet" --format jsonl --summary -j 2
 run analyze "$OUT/fleet/vmci-filter-delay.hiv" "$OUT/fleet/zeros.hiv" --format json --summary
 max_status=1
@@ -150,6 +156,7 @@ if [ -d "$SHARED/hives/real" ]; then
         ln -sf "$(pwd)/$h" "$OUT/real/"
     done
     run analyze "$OUT/real" --format jsonl --summary -j 2 --no-fixes
+    run lint --baseline "$OUT/real" test_infs/dlpflt-late.inf --format json --no-fixes -j 2
 else
     echo "schemas: SKIP shared hives: $SHARED/hives/real is absent (set SHARED=DIR to run them)"
 fi

@@ -325,7 +325,7 @@ static int unusable(const bl_cli *c, const baseline_list *bl, const char *msg)
 }
 
 /* The envelope's inputs after the baselines': the INFs (the bytes read and
- * parsed) and the knowledge files. */
+ * parsed), the suppressions file and the knowledge files. */
 static void add_inf_inputs(const lint_inputs *in, cJSON *inputs)
 {
     for (uint32_t i = 0; i < in->ninfs; i++) {
@@ -334,6 +334,8 @@ static void add_inf_inputs(const lint_inputs *in, cJSON *inputs)
         bl_json_add_input(inputs, "inf", in->c->args[i], in->c->args[i], (int64_t)in->inf_size[i], digest);
     }
     bl_digests dg = {0};
+    if (in->c->suppressions)
+        bl_digests_add(&dg, "suppressions", in->c->suppressions);
     bl_digests_add_knowledge(&dg, in->c);
     bl_json_add_file_inputs(inputs, dg.v, dg.n);
     bl_digests_free(&dg);
