@@ -2,8 +2,10 @@
 #
 #   make            build build/bootlens
 #   make demo       install missing Debian packages, build, analyze the bundled sample hive
-#   make check      every test: unit (CMocka), end-to-end, SARIF validation, the hostile corpus,
-#                   ASan+UBSan runs, fuzz smoke runs
+#   make check      every test: unit (CMocka), end-to-end, SARIF validation, JSON schemas, the hostile
+#                   corpus, ASan+UBSan runs, fuzz smoke runs, the Debian package (built, linted,
+#                   installed in a scratch root and run)
+#   make deb        the Debian package, build/deb/bootlens_VERSION_ARCH.deb
 #   make bench      benchmark analyze on real hives and worst cases, and lint against 200 baselines
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
 #
@@ -30,7 +32,9 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
 BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Ibuild/gen $(WARN) $(DEP_CFLAGS)
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := $(BASE_CFLAGS) $(CFLAGS)
+# CPPFLAGS and LDFLAGS are the caller's (dpkg-buildflags' hardening in a
+# package build); empty by default.
+ALL_CFLAGS := $(BASE_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 LIB_SRC := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
@@ -58,7 +62,8 @@ TESTS := $(TEST_SRC:tests/unit/%.c=build/tests/%)
 SAN_TESTS := $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 
-.PHONY: all deps demo check unit e2e sarif hostile asan tsan fuzz fuzz-smoke bench install uninstall clean format hives
+.PHONY: all deps deb-deps demo check check-package deb deb-check unit e2e sarif schemas hostile asan tsan fuzz \
+	fuzz-smoke bench install uninstall clean format hives
 all: $(BIN) $(MKHIVE) build/bootlens.1 build/bootlens.bash
 
 # The man page and the bash completion come from the option table itself.
@@ -87,12 +92,12 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 $(BIN): $(CLI_OBJ) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(DEP_LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(DEP_LIBS)
 $(MKHIVE): tools/mkhive.c $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(DEP_LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(DEP_LIBS)
 build/tests/%: tests/unit/%.c tests/unit/testutil.h $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB) $(DEP_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(LIB) $(DEP_LIBS) $(CMOCKA_LIBS)
 
 # ---- sanitizer build (ASan + UBSan) ----
 $(SAN_DIR)/gen/%.o: build/gen/%.c
@@ -133,10 +138,10 @@ build/fuzz/%: fuzz/%.c $(FUZZ_LIB)
 IMG_TOOLS := build/tests/ntfsput build/tests/mkdirty
 build/tests/ntfsput: tests/images/ntfsput.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(shell $(PKG_CONFIG) --cflags --libs libntfs-3g 2>/dev/null)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(shell $(PKG_CONFIG) --cflags --libs libntfs-3g 2>/dev/null)
 build/tests/mkdirty: tests/images/mkdirty.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(DEP_LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(DEP_LIBS)
 
 # ---- test hives generated from readable sources ----
 hives: $(MKHIVE)
@@ -156,10 +161,35 @@ check: deps
 	$(MAKE) e2e
 	$(MAKE) sarif
 	$(MAKE) hostile
+	$(MAKE) schemas
 	$(MAKE) asan
 	$(MAKE) tsan
 	$(MAKE) fuzz-smoke
+	$(MAKE) deb-check
 	@echo "make check: all passed"
+
+# What a package build runs (debian/rules' dh_auto_test): the tests that
+# need no network, browser or ../shared (those parts skip, saying so) — the
+# unit tests, the end-to-end cases (disk images included), the JSON schemas.
+# Not the sanitizer, TSan and fuzz builds (clang, and nothing of what is
+# shipped), nor the pictures (Graphviz, headless Chromium).
+check-package: all $(TESTS) $(IMG_TOOLS)
+	@tests/gen-hives.sh >/dev/null
+	@tests/run-unit.sh $(TESTS)
+	@BOOTLENS=$(BIN) SHARED=$(SHARED) tests/e2e/run.sh
+	@BOOTLENS=$(BIN) SHARED=$(SHARED) tests/schemas.sh
+
+# The Debian package (debian/), built from a copy of the checkout's files
+# in build/deb (dpkg-buildpackage writes beside the source tree): build/deb/
+# bootlens_VERSION_ARCH.deb.  deb-check also lints it and installs it into a
+# scratch root (tests/deb.sh); deb-deps installs debhelper and lintian.
+deb-deps:
+	@scripts/install-deps.sh --deb
+deb:
+	@scripts/deb.sh
+deb-check: deb-deps $(MKHIVE)
+	@tests/gen-hives.sh >/dev/null
+	@tests/deb.sh
 
 # Some unit tests read generated test hives (build/test_hives).
 unit: $(TESTS) $(MKHIVE)
@@ -170,6 +200,12 @@ e2e: $(BIN) $(MKHIVE) $(IMG_TOOLS)
 	@tests/gen-hives.sh >/dev/null
 	@BOOTLENS=$(BIN) SHARED=$(SHARED) tests/e2e/run.sh
 	@BOOTLENS=$(BIN) MKHIVE=$(MKHIVE) tests/pictures.sh
+
+# Every command's JSON (test hives, images, ../shared's real hives, the e2e
+# goldens) against schemas/, with python3-jsonschema (tests/schemas.sh).
+schemas: $(BIN) $(MKHIVE) build/tests/mkdirty
+	@tests/gen-hives.sh >/dev/null
+	@BOOTLENS=$(BIN) SHARED=$(SHARED) tests/schemas.sh
 
 asan: $(SAN_BIN) $(SAN_TESTS) $(MKHIVE) $(IMG_TOOLS)
 	@tests/gen-hives.sh >/dev/null
@@ -214,6 +250,8 @@ install: all
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/bootlens
 	install -m 644 build/bootlens.1 $(DESTDIR)$(PREFIX)/share/man/man1/bootlens.1
 	install -m 644 data/knowledge.txt data/altitudes.txt $(DESTDIR)$(PREFIX)/share/bootlens/
+	install -d $(DESTDIR)$(PREFIX)/share/bootlens/schemas
+	install -m 644 schemas/*.schema.json $(DESTDIR)$(PREFIX)/share/bootlens/schemas/
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 644 build/bootlens.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bootlens
 

@@ -37,7 +37,7 @@ static void lint_once(const bl_inf *inf, size_t size)
     uint32_t n = size & 4 ? 2 : 1;
     bl_lint_result r;
     if (bl_lint_run(baseline, infs, n, &opt, &r, &err) == 0) {
-        bl_lint_report rep = {&r, NULL, infs, n, &opt.target};
+        bl_lint_report rep = {&r, NULL, infs, n, &opt.target, NULL};
         bl_text_options to = {true, false, 0};
         bl_report_lint_text(sink, &rep, &to);
         bl_report_lint_json(sink, &rep);

@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         bl_findings f = {0};
         bl_rules_options ro = {knowledge, bl_hive_get_info(h), NULL, false, NULL, 0, 0};
         bl_rules_run(m, t, &ro, &f);
-        bl_analysis a = {bl_hive_get_info(h), m, t, &f};
+        bl_analysis a = {.hive = bl_hive_get_info(h), .model = m, .timeline = t, .findings = &f};
         free(bl_json_to_string(bl_json_analysis(&a), true));
         bl_findings_free(&f);
         bl_timeline_free(t);

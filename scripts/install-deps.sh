@@ -1,8 +1,9 @@
 #!/bin/sh
-# install-deps.sh — installs what building and testing bootlens needs, only
-# what is missing: Debian packages with apt-get (via sudo when not root), and
-# Microsoft's SARIF validator from the npm registry into tools/node (inside
-# the checkout, ignored by git; bootlens itself never downloads anything).
+# install-deps.sh [--deb] — installs what building and testing bootlens
+# needs, only what is missing: Debian packages with apt-get (via sudo when not
+# root), and Microsoft's SARIF validator from the npm registry into tools/node
+# (inside the checkout, ignored by git; bootlens itself never downloads
+# anything).  --deb adds what building and checking the Debian package needs.
 # graphviz (dot) checks the DOT pictures; chromium renders the HTML report
 # headless for its test (tests/html-render.sh), with a known font.
 set -eu
@@ -17,6 +18,9 @@ need="$build clang libclang-rt-dev libcmocka-dev xz-utils libregf-utils libwin-h
 need="$need ntfs-3g ntfs-3g-dev fdisk qemu-utils ewf-tools jq time"
 # The hostile corpus (tests/hostile) is generated and run by Python 3.
 need="$need python3"
+# --deb: what building and checking the Debian package needs (make deb-deps;
+# debian/control's Build-Depends are the packages above).
+[ "${1:-}" = --deb ] && need="$need debhelper dpkg-dev fakeroot lintian man-db"
 missing=""
 for p in $need; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -159,6 +159,8 @@ int bl_hive_open_memory(const uint8_t *data, size_t size, const char *label, bl_
                         bl_error *err);
 void bl_hive_close(bl_hive *h);
 const bl_hive_info *bl_hive_get_info(const bl_hive *h);
+/* libregf's and libbfio's versions (bootlens --version). */
+void bl_hive_libraries(bl_libraries *l);
 /* The bytes libregf reads (recovered image when logs were replayed). */
 const uint8_t *bl_hive_image(const bl_hive *h, size_t *size);
 /* Writes those bytes to fd (recover): runs of zero bytes become holes when

@@ -100,6 +100,9 @@ int bl_image_open_memory(const uint8_t *data, size_t size, const char *label, bl
                          bl_error *err);
 void bl_image_close(bl_image *img);
 const bl_image_info *bl_image_get_info(const bl_image *img);
+/* The image libraries' versions (bootlens --version): libvhdi, libvmdk,
+ * libqcow, libfsntfs, zlib. */
+void bl_image_libraries(bl_libraries *l);
 
 /* SHA-256 of every file of the image, computed on a thread of its own while
  * the caller goes on (a multi-gigabyte image costs seconds); wait joins it.

@@ -41,6 +41,10 @@ typedef struct bl_analysis {
     const bl_timeline *timeline;
     const bl_findings *findings;
     const bl_image_source *image; /* NULL when the hive is a file of its own */
+    /* The other files it was computed from (--knowledge files), for the
+     * JSON inputs; may be empty. */
+    const bl_file_digest *files;
+    uint32_t nfiles;
 } bl_analysis;
 
 /* Which phases `order` shows. */
@@ -52,6 +56,37 @@ typedef enum bl_phase_filter {
 } bl_phase_filter;
 
 struct cJSON;
+/* ---- the JSON envelope (report/json.c; doc/json.md, schemas/) ----
+ * Every JSON document and JSONL line bootlens writes starts with
+ *   "schema_version", "tool": {name, version, knowledge_version},
+ *   "command", "inputs": [ every file it was computed from ]
+ * followed by the command's payload.  The schema version is MAJOR.MINOR:
+ * the minor grows with additions (a field, an open-enum value, a command),
+ * the major with anything that can break a reader (a field removed,
+ * renamed, retyped or given another meaning).  This is its one definition;
+ * schemas/defs.schema.json checks its form. */
+#define BL_JSON_SCHEMA_VERSION "1.0"
+/* A new document for command, the envelope filled in; takes ownership of
+ * inputs (a JSON array, NULL for none).  The caller adds the payload. */
+struct cJSON *bl_json_envelope(const char *command, struct cJSON *inputs);
+/* Appends an input to an envelope's inputs array and returns it (the
+ * caller may add fields): its role ("hive", "a", "b", "baseline", "inf",
+ * "knowledge", "image"), its origin (what messages call it: a path, or
+ * IMAGE#p2:/PATH inside an image), its path (on its volume, for a file of an
+ * image), its size (< 0: unknown) and SHA-256 (NULL: not computed). */
+struct cJSON *bl_json_add_input(struct cJSON *inputs, const char *role, const char *origin, const char *path,
+                                int64_t size, const uint8_t *sha256);
+/* Appends the inputs of analysis a: its hive under role, with the logs
+ * read beside it and the disk image it came from, then a->files (each once:
+ * a file already in inputs with the same role is not repeated). */
+void bl_json_add_analysis_inputs(struct cJSON *inputs, const bl_analysis *a, const char *role);
+/* Appends digested files (bl_file_digest_compute), each once. */
+void bl_json_add_file_inputs(struct cJSON *inputs, const bl_file_digest *d, uint32_t n);
+/* A new inputs array holding a's inputs under role "hive". */
+struct cJSON *bl_json_inputs(const bl_analysis *a);
+/* cJSON's version (bootlens --version). */
+void bl_report_libraries(bl_libraries *l);
+
 /* JSON building blocks (caller owns the result, cJSON_Delete). */
 struct cJSON *bl_json_hive(const bl_analysis *a);
 struct cJSON *bl_json_load_order(const bl_analysis *a, bl_phase_filter filter);
@@ -60,15 +95,12 @@ struct cJSON *bl_json_device(const bl_analysis *a, uint32_t dev);       /* with 
 struct cJSON *bl_json_device_brief(const bl_analysis *a, uint32_t dev); /* the analysis' device entry */
 struct cJSON *bl_json_findings(const bl_findings *f);
 struct cJSON *bl_json_finding(const bl_finding *f);
+/* analyze's document: the envelope, then hive, summary, load_order,
+ * devices, filter_stack, findings. */
 struct cJSON *bl_json_analysis(const bl_analysis *a);
-/* "inputs": every file the analysis read — the hive, its logs, the image
- * files they came from — with origin, size and SHA-256.  One object, so an
- * envelope around every JSON output can take it over as it is. */
-struct cJSON *bl_json_inputs(const bl_analysis *a);
 /* One line per evidence fact for text reports ("evidence: …"), nothing when
  * the hive is a file of its own. */
 void bl_report_evidence_text(FILE *out, const bl_analysis *a);
-/* Prints and deletes j (pretty unless compact). */
 /* Prints j (formatted as cJSON_Print does, or compact) and a newline to
  * out, node by node, then deletes j (report/jsonout.c). */
 void bl_json_print(FILE *out, struct cJSON *j, bool compact);
@@ -306,6 +338,10 @@ typedef struct bl_lint_report {
     const bl_inf *const *infs;
     uint32_t ninfs;
     const bl_inf_target *target;
+    /* The JSON envelope's inputs (the baseline, with its logs, the INFs,
+     * knowledge files), built by the caller, who read them; copied into
+     * the report.  NULL: none. */
+    const struct cJSON *inputs;
 } bl_lint_report;
 
 /* Text: each new finding with the INF line that causes it first, its
@@ -337,6 +373,7 @@ typedef struct bl_lint_fleet {
     uint32_t ninfs;
     const bl_inf_target *target;
     int fail_on; /* bl_severity, 3 = never */
+    const struct cJSON *inputs; /* as bl_lint_report's: every baseline's, the INFs, knowledge files */
 } bl_lint_fleet;
 
 /* Text: the verdict first ("breaks boot on 3 of 1,200 configurations"),

@@ -116,6 +116,9 @@ int bl_knowledge_add_builtin(bl_knowledge *k, bl_error *err);
 int bl_knowledge_add_file(bl_knowledge *k, const char *path, bl_error *err);
 int bl_knowledge_add_text(bl_knowledge *k, const char *label, const char *text, bl_error *err);
 void bl_knowledge_free(bl_knowledge *k);
+/* The `@version V` line of the file(s) read (the last one wins), "" when
+ * none: the built-in file's is what --version and the JSON envelope show. */
+const char *bl_knowledge_version(const bl_knowledge *k);
 
 struct bl_hive_info;
 /* The fix search's budget: re-simulations and wall-clock milliseconds

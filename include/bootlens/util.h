@@ -207,4 +207,35 @@ void bl_sha256_final(bl_sha256_ctx *s, uint8_t digest[BL_SHA256_SIZE]);
 void bl_sha256(const void *data, size_t n, uint8_t digest[BL_SHA256_SIZE]);
 void bl_sha256_hex(const uint8_t digest[BL_SHA256_SIZE], char hex[BL_SHA256_HEX]);
 
+/* A file an output was computed from that no module hashed as it read it
+ * (knowledge files, INFs, regedit-text baselines): its size and SHA-256,
+ * from a read of its own, for the JSON envelope's "inputs". */
+typedef struct bl_file_digest {
+    const char *role; /* "knowledge", "inf", "baseline" (static text) */
+    const char *path; /* borrowed */
+    uint64_t size;
+    bool hashed; /* false: the file could not be read again (size is 0) */
+    uint8_t sha256[BL_SHA256_SIZE];
+} bl_file_digest;
+/* Fills d for path, reading it in bounded blocks (never all at once). */
+void bl_file_digest_compute(bl_file_digest *d, const char *role, const char *path);
+
+/* ---- library versions (bootlens --version) ----
+ * Each module lists the libraries it is built on (bl_hive_libraries,
+ * bl_image_libraries, bl_report_libraries, bl_util_libraries): the version
+ * the loaded library reports at run time, and the one of the headers it was
+ * compiled against. */
+typedef struct bl_library {
+    const char *name;
+    char run_time[32];     /* "" when the library has no version function */
+    char compile_time[32]; /* "" when its headers have no version macro */
+} bl_library;
+typedef struct bl_libraries {
+    bl_library v[16];
+    uint32_t n;
+} bl_libraries;
+void bl_libraries_add(bl_libraries *l, const char *name, const char *run_time, const char *compile_time);
+/* nettle's, from util/sha256.c. */
+void bl_util_libraries(bl_libraries *l);
+
 #endif

@@ -324,7 +324,10 @@ static void emit_error(batch *b, const char *path, const char *error, cJSON *bud
         cJSON_Delete(budget);
         return;
     }
-    cJSON *o = cJSON_CreateObject();
+    /* What could not be read has no size or digest. */
+    cJSON *in = cJSON_CreateArray();
+    bl_json_add_input(in, "hive", path, path, -1, NULL);
+    cJSON *o = bl_json_envelope("analyze", in);
     cJSON *h = cJSON_AddObjectToObject(o, "hive");
     cJSON_AddStringToObject(h, "path", path);
     cJSON_AddStringToObject(o, "error", error);
@@ -590,7 +593,8 @@ static void print_summary(batch *b)
         qsort(b->filters, b->nfilters, sizeof *b->filters, agg_cmp);
     uint32_t hives = b->nhives - b->skipped_hives, usable = hives - b->unusable;
     if (b->c->format != BL_FMT_TEXT) {
-        cJSON *o = cJSON_CreateObject();
+        /* The fleet's inputs are those of the lines before it. */
+        cJSON *o = bl_json_envelope("analyze", NULL);
         cJSON *sum = cJSON_AddObjectToObject(o, "summary");
         cJSON_AddNumberToObject(sum, "hives", hives);
         cJSON_AddNumberToObject(sum, "unusable", b->unusable);
@@ -623,7 +627,7 @@ static void print_summary(batch *b)
             cJSON_AddItemToArray(fl, e);
             free(k);
         }
-        bl_json_print(out, o, b->c->format == BL_FMT_JSONL);
+        bl_json_print(out, o, true); /* a batch is JSON Lines, json or jsonl */
         return;
     }
     fprintf(out, "Fleet summary: %u hives (%u usable, %u unusable); %u with warnings or errors, %u clean.\n",

@@ -141,6 +141,19 @@ int bl_source_open_image(const bl_cli *c, const char *path, bl_image **img, bl_e
 /* Whether path is one of the files the source's image is made of. */
 bool bl_source_is_input(const bl_source *src, const char *path);
 
+/* Files digested for the JSON envelope's inputs (those no module hashed as
+ * it read them: knowledge files, INFs, text baselines). */
+typedef struct bl_digests {
+    bl_file_digest *v;
+    uint32_t n, cap;
+} bl_digests;
+void bl_digests_add(bl_digests *d, const char *role, const char *path);
+/* The --knowledge files, when the output is JSON (nothing otherwise). */
+void bl_digests_add_knowledge(bl_digests *d, const bl_cli *c);
+void bl_digests_free(bl_digests *d);
+/* Whether c's output lists its inputs (JSON or JSONL). */
+bool bl_cli_json(const bl_cli *c);
+
 typedef struct bl_session {
     bl_stage_times times;
     bl_source source;
@@ -150,6 +163,7 @@ typedef struct bl_session {
     bl_knowledge *knowledge;
     bl_sim_options sim;
     bl_findings findings;
+    bl_digests digests; /* analysis.files */
     bl_analysis analysis;
 } bl_session;
 

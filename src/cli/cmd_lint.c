@@ -10,6 +10,7 @@
  * upload step annotates the INF instead of failing on a missing file. */
 #include "cli.h"
 
+#include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -134,10 +135,11 @@ static bl_inf **parse_infs(const lint_inputs *in, bl_error *err)
 }
 
 /* Lints the INFs against baseline b->path (NULL: built-in); fills b.  With
- * shrink, keeps only what a fleet report needs.  -1 with err when the
- * baseline or the INFs' application cannot be used. */
+ * shrink, keeps only what a fleet report needs.  With inputs (JSON), adds
+ * the baseline's files to it (a hive with its logs, or the regedit text).
+ * -1 with err when the baseline or the INFs' application cannot be used. */
 static int lint_baseline(const lint_inputs *in, bl_inf *const *infs, bl_lint_baseline *b, bool shrink,
-                         bl_error *err)
+                         cJSON *inputs, bl_error *err)
 {
     const bl_cli *c = in->c;
     bool text = false;
@@ -153,6 +155,8 @@ static int lint_baseline(const lint_inputs *in, bl_inf *const *infs, bl_lint_bas
             return -1;
         baseline = session.model;
         hive = bl_hive_get_info(session.hive);
+        if (inputs)
+            bl_json_add_analysis_inputs(inputs, &session.analysis, "baseline");
     } else {
         model = bl_model_new(NULL);
         bl_load_options lo = {c->control_set};
@@ -163,6 +167,11 @@ static int lint_baseline(const lint_inputs *in, bl_inf *const *infs, bl_lint_bas
             return -1;
         }
         baseline = model;
+        if (inputs && b->path) {
+            bl_file_digest d;
+            bl_file_digest_compute(&d, "baseline", b->path);
+            bl_json_add_file_inputs(inputs, &d, 1);
+        }
     }
     bl_lint_options lopt = {in->target,  in->knowledge,     &in->sim, hive,
                             c->no_fixes, &in->suppressions, b->path};
@@ -328,6 +337,23 @@ static int unusable(const bl_cli *c, const baseline_list *bl, const char *msg)
     return rc;
 }
 
+/* The envelope's inputs after the baselines': the INFs (the bytes read and
+ * parsed), the suppressions file and the knowledge files. */
+static void add_inf_inputs(const lint_inputs *in, cJSON *inputs)
+{
+    for (uint32_t i = 0; i < in->ninfs; i++) {
+        uint8_t digest[BL_SHA256_SIZE];
+        bl_sha256(in->inf_data[i], in->inf_size[i], digest);
+        bl_json_add_input(inputs, "inf", in->c->args[i], in->c->args[i], (int64_t)in->inf_size[i], digest);
+    }
+    bl_digests dg = {0};
+    if (in->c->suppressions)
+        bl_digests_add(&dg, "suppressions", in->c->suppressions);
+    bl_digests_add_knowledge(&dg, in->c);
+    bl_json_add_file_inputs(inputs, dg.v, dg.n);
+    bl_digests_free(&dg);
+}
+
 /* ---- one baseline ---- */
 
 typedef struct single_report {
@@ -359,18 +385,23 @@ static int lint_single(const lint_inputs *in, const baseline_list *bl)
     bl_lint_baseline b;
     memset(&b, 0, sizeof b);
     b.path = bl->paths[0];
-    if (lint_baseline(in, infs, &b, false, &err) != 0) {
+    cJSON *inputs = bl_cli_json(c) ? cJSON_CreateArray() : NULL;
+    if (lint_baseline(in, infs, &b, false, inputs, &err) != 0) {
+        cJSON_Delete(inputs);
         infs_free(infs, in->ninfs);
         return unusable(c, bl, err.msg);
     }
+    if (inputs)
+        add_inf_inputs(in, inputs);
     int rc = bl_lint_fails(&b.result, c->fail_on) ? BL_EXIT_FINDINGS : BL_EXIT_OK;
-    bl_lint_report rep = {&b.result, b.path, (const bl_inf *const *)infs, in->ninfs, &in->target};
+    bl_lint_report rep = {&b.result, b.path, (const bl_inf *const *)infs, in->ninfs, &in->target, inputs};
     single_report s = {c, &rep, rc};
     int wrc = write_output(c, bl, render_single, &s);
     if (wrc)
         rc = wrc;
     bl_lint_result_free(&b.result);
     free(b.control_set);
+    cJSON_Delete(inputs);
     infs_free(infs, in->ninfs);
     return rc;
 }
@@ -380,6 +411,7 @@ static int lint_single(const lint_inputs *in, const baseline_list *bl)
 typedef struct fleet_run {
     const lint_inputs *in;
     bl_lint_baseline *baselines;
+    cJSON **inputs; /* per baseline, its files (JSON only, else NULL) */
     uint32_t n;
     uint32_t next, done;
     pthread_mutex_t lock;
@@ -409,8 +441,17 @@ static void *fleet_work(void *arg)
         bl_lint_baseline *b = &r->baselines[i];
         /* The INFs parsed in the main thread already: a failure here means
          * they changed on disk meanwhile, which is reported per baseline. */
-        if (!infs || lint_baseline(r->in, infs, b, true, &err) != 0)
+        cJSON *inputs = r->inputs ? cJSON_CreateArray() : NULL;
+        if (!infs || lint_baseline(r->in, infs, b, true, inputs, &err) != 0) {
             b->error = bl_xstrdup(err.msg);
+            /* What could not be used has no size or digest. */
+            cJSON_Delete(inputs);
+            inputs = r->inputs ? cJSON_CreateArray() : NULL;
+            if (inputs && b->path)
+                bl_json_add_input(inputs, "baseline", b->path, b->path, -1, NULL);
+        }
+        if (r->inputs)
+            r->inputs[i] = inputs;
         pthread_mutex_lock(&r->lock);
         r->done++;
         if (r->progress)
@@ -452,6 +493,8 @@ static int lint_fleet(const lint_inputs *in, const baseline_list *bl)
     r.in = in;
     r.n = bl->n;
     r.baselines = bl_xcalloc(bl->n, sizeof *r.baselines);
+    if (bl_cli_json(c))
+        r.inputs = bl_xcalloc(bl->n, sizeof *r.inputs);
     for (uint32_t i = 0; i < bl->n; i++)
         r.baselines[i].path = bl->paths[i];
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -479,7 +522,20 @@ static int lint_fleet(const lint_inputs *in, const baseline_list *bl)
     if (r.progress)
         fputs("\r\033[K", stderr);
 
-    bl_lint_fleet fleet = {r.baselines, r.n, (const bl_inf *const *)infs, in->ninfs, &in->target, c->fail_on};
+    cJSON *inputs = NULL;
+    if (r.inputs) {
+        inputs = cJSON_CreateArray();
+        for (uint32_t i = 0; i < r.n; i++) {
+            cJSON *e;
+            while (r.inputs[i] && (e = cJSON_DetachItemFromArray(r.inputs[i], 0)))
+                cJSON_AddItemToArray(inputs, e);
+            cJSON_Delete(r.inputs[i]);
+        }
+        free(r.inputs);
+        add_inf_inputs(in, inputs);
+    }
+    bl_lint_fleet fleet = {r.baselines, r.n, (const bl_inf *const *)infs, in->ninfs, &in->target, c->fail_on,
+                           inputs};
     int rc = bl_lint_fleet_exit(&fleet);
     fleet_report s = {c, &fleet, rc};
     int wrc = write_output(c, bl, render_fleet, &s);
@@ -504,6 +560,7 @@ static int lint_fleet(const lint_inputs *in, const baseline_list *bl)
         free(r.baselines[i].control_set);
     }
     free(r.baselines);
+    cJSON_Delete(inputs);
     for (uint32_t i = 0; i < jobs; i++)
         infs_free(r.worker_infs[i], in->ninfs);
     free(r.worker_infs);

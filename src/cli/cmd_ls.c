@@ -41,7 +41,12 @@ static cJSON *hive_file_json(const bl_image *img, uint32_t v, const bl_image_hiv
 static void ls_json(FILE *out, const bl_image *img, bool hashed)
 {
     const bl_image_info *ii = bl_image_get_info(img);
-    cJSON *root = cJSON_CreateObject();
+    /* The inputs are the files the image is made of (split raw, E01 segments). */
+    cJSON *inputs = cJSON_CreateArray();
+    for (uint32_t i = 0; i < ii->nfiles; i++)
+        bl_json_add_input(inputs, "image", ii->files[i].path, ii->files[i].path, (int64_t)ii->files[i].size,
+                          ii->files[i].hashed ? ii->files[i].sha256 : NULL);
+    cJSON *root = bl_json_envelope("ls", inputs);
     cJSON *im = cJSON_AddObjectToObject(root, "image");
     cJSON_AddStringToObject(im, "path", ii->path);
     cJSON_AddStringToObject(im, "format", ii->format);

@@ -11,6 +11,37 @@ typedef struct command {
     int (*run)(int argc, char **argv);
 } command;
 
+/* `bootlens --version`: the program, the JSON contract, the built-in
+ * knowledge file and every library with the version it reports at run time
+ * (and, beside it, the one of the headers it was built against). */
+static void print_version(FILE *out)
+{
+    fprintf(out, "bootlens %s\n", bl_cli_version());
+    fprintf(out, "JSON schema_version: %s\n", BL_JSON_SCHEMA_VERSION);
+    bl_knowledge *k = bl_knowledge_new();
+    bl_error err = {{0}};
+    if (bl_knowledge_add_builtin(k, &err) == 0)
+        fprintf(out, "knowledge file: %s (built in)\n", *bl_knowledge_version(k) ? bl_knowledge_version(k) : "no @version line");
+    else
+        fprintf(out, "knowledge file: unreadable: %s\n", err.msg);
+    bl_knowledge_free(k);
+    bl_libraries l = {0};
+    bl_hive_libraries(&l);
+    bl_report_libraries(&l);
+    bl_image_libraries(&l);
+    bl_util_libraries(&l);
+    fputs("libraries (version reported by the loaded library at run time; headers built against):\n", out);
+    for (uint32_t i = 0; i < l.n; i++) {
+        const bl_library *x = &l.v[i];
+        if (*x->run_time)
+            fprintf(out, "  %-10s %-10s (built against %s)\n", x->name, x->run_time,
+                    *x->compile_time ? x->compile_time : "unknown headers");
+        else
+            fprintf(out, "  %-10s %-10s (compile time: the library has no version function)\n", x->name,
+                    x->compile_time);
+    }
+}
+
 static const command commands[] = {
     {"analyze", CMD_ANALYZE, cmd_analyze}, {"order", CMD_ORDER, cmd_order},
     {"stack", CMD_STACK, cmd_stack},       {"explain", CMD_EXPLAIN, cmd_explain},
@@ -31,7 +62,7 @@ int main(int argc, char **argv)
         return BL_EXIT_OK;
     }
     if (strcmp(name, "--version") == 0) {
-        printf("bootlens %s\n", bl_cli_version());
+        print_version(stdout);
         return BL_EXIT_OK;
     }
     if (strcmp(name, "--man") == 0) {

@@ -26,7 +26,8 @@ int bl_session_load(bl_session *s, const bl_cli *c, const char *path, bool rules
         ho.logs = c->logs;
         ho.nlogs = c->nlogs;
     }
-    /* Digests cost ~0.7 ms per MB: only for the outputs that list them. */
+    /* Digests cost ~0.7 ms per MB: only for the outputs that list them
+     * (SARIF records the hive's too). */
     ho.hash_inputs = c->format == BL_FMT_JSON || c->format == BL_FMT_JSONL || c->format == BL_FMT_SARIF;
     double t0 = bl_now_ms();
     if (bl_source_open_hive(c, path, &ho, &s->hive, &s->source, err) != 0)
@@ -70,6 +71,9 @@ int bl_session_load(bl_session *s, const bl_cli *c, const char *path, bool rules
             }
             k = s->knowledge;
         }
+        bl_digests_add_knowledge(&s->digests, c);
+        s->analysis.files = s->digests.v;
+        s->analysis.nfiles = s->digests.n;
         bl_rules_options ro = {k, s->analysis.hive, &s->sim, c->no_fixes, NULL, 0, 0};
         bl_rules_run(s->model, s->timeline, &ro, &s->findings);
         s->times.rules = bl_now_ms() - t3;
@@ -112,8 +116,34 @@ bl_knowledge *bl_cli_knowledge(const bl_cli *c, bl_error *err)
     return k;
 }
 
+bool bl_cli_json(const bl_cli *c)
+{
+    return c->format == BL_FMT_JSON || c->format == BL_FMT_JSONL;
+}
+
+void bl_digests_add(bl_digests *d, const char *role, const char *path)
+{
+    bl_grow((void **)&d->v, sizeof *d->v, &d->cap, d->n + 1);
+    bl_file_digest_compute(&d->v[d->n++], role, path);
+}
+
+void bl_digests_add_knowledge(bl_digests *d, const bl_cli *c)
+{
+    if (!bl_cli_json(c))
+        return;
+    for (int i = 0; i < c->nknowledge; i++)
+        bl_digests_add(d, "knowledge", c->knowledge[i]);
+}
+
+void bl_digests_free(bl_digests *d)
+{
+    free(d->v);
+    memset(d, 0, sizeof *d);
+}
+
 void bl_session_close(bl_session *s)
 {
+    bl_digests_free(&s->digests);
     bl_findings_free(&s->findings);
     bl_timeline_free(s->timeline);
     bl_model_free(s->model);

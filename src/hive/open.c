@@ -1389,3 +1389,9 @@ bool bl_key_value_by_name(bl_key *k, const char *name, bl_value *out)
     }
     return regf_value_fill(k, out);
 }
+
+void bl_hive_libraries(bl_libraries *l)
+{
+    bl_libraries_add(l, "libregf", libregf_get_version(), LIBREGF_VERSION_STRING);
+    bl_libraries_add(l, "libbfio", libbfio_get_version(), LIBBFIO_VERSION_STRING);
+}

@@ -6,6 +6,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libfsntfs.h>
+#include <libqcow.h>
+#include <libvhdi.h>
+#include <libvmdk.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define MAX_NOTES 16
 #define HASH_BLOCK ((size_t)1 << 20)
@@ -404,4 +409,13 @@ int bl_image_read_file(bl_image *img, uint32_t v, const char *path, size_t max, 
     }
     bl_sb_free(&origin);
     return rc;
+}
+
+void bl_image_libraries(bl_libraries *l)
+{
+    bl_libraries_add(l, "libvhdi", libvhdi_get_version(), LIBVHDI_VERSION_STRING);
+    bl_libraries_add(l, "libvmdk", libvmdk_get_version(), LIBVMDK_VERSION_STRING);
+    bl_libraries_add(l, "libqcow", libqcow_get_version(), LIBQCOW_VERSION_STRING);
+    bl_libraries_add(l, "libfsntfs", libfsntfs_get_version(), LIBFSNTFS_VERSION_STRING);
+    bl_libraries_add(l, "zlib", zlibVersion(), ZLIB_VERSION);
 }

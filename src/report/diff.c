@@ -488,7 +488,10 @@ uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, b
     }
     diff_out d = {.out = out, .json = fmt == BL_FMT_JSON, .section = "", .verbose = verbose};
     if (d.json) {
-        d.root = cJSON_CreateObject();
+        cJSON *inputs = cJSON_CreateArray();
+        bl_json_add_analysis_inputs(inputs, x, "a");
+        bl_json_add_analysis_inputs(inputs, y, "b");
+        d.root = bl_json_envelope("diff", inputs);
         cJSON *h = cJSON_AddObjectToObject(d.root, "a");
         cJSON_AddStringToObject(h, "path", x->hive ? x->hive->path : "");
         cJSON_AddStringToObject(h, "control_set", bl_model_str(x->model, x->model->control_set_name));

@@ -1,7 +1,8 @@
 /* evidence.c — what an analysis was read from, for the record: the hive
  * file or its origin inside a disk image, its transaction logs, the image's
- * files, each with its size and SHA-256 (JSON "inputs"), and the one-line
- * account of the evidence in text reports. */
+ * files, each with its size and SHA-256 (the hive's entry of the JSON
+ * envelope's "inputs", report/json.c), and the one-line account of the
+ * evidence in text reports. */
 #include "bootlens/report.h"
 
 #include <cjson/cJSON.h>
@@ -35,37 +36,12 @@ static bool was_applied(const bl_hive_info *hi, const char *path)
     return false;
 }
 
-cJSON *bl_json_inputs(const bl_analysis *a)
+/* The disk image a hive came from: the container, the volume and
+ * installation, its files with their digests, what it had to say. */
+static cJSON *image_json(const bl_image_source *ev)
 {
-    cJSON *in = cJSON_CreateObject();
-    const bl_hive_info *hi = a->hive;
-    const bl_image_source *ev = a->image;
-    cJSON *logs = cJSON_CreateArray();
-    cJSON *hive = NULL;
-    for (uint32_t i = 0; hi && i < hi->ninputs; i++) {
-        const bl_hive_input *x = &hi->inputs[i];
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "origin", x->path);
-        cJSON_AddStringToObject(o, "path", ev ? volume_path(ev, x->path) : x->path);
-        cJSON_AddNumberToObject(o, "size", (double)x->size);
-        cJSON_AddItemToObject(o, "sha256", hex_or_null(x->hashed, x->sha256));
-        if (x->is_log) {
-            cJSON_AddBoolToObject(o, "applied", was_applied(hi, x->path));
-            cJSON_AddItemToArray(logs, o);
-        } else if (!hive) {
-            hive = o;
-        } else {
-            cJSON_Delete(o);
-        }
-    }
-    cJSON_AddItemToObject(in, "hive", hive ? hive : cJSON_CreateNull());
-    cJSON_AddItemToObject(in, "logs", logs);
-    if (!ev) {
-        cJSON_AddNullToObject(in, "image");
-        return in;
-    }
     const bl_image_info *img = ev->image;
-    cJSON *io = cJSON_AddObjectToObject(in, "image");
+    cJSON *io = cJSON_CreateObject();
     cJSON_AddStringToObject(io, "path", img->path);
     cJSON_AddStringToObject(io, "format", img->format);
     cJSON_AddStringToObject(io, "detail", img->detail);
@@ -87,7 +63,37 @@ cJSON *bl_json_inputs(const bl_analysis *a)
     cJSON *notes = cJSON_AddArrayToObject(io, "notes");
     for (uint32_t i = 0; i < img->nnotes; i++)
         cJSON_AddItemToArray(notes, cJSON_CreateString(img->notes[i]));
-    return in;
+    return io;
+}
+
+void bl_json_add_analysis_inputs(cJSON *inputs, const bl_analysis *a, const char *role)
+{
+    const bl_hive_info *hi = a->hive;
+    const bl_image_source *ev = a->image;
+    cJSON *hive = NULL;
+    cJSON *logs = cJSON_CreateArray();
+    for (uint32_t i = 0; hi && i < hi->ninputs; i++) {
+        const bl_hive_input *x = &hi->inputs[i];
+        const char *path = ev ? volume_path(ev, x->path) : x->path;
+        if (x->is_log) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "origin", x->path);
+            cJSON_AddStringToObject(o, "path", path);
+            cJSON_AddNumberToObject(o, "size", (double)x->size);
+            cJSON_AddItemToObject(o, "sha256", hex_or_null(x->hashed, x->sha256));
+            cJSON_AddBoolToObject(o, "applied", was_applied(hi, x->path));
+            cJSON_AddItemToArray(logs, o);
+        } else if (!hive) {
+            hive = bl_json_add_input(inputs, role, x->path, path, (int64_t)x->size, x->hashed ? x->sha256 : NULL);
+        }
+    }
+    if (hive) {
+        cJSON_AddItemToObject(hive, "logs", logs);
+        cJSON_AddItemToObject(hive, "image", ev ? image_json(ev) : cJSON_CreateNull());
+    } else {
+        cJSON_Delete(logs);
+    }
+    bl_json_add_file_inputs(inputs, a->files, a->nfiles);
 }
 
 void bl_report_evidence_text(FILE *out, const bl_analysis *a)

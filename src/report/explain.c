@@ -408,7 +408,8 @@ int bl_report_explain(FILE *out, const bl_analysis *a, const char *name, bl_form
     if (svc == BL_NONE && dev == BL_NONE)
         return -1;
     if (fmt == BL_FMT_JSON) {
-        cJSON *root = cJSON_CreateObject();
+        cJSON *root = bl_json_envelope("explain", bl_json_inputs(a));
+        cJSON_AddItemToObject(root, "hive", bl_json_hive(a));
         if (dev != BL_NONE) {
             cJSON_AddItemToObject(root, "device", bl_json_device(a, dev));
         } else {

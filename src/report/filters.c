@@ -273,7 +273,7 @@ void bl_report_filters(FILE *out, const bl_analysis *a, bl_format fmt)
 {
     bl_fs_stack *s = bl_fs_simulate(a->model, a->timeline);
     if (fmt == BL_FMT_JSON) {
-        cJSON *root = cJSON_CreateObject();
+        cJSON *root = bl_json_envelope("filters", bl_json_inputs(a));
         cJSON_AddItemToObject(root, "hive", bl_json_hive(a));
         cJSON_AddItemToObject(root, "filter_stack", stack_json(s));
         bl_json_print(out, root, false);

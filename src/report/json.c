@@ -1,11 +1,102 @@
-/* json.c — the JSON contract (DESIGN.md "CLI contract"): hive, load_order,
- * devices, findings, built with cJSON.  Field names are stable; new fields
- * may be added, none renamed. */
+/* json.c — the JSON contract (DESIGN.md "CLI contract", doc/json.md): the
+ * envelope every JSON output starts with (schema_version, tool, command,
+ * inputs), and analyze's payload: hive, load_order, devices, findings, built
+ * with cJSON.  schemas/ holds the JSON Schema of each command's output; what
+ * may change without a new major schema_version is in doc/json.md. */
 #include "bootlens/report.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The built-in knowledge file's @version, read once per process (batch
+ * workers write envelopes concurrently). */
+static char knowledge_version[64];
+static pthread_once_t knowledge_once = PTHREAD_ONCE_INIT;
+
+static void read_knowledge_version(void)
+{
+    bl_knowledge *k = bl_knowledge_new();
+    bl_error err = {{0}};
+    if (bl_knowledge_add_builtin(k, &err) == 0)
+        snprintf(knowledge_version, sizeof knowledge_version, "%s", bl_knowledge_version(k));
+    bl_knowledge_free(k);
+}
+
+cJSON *bl_json_envelope(const char *command, cJSON *inputs)
+{
+    pthread_once(&knowledge_once, read_knowledge_version);
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "schema_version", BL_JSON_SCHEMA_VERSION);
+    cJSON *tool = cJSON_AddObjectToObject(root, "tool");
+    cJSON_AddStringToObject(tool, "name", "bootlens");
+    cJSON_AddStringToObject(tool, "version", bl_version());
+    cJSON_AddStringToObject(tool, "knowledge_version", knowledge_version);
+    cJSON_AddStringToObject(root, "command", command);
+    cJSON_AddItemToObject(root, "inputs", inputs ? inputs : cJSON_CreateArray());
+    return root;
+}
+
+cJSON *bl_json_add_input(cJSON *inputs, const char *role, const char *origin, const char *path, int64_t size,
+                         const uint8_t *sha256)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "role", role);
+    cJSON_AddStringToObject(o, "origin", origin);
+    cJSON_AddStringToObject(o, "path", path);
+    if (size >= 0)
+        cJSON_AddNumberToObject(o, "size", (double)size);
+    else
+        cJSON_AddNullToObject(o, "size");
+    if (sha256) {
+        char hex[BL_SHA256_HEX];
+        bl_sha256_hex(sha256, hex);
+        cJSON_AddStringToObject(o, "sha256", hex);
+    } else {
+        cJSON_AddNullToObject(o, "sha256");
+    }
+    cJSON_AddItemToArray(inputs, o);
+    return o;
+}
+
+/* Whether inputs holds origin under role already. */
+static bool has_input(const cJSON *inputs, const char *role, const char *origin)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, inputs)
+    {
+        const cJSON *r = cJSON_GetObjectItemCaseSensitive(e, "role");
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(e, "origin");
+        if (cJSON_IsString(r) && cJSON_IsString(o) && strcmp(r->valuestring, role) == 0 &&
+            strcmp(o->valuestring, origin) == 0)
+            return true;
+    }
+    return false;
+}
+
+void bl_json_add_file_inputs(cJSON *inputs, const bl_file_digest *d, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (!has_input(inputs, d[i].role, d[i].path))
+            bl_json_add_input(inputs, d[i].role, d[i].path, d[i].path, d[i].hashed ? (int64_t)d[i].size : -1,
+                              d[i].hashed ? d[i].sha256 : NULL);
+}
+
+cJSON *bl_json_inputs(const bl_analysis *a)
+{
+    cJSON *in = cJSON_CreateArray();
+    bl_json_add_analysis_inputs(in, a, "hive");
+    return in;
+}
+
+void bl_report_libraries(bl_libraries *l)
+{
+    char built[32];
+    snprintf(built, sizeof built, "%d.%d.%d", CJSON_VERSION_MAJOR, CJSON_VERSION_MINOR, CJSON_VERSION_PATCH);
+    bl_libraries_add(l, "cJSON", cJSON_Version(), built);
+}
 
 bool bl_format_parse(const char *s, bl_format *out)
 {
@@ -131,13 +222,13 @@ cJSON *bl_json_hive(const bl_analysis *a)
             cJSON_AddItemToArray(ap, cJSON_CreateString("filter lists too long to simulate whole: the rest was "
                                                         "ignored"));
     }
-    if (bl_model_damaged(m)) {
-        cJSON *dm = cJSON_AddObjectToObject(h, "unreadable");
-        cJSON_AddNumberToObject(dm, "services", m->damage.services);
-        cJSON_AddNumberToObject(dm, "classes", m->damage.classes);
-        cJSON_AddNumberToObject(dm, "devices", m->damage.devices);
-        put_bool(dm, "control", m->damage.control);
-    }
+    /* What the model could not read (the keys are in "unreadable"). */
+    cJSON *dm = cJSON_AddObjectToObject(h, "damage");
+    put_bool(dm, "damaged", bl_model_damaged(m));
+    cJSON_AddNumberToObject(dm, "services", m->damage.services);
+    cJSON_AddNumberToObject(dm, "classes", m->damage.classes);
+    cJSON_AddNumberToObject(dm, "devices", m->damage.devices);
+    put_bool(dm, "control", m->damage.control);
     if (m->has_select) {
         cJSON *sel = cJSON_AddObjectToObject(h, "select");
         cJSON_AddNumberToObject(sel, "current", m->select_current);
@@ -431,12 +522,8 @@ static cJSON *lazy_finding(const void *ctx, uint32_t i)
 
 cJSON *bl_json_analysis(const bl_analysis *a)
 {
-    cJSON *root = cJSON_CreateObject();
-    cJSON *tool = cJSON_AddObjectToObject(root, "tool");
-    cJSON_AddStringToObject(tool, "name", "bootlens");
-    cJSON_AddStringToObject(tool, "version", bl_version());
+    cJSON *root = bl_json_envelope("analyze", bl_json_inputs(a));
     cJSON_AddItemToObject(root, "hive", bl_json_hive(a));
-    cJSON_AddItemToObject(root, "inputs", bl_json_inputs(a));
     uint32_t counts[3] = {0, 0, 0};
     if (a->findings)
         bl_findings_count(a->findings, counts);
@@ -491,9 +578,8 @@ static cJSON *order_item(const void *ctx, uint32_t i)
 void bl_report_order_json(FILE *out, const bl_analysis *a, bl_phase_filter filter)
 {
     order_view v = {a, filter};
-    cJSON *root = cJSON_CreateObject();
+    cJSON *root = bl_json_envelope("order", bl_json_inputs(a));
     cJSON_AddItemToObject(root, "hive", bl_json_hive(a));
-    cJSON_AddItemToObject(root, "inputs", bl_json_inputs(a));
     cJSON_AddItemToObject(root, "load_order", bl_json_lazy_array(a->timeline->nloads, order_item, order_keep, &v));
     bl_json_print(out, root, false);
 }

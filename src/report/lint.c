@@ -413,15 +413,17 @@ static cJSON *target_json(const bl_inf_target *t)
     return tg;
 }
 
+/* A copy of the inputs the caller gathered, for an envelope. */
+static cJSON *inputs_copy(const cJSON *inputs)
+{
+    return inputs ? cJSON_Duplicate(inputs, true) : NULL;
+}
+
 void bl_report_lint_json(FILE *out, const bl_lint_report *r)
 {
     const bl_lint_result *res = r->result;
     const bl_apply_result *a = &res->applied;
-    cJSON *root = cJSON_CreateObject();
-    cJSON *tool = cJSON_AddObjectToObject(root, "tool");
-    cJSON_AddStringToObject(tool, "name", "bootlens");
-    cJSON_AddStringToObject(tool, "version", bl_version());
-    cJSON_AddStringToObject(tool, "command", "lint");
+    cJSON *root = bl_json_envelope("lint", inputs_copy(r->inputs));
     cJSON *base = cJSON_AddObjectToObject(root, "baseline");
     if (r->baseline)
         cJSON_AddStringToObject(base, "path", r->baseline);
@@ -975,11 +977,7 @@ void bl_report_lint_fleet_text(FILE *out, const bl_lint_fleet *f, const bl_text_
 
 void bl_report_lint_fleet_json(FILE *out, const bl_lint_fleet *f)
 {
-    cJSON *root = cJSON_CreateObject();
-    cJSON *tool = cJSON_AddObjectToObject(root, "tool");
-    cJSON_AddStringToObject(tool, "name", "bootlens");
-    cJSON_AddStringToObject(tool, "version", bl_version());
-    cJSON_AddStringToObject(tool, "command", "lint");
+    cJSON *root = bl_json_envelope("lint", inputs_copy(f->inputs));
     cJSON_AddItemToObject(root, "target", target_json(f->target));
     cJSON *infs = cJSON_AddArrayToObject(root, "infs");
     for (uint32_t i = 0; i < f->ninfs; i++)

@@ -248,7 +248,8 @@ uint32_t bl_report_stack(FILE *out, const bl_analysis *a, const bl_stack_query *
                 cJSON_AddItemToArray(arr, bl_json_device(a, d));
                 shown++;
             }
-        cJSON *root = cJSON_CreateObject();
+        cJSON *root = bl_json_envelope("stack", bl_json_inputs(a));
+        cJSON_AddItemToObject(root, "hive", bl_json_hive(a));
         cJSON_AddItemToObject(root, "devices", arr);
         bl_json_print(out, root, false);
         return shown;

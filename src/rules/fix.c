@@ -231,7 +231,7 @@ static double now_ms(void)
 void bl_fixes_search(const bl_model *m, const bl_timeline *t, const bl_rules_options *opt, bl_findings *f)
 {
     uint32_t max_resims = opt && opt->fix_budget ? opt->fix_budget : BL_FIX_BUDGET_RESIMULATIONS;
-    double max_ms = opt && opt->fix_budget_ms ? opt->fix_budget_ms : BL_FIX_BUDGET_MS;
+    double max_ms = opt && opt->fix_budget_ms > 0 ? opt->fix_budget_ms : BL_FIX_BUDGET_MS;
     /* The candidates worth trying. */
     pair *p = NULL;
     uint32_t np = 0, cap = 0;

@@ -40,8 +40,6 @@ bool bl_fact_holds(const bl_fact *f, uint8_t family);
 /* True when a fact `subject relation` holds on the given family. */
 bool bl_knowledge_has(const bl_knowledge *k, const char *subject, bl_relation rel, uint8_t family);
 bool bl_knowledge_is_inbox(const bl_knowledge *k, const char *service, uint8_t family);
-/* The version line of the file(s) (`@version V`), "" when none. */
-const char *bl_knowledge_version(const bl_knowledge *k);
 /* Normalizes a Windows path for prefix matching: lower case, '/' to '\',
  * no drive letter or \??\ prefix, %SystemRoot% and \SystemRoot forms to
  * "\windows"; writes to sb. */

@@ -15,6 +15,16 @@ const char *bl_version(void)
     return BOOTLENS_VERSION;
 }
 
+void bl_libraries_add(bl_libraries *l, const char *name, const char *run_time, const char *compile_time)
+{
+    if (l->n >= BL_ARRAY_LEN(l->v))
+        return;
+    bl_library *x = &l->v[l->n++];
+    x->name = name;
+    snprintf(x->run_time, sizeof x->run_time, "%s", run_time ? run_time : "");
+    snprintf(x->compile_time, sizeof x->compile_time, "%s", compile_time ? compile_time : "");
+}
+
 void bl_error_vset(bl_error *err, const char *fmt, va_list ap)
 {
     if (!err)

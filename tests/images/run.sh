@@ -63,6 +63,8 @@ else
     src=build/test_hives/vmci-filter-delay.hiv
     changes="ControlSet001\\Services\\vmci Start 3 ControlSet001\\Services\\dlpflt Start 4"
     payload="build/test_hives/vmci-filter-delay.hiv (no $SHARED)"
+    # It lies before the cut of the truncated volume: only the cut is named.
+    small_hive_note="(truncated image?): what lies past the end cannot be read"
 fi
 regback=build/test_hives/vmci-filter-fixed.hiv
 X=$W/extracted
@@ -234,11 +236,11 @@ same_findings() {
         return
     fi
     # The origin and the digests of what was read are reported.
-    sf_origin=$(jq -r .inputs.hive.origin "$OUT/$sf_name.json")
+    sf_origin=$(jq -r ".inputs[0].origin" "$OUT/$sf_name.json")
     case $sf_origin in "$sf_prefix"SYSTEM | "$sf_prefix"system) ;; *) note_fail "$sf_name: origin is $sf_origin" ;; esac
-    [ "$(jq -r .inputs.hive.sha256 "$OUT/$sf_name.json")" = "$(sha256sum "$X/SYSTEM" | cut -d' ' -f1)" ] ||
+    [ "$(jq -r ".inputs[0].sha256" "$OUT/$sf_name.json")" = "$(sha256sum "$X/SYSTEM" | cut -d' ' -f1)" ] ||
         note_fail "$sf_name: the hive's sha256 is not that of the extracted file"
-    [ "$(jq '[.inputs.logs[] | select(.applied)] | length' "$OUT/$sf_name.json")" = 2 ] ||
+    [ "$(jq '[.inputs[0].logs[] | select(.applied)] | length' "$OUT/$sf_name.json")" = 2 ] ||
         note_fail "$sf_name: LOG1 and LOG2 from the image were not both applied"
     ok
 }
@@ -291,8 +293,8 @@ run ls-json 0 ls "$W/case.E01" --format json --hash-image &&
     [ "$(jq -r '.image.files[0].sha256' "$OUT/ls-json.out")" = "$(sha256sum "$W/case.E01" | cut -d' ' -f1)" ] &&
     ok || note_fail "ls --format json: origin or image sha256 wrong"
 run hash-image 0 analyze "$W/segs.E01" --format json --hash-image --fail-on never &&
-    [ "$(jq '.inputs.image.files | length' "$OUT/hash-image.out")" -ge 2 ] &&
-    [ "$(jq -r '.inputs.image.files[1].sha256' "$OUT/hash-image.out")" = "$(sha256sum "$W/segs.E02" | cut -d' ' -f1)" ] &&
+    [ "$(jq '.inputs[0].image.files | length' "$OUT/hash-image.out")" -ge 2 ] &&
+    [ "$(jq -r '.inputs[0].image.files[1].sha256' "$OUT/hash-image.out")" = "$(sha256sum "$W/segs.E02" | cut -d' ' -f1)" ] &&
     ok || note_fail "analyze --hash-image: segment sha256 missing or wrong"
 run text-origin 0 analyze "$W/mbr.raw" --hash-image --fail-on never &&
     grep -q "^bootlens: $W/mbr.raw#p5:${std}SYSTEM," "$OUT/text-origin.out" &&
@@ -378,12 +380,15 @@ else
     note_fail "truncated: exit $st without saying what could not be read"
 fi
 
-# What the image could not give is named, in the refusal or the report.
+# What the image could not give is named, in the refusal or the report:
+# the hive's bytes past the end, or for the small generated hive (no
+# $SHARED), which lies before the cut, the truncation itself.
 "$BOOTLENS" analyze "$W/truncated.ntfs" --fail-on never >"$OUT/truncated-vol.out" 2>"$OUT/truncated-vol.err"
 st=$?
 if crashed $st "$OUT/truncated-vol.err"; then
     note_fail "truncated volume: crashed"
-elif grep -q "bytes could not be read from the image" "$OUT/truncated-vol.err" "$OUT/truncated-vol.out"; then
+elif grep -q -e "bytes could not be read from the image" -e "${small_hive_note:-bytes could not be read from the image}" \
+    "$OUT/truncated-vol.err" "$OUT/truncated-vol.out"; then
     ok
 else
     note_fail "truncated volume: exit $st, and nothing says which bytes could not be read: $(head -1 "$OUT/truncated-vol.err")"

@@ -1064,7 +1064,7 @@ static void test_lint_sarif(void **state)
     bl_inf_target t;
     bl_inf_target_init(&t);
     const bl_inf *infs[1] = {fx.inf};
-    bl_lint_report rep = {&fx.r, "vmware-tools-baseline.reg", infs, 1, &t};
+    bl_lint_report rep = {&fx.r, "vmware-tools-baseline.reg", infs, 1, &t, NULL};
     bl_report_lint_sarif(mem, &rep, 1);
     fclose(mem);
     assert_non_null(strstr(buf, "\"version\":\t\"2.1.0\""));

@@ -9,7 +9,8 @@
  * envelope, every catalogue rule, results with ruleId/level/message and a
  * physicalLocation exactly when locate() gives one.  Text: `analyze` puts
  * the answer (errors, then warnings) before info and the summary; `order`
- * lines its columns up under its header. */
+ * lines its columns up under its header.  The envelope every JSON output
+ * starts with (schema_version, tool, command, inputs) on every command. */
 #include "bootlens/hive.h"
 #include "bootlens/model.h"
 #include "bootlens/report.h"
@@ -197,6 +198,116 @@ static const cJSON *find_by(const cJSON *arr, const char *key, const char *value
 }
 
 /* ---- JSON ---- */
+
+/* The envelope of a printed document: its first four members, in order,
+ * with their types; returns the inputs array. */
+static const cJSON *check_envelope(const cJSON *j, const char *command, const bl_knowledge *k)
+{
+    static const char *const order[] = {"schema_version", "tool", "command", "inputs"};
+    const cJSON *m = j->child;
+    for (size_t i = 0; i < BL_ARRAY_LEN(order); i++, m = m->next) {
+        if (!m || strcmp(m->string, order[i]) != 0)
+            fail_msg("%s: member %zu is \"%s\", not \"%s\"", command, i, m ? m->string : "(none)", order[i]);
+    }
+    assert_string_equal(str_field(j, "schema_version"), BL_JSON_SCHEMA_VERSION);
+    const cJSON *tool = field(j, "tool");
+    assert_string_equal(str_field(tool, "name"), "bootlens");
+    assert_string_equal(str_field(tool, "version"), bl_version());
+    assert_string_equal(str_field(tool, "knowledge_version"), bl_knowledge_version(k));
+    assert_true(strlen(bl_knowledge_version(k)) > 0);
+    assert_string_equal(str_field(j, "command"), command);
+    return arr_field(j, "inputs");
+}
+
+/* Every JSON report starts with the one envelope (report/json.c): analyze,
+ * order, stack, explain (a service and a device), filters and diff, whose
+ * inputs name each side's hive under its role. */
+static void test_json_envelope_every_command(void **state)
+{
+    (void)state;
+    pipeline p;
+    pipeline_seed_hive(&p);
+    const char *const commands[] = {"analyze", "order", "stack", "explain", "explain", "filters", "diff"};
+    for (size_t i = 0; i < BL_ARRAY_LEN(commands); i++) {
+        capture c;
+        FILE *out = capture_start(&c);
+        bl_stack_query q = {0};
+        switch (i) {
+        case 0: bl_report_analyze_json(out, &p.a); break;
+        case 1: bl_report_order_json(out, &p.a, BL_SHOW_BOOT); break;
+        case 2: bl_report_stack(out, &p.a, &q, BL_FMT_JSON); break;
+        case 3: assert_int_equal(bl_report_explain(out, &p.a, "vmci", BL_FMT_JSON, false), 0); break;
+        case 4: assert_int_equal(bl_report_explain(out, &p.a, "Root\\VMWVMCIHOSTDEV\\0000", BL_FMT_JSON, false), 0); break;
+        case 5: bl_report_filters(out, &p.a, BL_FMT_JSON); break;
+        default: bl_report_diff(out, &p.a, &p.a, BL_FMT_JSON, 3, false); break;
+        }
+        char *text = capture_end(&c);
+        cJSON *j = parse(text);
+        const cJSON *in = check_envelope(j, commands[i], p.k);
+        const char *const roles[] = {i == 6 ? "a" : "hive", "b"};
+        assert_int_equal(cJSON_GetArraySize(in), i == 6 ? 2 : 1);
+        for (int k = 0; k < cJSON_GetArraySize(in); k++) {
+            const cJSON *e = cJSON_GetArrayItem(in, k);
+            assert_string_equal(str_field(e, "role"), roles[k]);
+            assert_string_equal(str_field(e, "origin"), p.path);
+            assert_string_equal(str_field(e, "path"), p.path);
+            assert_true(cJSON_IsNull(field(e, "sha256"))); /* opened without hash_inputs */
+            assert_int_equal(cJSON_GetArraySize(arr_field(e, "logs")), 0);
+            assert_true(cJSON_IsNull(field(e, "image")));
+        }
+        if (i != 6)
+            assert_string_equal(str_field(field(j, "hive"), "path"), p.path);
+        cJSON_Delete(j);
+        free(text);
+    }
+    pipeline_free(&p);
+}
+
+/* Inputs: the hive's digest when it was hashed, sizes and digests as null
+ * for what was not read, each digested file once per role. */
+static void test_json_inputs(void **state)
+{
+    (void)state;
+    pipeline p;
+    pipeline_seed_hive(&p);
+    bl_hive_close(p.h);
+    bl_hive_options ho = {0};
+    ho.hash_inputs = true;
+    bl_error err = {{0}};
+    assert_int_equal(bl_hive_open(p.path, &ho, &p.h, &err), 0);
+    p.a.hive = bl_hive_get_info(p.h);
+    bl_file_digest files[3];
+    bl_file_digest_compute(&files[0], "knowledge", p.path);
+    bl_file_digest_compute(&files[1], "knowledge", p.path); /* the same file twice: listed once */
+    bl_file_digest_compute(&files[2], "inf", "/nonexistent/bootlens-test.inf");
+    p.a.files = files;
+    p.a.nfiles = 3;
+
+    cJSON *in = bl_json_inputs(&p.a);
+    assert_int_equal(cJSON_GetArraySize(in), 3);
+    const cJSON *h = cJSON_GetArrayItem(in, 0);
+    char hex[BL_SHA256_HEX];
+    bl_sha256_hex(files[0].sha256, hex);
+    assert_string_equal(str_field(h, "sha256"), hex); /* the bytes hive/ read are the file's */
+    struct stat st;
+    assert_int_equal(stat(p.path, &st), 0);
+    assert_true(num_field(h, "size") == (double)st.st_size);
+    const cJSON *k = cJSON_GetArrayItem(in, 1);
+    assert_string_equal(str_field(k, "role"), "knowledge");
+    assert_string_equal(str_field(k, "sha256"), hex);
+    assert_null(cJSON_GetObjectItemCaseSensitive(k, "logs"));
+    const cJSON *x = cJSON_GetArrayItem(in, 2);
+    assert_string_equal(str_field(x, "role"), "inf");
+    assert_true(cJSON_IsNull(field(x, "size")));
+    assert_true(cJSON_IsNull(field(x, "sha256")));
+    cJSON_Delete(in);
+
+    /* A bare envelope: no inputs is an empty array, never a missing one. */
+    cJSON *e = bl_json_envelope("analyze", NULL);
+    assert_int_equal(cJSON_GetArraySize(arr_field(e, "inputs")), 0);
+    cJSON_Delete(e);
+    pipeline_free(&p);
+}
 
 static void test_json_analysis_contract(void **state)
 {
@@ -1048,7 +1159,7 @@ static void test_fix_plan_conflicts_and_hostile_names(void **state)
     assert_non_null(strstr(plan.skipped[0].reason, "sets differently"));
     assert_non_null(strstr(plan.skipped[1].reason, "control character"));
     assert_non_null(strstr(plan.skipped[2].reason, "control character"));
-    bl_analysis a = {NULL, m, NULL, &f};
+    bl_analysis a = {.model = m, .findings = &f};
     bl_sb reg = {0};
     bl_fix_plan_file(&plan, &a, false, "FIX.reg", &reg);
     const char *text = bl_sb_str(&reg);
@@ -1350,6 +1461,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_analysis_contract),
+        cmocka_unit_test(test_json_envelope_every_command),
+        cmocka_unit_test(test_json_inputs),
         cmocka_unit_test(test_json_absent_values_are_null),
         cmocka_unit_test(test_json_load_order_filter),
         cmocka_unit_test(test_format_parse),

@@ -705,6 +705,85 @@ static void test_outputs_never_replace_inputs(void **state)
     rmdir(dir);
 }
 
+/* A file's digest is that of its bytes, read in blocks (a file larger than
+ * one block included); what cannot be read, or is no regular file (a FIFO
+ * must not block), is "not hashed" with size 0. */
+static void test_file_digest(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/bootlens-digest-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/big.bin", dir);
+    size_t n = (1u << 16) * 3 + 17;
+    uint8_t *data = malloc(n);
+    assert_non_null(data);
+    for (size_t i = 0; i < n; i++)
+        data[i] = (uint8_t)(i * 7 + (i >> 9));
+    write_file(path, (const char *)data, n);
+    uint8_t want[BL_SHA256_SIZE];
+    bl_sha256(data, n, want);
+    free(data);
+    bl_file_digest d;
+    bl_file_digest_compute(&d, "inf", path);
+    assert_true(d.hashed);
+    assert_string_equal(d.role, "inf");
+    assert_ptr_equal(d.path, path);
+    assert_int_equal(d.size, n);
+    assert_memory_equal(d.sha256, want, BL_SHA256_SIZE);
+
+    /* The empty file's digest is the well-known one. */
+    char empty[300];
+    snprintf(empty, sizeof empty, "%s/empty", dir);
+    write_file(empty, "", 0);
+    bl_file_digest_compute(&d, "knowledge", empty);
+    assert_true(d.hashed);
+    char hex[BL_SHA256_HEX];
+    bl_sha256_hex(d.sha256, hex);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+
+    char missing[300];
+    snprintf(missing, sizeof missing, "%s/no-such-file", dir);
+    bl_file_digest_compute(&d, "inf", missing);
+    assert_false(d.hashed);
+    assert_int_equal(d.size, 0);
+    bl_file_digest_compute(&d, "inf", dir);
+    assert_false(d.hashed);
+    char fifo[300];
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    bl_file_digest_compute(&d, "inf", fifo); /* returns at once */
+    assert_false(d.hashed);
+
+    unlink(fifo);
+    unlink(empty);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* bl_libraries_add keeps what it is given and stops at its capacity;
+ * nettle reports a run-time version in the form of its headers' one. */
+static void test_libraries(void **state)
+{
+    (void)state;
+    bl_libraries l = {0};
+    bl_util_libraries(&l);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.v[0].name, "nettle");
+    assert_true(l.v[0].run_time[0] >= '1' && l.v[0].run_time[0] <= '9');
+    assert_non_null(strchr(l.v[0].run_time, '.'));
+    assert_non_null(strchr(l.v[0].compile_time, '.'));
+    bl_libraries_add(&l, "x", NULL, "1");
+    assert_string_equal(l.v[1].run_time, "");
+    assert_string_equal(l.v[1].compile_time, "1");
+    while (l.n < BL_ARRAY_LEN(l.v))
+        bl_libraries_add(&l, "fill", "1", "1");
+    bl_libraries_add(&l, "one too many", "1", "1");
+    assert_int_equal(l.n, BL_ARRAY_LEN(l.v));
+    assert_string_equal(l.v[l.n - 1].name, "fill");
+    assert_true(strlen(bl_version()) > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -732,6 +811,8 @@ int main(void)
         cmocka_unit_test(test_read_file),
         cmocka_unit_test(test_open_input_refuses_special_files),
         cmocka_unit_test(test_outputs_never_replace_inputs),
+        cmocka_unit_test(test_file_digest),
+        cmocka_unit_test(test_libraries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
