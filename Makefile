@@ -63,7 +63,7 @@ SAN_TESTS := $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
 FUZZERS := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 
 .PHONY: all deps deb-deps demo check check-package deb deb-check unit e2e sarif schemas hostile asan tsan fuzz \
-	fuzz-smoke bench install uninstall clean format hives
+	fuzz-smoke fuzz-long bench install uninstall clean format hives
 all: $(BIN) $(MKHIVE) build/bootlens.1 build/bootlens.bash
 
 # The man page and the bash completion come from the option table itself.
@@ -241,6 +241,18 @@ fuzz: $(FUZZERS)
 fuzz-smoke: $(FUZZERS) $(MKHIVE) $(IMG_TOOLS)
 	@tests/gen-hives.sh >/dev/null
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) SHARED=$(SHARED) tests/fuzz-smoke.sh $(FUZZERS)
+
+# A fuzzing campaign: every target for FUZZ_LONG_SECONDS (default an hour),
+# FUZZ_JOBS at a time, seeded with the hostile corpus as well
+# (tests/hostile/gen.py); results in build/fuzz-long/NAME/ (log, corpus,
+# reproducers).  Not part of make check.
+FUZZ_LONG_SECONDS ?= 3600
+FUZZ_JOBS ?= 2
+fuzz-long: $(FUZZERS) $(MKHIVE) $(IMG_TOOLS)
+	@tests/gen-hives.sh >/dev/null
+	@rm -rf build/hostile-seeds && $(PYTHON) tests/hostile/gen.py build/hostile-seeds >/dev/null
+	@printf '%s\n' $(FUZZERS) | xargs -P $(FUZZ_JOBS) -I{} env FUZZ_SECONDS=$(FUZZ_LONG_SECONDS) \
+	  FUZZ_HOSTILE=build/hostile-seeds FUZZ_WORK=$(CURDIR)/build/fuzz-long SHARED=$(SHARED) tests/fuzz-smoke.sh {}
 
 bench: $(BIN) $(IMG_TOOLS)
 	@SHARED=$(SHARED) bench/bench.sh

@@ -10,12 +10,21 @@
 # from it are added as seeds: for fuzz_recover, each dirty hive of
 # hives/logs/ with its logs, in the target's input format; for targets whose
 # name mentions "hive", the decompressed hives of hives/; for "inf", the INF
-# files of infs/.  Prints one summary line per target; exits non-zero if any
-# target crashed (the reproducer stays in build/fuzz-smoke/NAME/).
+# files of infs/.  When $FUZZ_HOSTILE names a corpus written by
+# tests/hostile/gen.py, its cases are seeds too, each cut to $FUZZ_SEED_MAX
+# bytes (default 262144): hives for the hive targets, each hive with its logs
+# for fuzz_recover, INFs for the INF targets (regedit baselines for
+# fuzz_apply), knowledge files for fuzz_knowledge.  $FUZZ_WORK (default
+# build/fuzz-smoke) is where each target's corpus, log and reproducers go.
+# Prints one summary line per target; exits non-zero if any target crashed
+# (the reproducer stays in $FUZZ_WORK/NAME/).
 set -u
 
 seconds=${FUZZ_SECONDS:-10}
 root=$(cd "$(dirname "$0")/.." && pwd)
+hostile=${FUZZ_HOSTILE:-}
+seed_max=${FUZZ_SEED_MAX:-262144}
+work_root=${FUZZ_WORK:-$root/build/fuzz-smoke}
 shared=${SHARED:-}
 if [ -n "$shared" ] && [ ! -d "$shared" ]; then
     shared=
@@ -78,9 +87,46 @@ inf_seeds() {
         done
 }
 
+# The hostile corpus's cases of the target's kind ($2), regular files only
+# (its FIFOs and devices are for the CLI, not for a fuzzer).
+hostile_seeds() {
+    [ -n "$hostile" ] && [ -d "$hostile" ] || return 0
+    for hz_dir in "$hostile"/*/; do
+        hz_case=$(basename "$hz_dir")
+        case $2 in
+        hive)
+            for hz_f in "$hz_dir"*; do
+                [ -f "$hz_f" ] && [ ! -L "$hz_f" ] && [ "$(head -c 4 "$hz_f" 2>/dev/null)" = regf ] &&
+                    head -c "$seed_max" "$hz_f" >"$1/hostile-$hz_case-$(basename "$hz_f")"
+            done ;;
+        recover)
+            hz_h="${hz_dir}SYSTEM"
+            [ -f "$hz_h" ] && [ ! -L "$hz_h" ] || continue
+            ls "$hz_dir" | grep -q '^SYSTEM\.LOG' || continue
+            for hz_flag in 0 1; do
+                hz_out="$1/hostile-$hz_case-$hz_flag"
+                { printf "\\00$hz_flag"; head -c "$seed_max" "$hz_h"; } >"$hz_out"
+                for hz_log in "$hz_dir"SYSTEM.LOG*; do
+                    [ -f "$hz_log" ] && [ ! -L "$hz_log" ] || continue
+                    { printf 'BLSPLIT!'; head -c "$seed_max" "$hz_log"; } >>"$hz_out"
+                done
+            done ;;
+        inf | apply)
+            for hz_f in "$hz_dir"*.inf "$hz_dir"*.reg; do
+                [ -f "$hz_f" ] && [ ! -L "$hz_f" ] || continue
+                case $2:$hz_f in inf:*.reg) continue ;; esac
+                head -c "$seed_max" "$hz_f" >"$1/hostile-$hz_case-$(basename "$hz_f")"
+            done ;;
+        knowledge)
+            case $hz_case in knowledge-*) ;; *) continue ;; esac
+            [ -f "${hz_dir}k.txt" ] && head -c "$seed_max" "${hz_dir}k.txt" >"$1/hostile-$hz_case" ;;
+        esac
+    done
+}
+
 for fuzzer in "$@"; do
     name=$(basename "$fuzzer")
-    work="$root/build/fuzz-smoke/$name"
+    work="$work_root/$name"
     rm -rf "$work"
     mkdir -p "$work/corpus"
     if [ -d "$root/fuzz/corpus/$name" ]; then
@@ -96,6 +142,13 @@ for fuzzer in "$@"; do
         *inf*) inf_seeds "$work/corpus" ;;
         esac
     fi
+    case $name in
+    fuzz_hive) hostile_seeds "$work/corpus" hive ;;
+    fuzz_recover) hostile_seeds "$work/corpus" recover ;;
+    fuzz_inf) hostile_seeds "$work/corpus" inf ;;
+    fuzz_apply) hostile_seeds "$work/corpus" apply ;;
+    fuzz_knowledge) hostile_seeds "$work/corpus" knowledge ;;
+    esac
     seeds=$(ls "$work/corpus" | wc -l)
 
     "$fuzzer" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
