@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench.sh — `make bench`: times `bootlens analyze --format json` on real
-# SYSTEM hives (../shared/hives/real) and on a 15 MB-class Windows 10 hive
+# SYSTEM hives (every one of ../shared/hives/real) and on a 15 MB-class Windows 10 hive
 # derived from the real one (large-hive.sh), pinned to one core when taskset
 # exists.  Prints, per hive, the median and spread (min..max) of each stage
 # (open, model, simulation, rules, output, total; from --timings), the whole
@@ -26,9 +26,12 @@ command -v taskset >/dev/null && PIN="taskset -c 0"
 PERF=""
 if command -v perf >/dev/null && perf stat -e task-clock true >/dev/null 2>&1; then PERF=perf; fi
 
+real=""
 for f in "$SHARED"/hives/real/*.xz; do
+    [ -f "$f" ] || continue
     out="$DIR/$(basename "$f" .xz)"
     [ -f "$out" ] || xz -dc "$f" >"$out"
+    real="$real $out"
 done
 large="$DIR/SYSTEM-win10-15MB-derived"
 if [ ! -f "$large" ]; then
@@ -55,7 +58,8 @@ now_ms() {
 
 echo "bootlens benchmark: $RUNS runs per hive, analyze --format json to /dev/null${PIN:+, pinned to CPU 0}"
 echo "host: $(nproc) CPUs; $(uname -sr)"
-for hive in "$DIR/SYSTEM-win7-vmware" "$DIR/SYSTEM-win10-virtualbox" "$large"; do
+# Every real hive (found by listing the folder), then the 15 MB one.
+for hive in $real "$large"; do
     [ -f "$hive" ] || continue
     size=$(wc -c <"$hive")
     : >"$DIR/t.txt"

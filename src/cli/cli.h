@@ -170,6 +170,14 @@ typedef struct bl_session {
 /* Opens HIVE, builds the model and simulates; with rules, runs the rules.
  * Prints a one-line reason and returns BL_EXIT_INPUT on unusable input. */
 int bl_session_open(bl_session *s, const bl_cli *c, const char *path, bool rules);
+/* The start of a command that reads one HIVE (order, stack, explain,
+ * filters): parses its options, checks it got `nargs` arguments (usage error
+ * `expected` otherwise), opens the hive (with `rules`, the rules too but not
+ * the fix search: fixes are analyze's job) and, for
+ * text, prints where it came from.  True with s open; false with the exit
+ * status in *status (0 after --help). */
+bool bl_cli_open_hive_command(bl_cli *c, bl_session *s, int cmd, const char *name, int argc, char **argv,
+                              int nargs, const char *expected, bool rules, int *status);
 /* For text reports that do not name their hive: "bootlens: ORIGIN" and the
  * evidence lines when it came from a disk image, nothing otherwise. */
 void bl_session_print_origin(FILE *out, const bl_session *s);

@@ -33,17 +33,11 @@ static const char *closest_name(const bl_model *m, const char *typed)
 int cmd_explain(int argc, char **argv)
 {
     bl_cli c;
-    int rc = bl_cli_parse(&c, CMD_EXPLAIN, "explain", argc, argv);
-    if (rc)
-        return rc < 0 ? BL_EXIT_OK : rc;
-    if (c.nargs != 2) 
-        return bl_usage_error(c.cmd_name, "expected HIVE and a service or device NAME");
     bl_session s;
-    c.no_fixes = true; /* explain lists findings; fixes are analyze's job */
-    if ((rc = bl_session_open(&s, &c, c.args[0], true)) != 0)
+    int rc;
+    if (!bl_cli_open_hive_command(&c, &s, CMD_EXPLAIN, "explain", argc, argv, 2,
+                                  "expected HIVE and a service or device NAME", true, &rc))
         return rc;
-    if (c.format == BL_FMT_TEXT)
-        bl_session_print_origin(stdout, &s);
     rc = bl_report_explain(stdout, &s.analysis, c.args[1], c.format, c.verbose);
     if (rc < 0) {
         const char *near = closest_name(s.model, c.args[1]);

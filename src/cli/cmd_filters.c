@@ -6,18 +6,10 @@
 int cmd_filters(int argc, char **argv)
 {
     bl_cli c;
-    int rc = bl_cli_parse(&c, CMD_FILTERS, "filters", argc, argv);
-    if (rc)
-        return rc < 0 ? BL_EXIT_OK : rc;
-    if (c.nargs != 1) {
-        bl_cli_usage(stderr, CMD_FILTERS);
-        return BL_EXIT_INPUT;
-    }
     bl_session s;
-    if ((rc = bl_session_open(&s, &c, c.args[0], false)) != 0)
+    int rc;
+    if (!bl_cli_open_hive_command(&c, &s, CMD_FILTERS, "filters", argc, argv, 1, "expected one HIVE", false, &rc))
         return rc;
-    if (c.format == BL_FMT_TEXT)
-        bl_session_print_origin(stdout, &s);
     bl_report_filters(stdout, &s.analysis, c.format);
     bl_session_close(&s);
     return BL_EXIT_OK;

@@ -5,16 +5,10 @@
 int cmd_stack(int argc, char **argv)
 {
     bl_cli c;
-    int rc = bl_cli_parse(&c, CMD_STACK, "stack", argc, argv);
-    if (rc)
-        return rc < 0 ? BL_EXIT_OK : rc;
-    if (c.nargs != 1) 
-        return bl_usage_error(c.cmd_name, "expected one HIVE");
     bl_session s;
-    if ((rc = bl_session_open(&s, &c, c.args[0], false)) != 0)
+    int rc;
+    if (!bl_cli_open_hive_command(&c, &s, CMD_STACK, "stack", argc, argv, 1, "expected one HIVE", false, &rc))
         return rc;
-    if (c.format == BL_FMT_TEXT)
-        bl_session_print_origin(stdout, &s);
     bl_stack_query q = {c.class_filter, c.device_filter, c.all, c.verbose};
     uint32_t shown = bl_report_stack(stdout, &s.analysis, &q, c.format);
     bl_session_close(&s);

@@ -101,6 +101,27 @@ int bl_session_open(bl_session *s, const bl_cli *c, const char *path, bool rules
     return 0;
 }
 
+bool bl_cli_open_hive_command(bl_cli *c, bl_session *s, int cmd, const char *name, int argc, char **argv,
+                              int nargs, const char *expected, bool rules, int *status)
+{
+    int rc = bl_cli_parse(c, cmd, name, argc, argv);
+    if (rc) {
+        *status = rc < 0 ? BL_EXIT_OK : rc;
+        return false;
+    }
+    if (c->nargs != nargs) {
+        *status = bl_usage_error(c->cmd_name, expected);
+        return false;
+    }
+    if (rules)
+        c->no_fixes = true;
+    if ((*status = bl_session_open(s, c, c->args[0], rules)) != 0)
+        return false;
+    if (c->format == BL_FMT_TEXT)
+        bl_session_print_origin(stdout, s);
+    return true;
+}
+
 bl_knowledge *bl_cli_knowledge(const bl_cli *c, bl_error *err)
 {
     bl_knowledge *k = bl_knowledge_new();

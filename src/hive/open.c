@@ -14,6 +14,7 @@
 
 #include "cells.h"
 #include "recover_internal.h"
+#include "../util/bfio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -351,124 +352,24 @@ static void place_release(void *ctx, uint8_t *img, size_t len)
     pl->reserved = 0;
 }
 
-/* ---- a bounds-checked memory range for libbfio ----
- * libbfio 20170123's own memory range copies the full requested size when a
- * read starts inside the buffer and runs past its end (a heap over-read our
- * fuzzer found through libregf's hive-bin reader).  These callbacks, given
- * to libbfio's custom-handle API, clamp every read to the image. */
-typedef struct mem_io {
-    const uint8_t *data;
-    size_t size;
-    size_t pos;
-    bool open;
-    const uint8_t *head; /* when set, replaces the first 4096 bytes of data */
-} mem_io;
-
-static int mem_free(intptr_t **io, libbfio_error_t **e)
+/* ---- libregf reads the image in memory ----
+ * through a bounds-checked reader (util/bfio.h); the patched base block,
+ * when there is one, replaces the image's first 4096 bytes. */
+static int image_read(void *ctx, uint64_t off, uint8_t *buf, size_t n)
 {
-    (void)e;
-    free(*io);
-    *io = NULL;
-    return 1;
-}
-
-static int mem_clone(intptr_t **dst, intptr_t *src, libbfio_error_t **e)
-{
-    (void)e;
-    mem_io *c = bl_xmalloc(sizeof *c);
-    *c = *(mem_io *)src;
-    c->pos = 0;
-    c->open = false;
-    *dst = (intptr_t *)c;
-    return 1;
-}
-
-static int mem_open(intptr_t *io, int flags, libbfio_error_t **e)
-{
-    (void)e;
-    if (flags & LIBBFIO_ACCESS_FLAG_WRITE)
-        return -1; /* evidence is read-only */
-    ((mem_io *)io)->open = true;
-    ((mem_io *)io)->pos = 0;
-    return 1;
-}
-
-static int mem_close(intptr_t *io, libbfio_error_t **e)
-{
-    (void)e;
-    ((mem_io *)io)->open = false;
-    return 0;
-}
-
-static ssize_t mem_read(intptr_t *io, uint8_t *buf, size_t size, libbfio_error_t **e)
-{
-    (void)e;
-    mem_io *m = (mem_io *)io;
-    if (!m->open || size > SSIZE_MAX)
-        return -1;
-    if (m->pos >= m->size)
-        return 0;
-    size_t n = m->size - m->pos < size ? m->size - m->pos : size, done = 0;
-    if (m->head && m->pos < 4096) {
-        done = 4096 - m->pos < n ? 4096 - m->pos : n;
-        memcpy(buf, m->head + m->pos, done);
+    const bl_hive *h = ctx;
+    size_t done = 0;
+    if (h->head_patched && off < 4096) {
+        done = 4096 - off < n ? (size_t)(4096 - off) : n;
+        memcpy(buf, h->head + off, done);
     }
-    memcpy(buf + done, m->data + m->pos + done, n - done);
-    m->pos += n;
-    return (ssize_t)n;
-}
-
-static ssize_t mem_write(intptr_t *io, const uint8_t *buf, size_t size, libbfio_error_t **e)
-{
-    (void)io, (void)buf, (void)size, (void)e;
-    return -1;
-}
-
-static off64_t mem_seek(intptr_t *io, off64_t offset, int whence, libbfio_error_t **e)
-{
-    (void)e;
-    mem_io *m = (mem_io *)io;
-    off64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (off64_t)m->pos : (off64_t)m->size;
-    if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
-        return -1;
-    if ((offset < 0 && -offset > base) || offset > INT64_MAX - base)
-        return -1;
-    m->pos = (size_t)(base + offset);
-    return (off64_t)m->pos;
-}
-
-static int mem_exists(intptr_t *io, libbfio_error_t **e)
-{
-    (void)io, (void)e;
-    return 1;
-}
-
-static int mem_is_open(intptr_t *io, libbfio_error_t **e)
-{
-    (void)e;
-    return ((mem_io *)io)->open ? 1 : 0;
-}
-
-static int mem_get_size(intptr_t *io, size64_t *size, libbfio_error_t **e)
-{
-    (void)e;
-    *size = ((mem_io *)io)->size;
-    return 1;
+    memcpy(buf + done, h->image + off + done, n - done);
+    return 0;
 }
 
 static int open_regf(bl_hive *h, bl_error *err)
 {
-    libbfio_error_t *be = NULL;
-    mem_io *io = bl_xcalloc(1, sizeof *io);
-    io->data = h->image;
-    io->size = h->image_size;
-    io->head = h->head_patched ? h->head : NULL;
-    if (libbfio_handle_initialize(&h->bfio, (intptr_t *)io, mem_free, mem_clone, mem_open, mem_close,
-                                  mem_read, mem_write, mem_seek, mem_exists, mem_is_open, mem_get_size,
-                                  LIBBFIO_FLAG_IO_HANDLE_MANAGED | LIBBFIO_FLAG_IO_HANDLE_CLONE_BY_FUNCTION,
-                                  &be) != 1) {
-        libbfio_error_free(&be);
-        free(io);
+    if (bl_bfio_reader(&h->bfio, h->image_size, image_read, h) != 0) {
         bl_error_set(err, "%s: cannot set up an in-memory reader", h->path);
         return -1;
     }

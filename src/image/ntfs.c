@@ -2,12 +2,15 @@
  * others recognized by their boot sector so they can be named when refused
  * (BitLocker's "-FVE-FS-" above all: the hive is there, but encrypted).
  *
- * libfsntfs reads through a libbfio handle whose callbacks are ours: a
- * window [offset, offset+size) over the disk, bounds-checked, read-only.
+ * libfsntfs reads through a libbfio handle whose reads are ours
+ * (util/bfio.h): a window [offset, offset+size) over the disk,
+ * bounds-checked, read-only.
  * libfsntfs reads only what it is asked for (the boot sector, $MFT entries
  * of the path walked, the runs of the file read), so a 2 TB volume costs the
  * same as a small one. */
 #include "internal.h"
+
+#include "../util/bfio.h"
 
 #include <libbfio.h>
 #include <libfsntfs.h>
@@ -26,13 +29,10 @@
 struct bl_ntfs {
     libbfio_handle_t *bfio;
     libfsntfs_volume_t *vol;
+    bl_disk *disk; /* the volume is [off, off + size) of it */
+    uint64_t off;
 };
 
-typedef struct window {
-    bl_disk *disk;
-    uint64_t off, size, pos;
-    bool open;
-} window;
 
 const char *bl_fs_sniff(const uint8_t *s, size_t n)
 {
@@ -55,96 +55,13 @@ const char *bl_fs_sniff(const uint8_t *s, size_t n)
     return i == n || i == 4096 ? "empty" : "unknown";
 }
 
-/* ---- the libbfio window ---- */
+/* ---- the window libfsntfs reads ---- */
 
-static int w_free(intptr_t **io, libbfio_error_t **e)
+static int window_read(void *ctx, uint64_t off, uint8_t *buf, size_t n)
 {
-    (void)e;
-    free(*io);
-    *io = NULL;
-    return 1;
-}
-
-static int w_clone(intptr_t **dst, intptr_t *src, libbfio_error_t **e)
-{
-    (void)e;
-    window *c = bl_xmalloc(sizeof *c);
-    *c = *(window *)src;
-    c->pos = 0;
-    c->open = false;
-    *dst = (intptr_t *)c;
-    return 1;
-}
-
-static int w_open(intptr_t *io, int flags, libbfio_error_t **e)
-{
-    (void)e;
-    if (flags & LIBBFIO_ACCESS_FLAG_WRITE)
-        return -1; /* evidence is read-only */
-    ((window *)io)->open = true;
-    ((window *)io)->pos = 0;
-    return 1;
-}
-
-static int w_close(intptr_t *io, libbfio_error_t **e)
-{
-    (void)e;
-    ((window *)io)->open = false;
-    return 0;
-}
-
-static ssize_t w_read(intptr_t *io, uint8_t *buf, size_t size, libbfio_error_t **e)
-{
-    (void)e;
-    window *w = (window *)io;
-    if (!w->open || size > SSIZE_MAX)
-        return -1;
-    if (w->pos >= w->size)
-        return 0;
-    size_t n = w->size - w->pos < size ? (size_t)(w->size - w->pos) : size;
+    const bl_ntfs *fs = ctx;
     char why[256];
-    if (bl_disk_read(w->disk, w->off + w->pos, buf, n, why, sizeof why) != 0)
-        return -1;
-    w->pos += n;
-    return (ssize_t)n;
-}
-
-static ssize_t w_write(intptr_t *io, const uint8_t *buf, size_t size, libbfio_error_t **e)
-{
-    (void)io, (void)buf, (void)size, (void)e;
-    return -1;
-}
-
-static off64_t w_seek(intptr_t *io, off64_t offset, int whence, libbfio_error_t **e)
-{
-    (void)e;
-    window *w = (window *)io;
-    if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
-        return -1;
-    int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)w->pos : (int64_t)w->size;
-    if ((offset < 0 && -offset > base) || offset > INT64_MAX - base)
-        return -1;
-    w->pos = (uint64_t)(base + offset);
-    return (off64_t)w->pos;
-}
-
-static int w_exists(intptr_t *io, libbfio_error_t **e)
-{
-    (void)io, (void)e;
-    return 1;
-}
-
-static int w_is_open(intptr_t *io, libbfio_error_t **e)
-{
-    (void)e;
-    return ((window *)io)->open ? 1 : 0;
-}
-
-static int w_get_size(intptr_t *io, size64_t *size, libbfio_error_t **e)
-{
-    (void)e;
-    *size = ((window *)io)->size;
-    return 1;
+    return bl_disk_read(fs->disk, fs->off + off, buf, n, why, sizeof why) != 0 ? -1 : 0;
 }
 
 /* ---- libfsntfs ---- */
@@ -163,19 +80,11 @@ static void fs_error(libfsntfs_error_t *e, char *buf, size_t size)
 int bl_ntfs_open(bl_disk *d, uint64_t off, uint64_t size, bl_ntfs **out, bl_error *err)
 {
     bl_ntfs *fs = bl_xcalloc(1, sizeof *fs);
-    window *w = bl_xcalloc(1, sizeof *w);
-    w->disk = d;
-    w->off = off;
+    fs->disk = d;
+    fs->off = off;
     /* A partition running past a truncated image is read as far as it goes;
      * what lies beyond fails to read, cluster by cluster. */
-    w->size = size;
-    libbfio_error_t *be = NULL;
-    if (libbfio_handle_initialize(&fs->bfio, (intptr_t *)w, w_free, w_clone, w_open, w_close, w_read, w_write,
-                                  w_seek, w_exists, w_is_open, w_get_size,
-                                  LIBBFIO_FLAG_IO_HANDLE_MANAGED | LIBBFIO_FLAG_IO_HANDLE_CLONE_BY_FUNCTION,
-                                  &be) != 1) {
-        libbfio_error_free(&be);
-        free(w);
+    if (bl_bfio_reader(&fs->bfio, size, window_read, fs) != 0) {
         free(fs);
         bl_error_set(err, "cannot set up a reader");
         return -1;

@@ -361,6 +361,28 @@ static uint32_t min_function_rank(const rule_ctx *c, const held *h, uint32_t n)
     return best;
 }
 
+/* The end of a finding on filter F that holds n devices back: the drivers
+ * that break, the filter list and F's Start and Group as evidence; for a
+ * warning or error the fixes: move F into the group of the earliest held
+ * device's function driver (where it is pulled the moment the device is
+ * ready) or the group before (the seed article's own advice), boot start
+ * too when set_boot; or take it off the filter list. */
+static void filter_finding_end(const rule_ctx *c, bl_finding *f, uint32_t F, uint8_t role, uint32_t cls,
+                               const held *grp, uint32_t n, const broken *br, uint32_t nbr, bool set_boot)
+{
+    broken_report(c, f, br, nbr);
+    if (cls != BL_NONE && role_is_class(role))
+        ev_class_filters(c, f, cls, role_is_upper(role));
+    ev_service(c, f, F, "Start");
+    ev_service(c, f, F, "Group");
+    if (f->severity < BL_SEV_WARNING)
+        return;
+    propose_groups_upto(c, f, F, min_function_rank(c, grp, n), set_boot, 2);
+    filter_site site = {F, c->m->services[F].name, role_is_class(role) ? cls : BL_NONE, grp[0].dev,
+                        role_is_upper(role)};
+    propose_remove(c, f, &site);
+}
+
 /* ---- filter-delays-device ---- */
 
 /* Boot-phase devices a boot filter held back: the device was ready (its
@@ -445,22 +467,8 @@ void rule_filter_delays_device(const rule_ctx *c, bl_findings *out)
                     ev_device(c, f, d, role_is_upper(role) ? "UpperFilters" : "LowerFilters");
             }
         }
-        broken_report(c, f, br, nbr);
-        if (cls != BL_NONE && role_is_class(role))
-            ev_class_filters(c, f, cls, role_is_upper(role));
-        ev_service(c, f, F, "Start");
-        ev_service(c, f, F, "Group");
+        filter_finding_end(c, f, F, role, cls, grp, ndevs, br, nbr, false);
         ev_service(c, f, F, "Tag");
-
-        if (sev >= BL_SEV_WARNING) {
-            filter_site site = {F, fs->name, role_is_class(role) ? cls : BL_NONE, grp[0].dev, role_is_upper(role)};
-            /* In the group of the earliest held device's function driver (or
-             * before it) the filter is pulled the moment the device is ready;
-             * the group before that is the seed article's own advice. */
-            uint32_t rank = min_function_rank(c, grp, ndevs);
-            propose_groups_upto(c, f, F, rank, false, 2);
-            propose_remove(c, f, &site);
-        }
         bl_sb_free(&subject);
     }
     free(br);
@@ -785,18 +793,7 @@ void rule_nonboot_filter_on_boot_class(const rule_ctx *c, bl_findings *out)
         }
         bl_finding_detail(f, "The PnP manager starts a device only when every driver of its stack is initialized; "
                              "in the boot phase it can initialize boot-start drivers only.");
-        broken_report(c, f, br, nbr);
-        if (cls != BL_NONE && role_is_class(role))
-            ev_class_filters(c, f, cls, role_is_upper(role));
-        ev_service(c, f, F, "Start");
-        ev_service(c, f, F, "Group");
-        if (sev >= BL_SEV_WARNING) {
-            /* Boot start in the function driver's group (pulled as soon as
-             * the device is ready), or the group before. */
-            propose_groups_upto(c, f, F, min_function_rank(c, grp, ndev), true, 2);
-            filter_site site = {F, fs->name, role_is_class(role) ? cls : BL_NONE, grp[0].dev, role_is_upper(role)};
-            propose_remove(c, f, &site);
-        }
+        filter_finding_end(c, f, F, role, cls, grp, ndev, br, nbr, true);
         bl_sb_free(&subject);
     }
     free(br);
