@@ -24,7 +24,7 @@ PYTHON ?= python3
 # Known-slow hostile cases (tests/hostile/known-slow.txt) are stopped after this long.
 HOSTILE_SLOW_CAP ?= 5
 
-PKGS := libregf libbfio libcjson nettle zlib libvhdi libvmdk libqcow libfsntfs
+PKGS := libregf libbfio libcjson nettle libdeflate libvhdi libvmdk libqcow libfsntfs
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 DEP_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)

@@ -71,6 +71,7 @@ printf '    %-40s %8.1f ms (the fleet holds the four kinds equally)\n' "mean" "$
 ncpu=$(nproc)
 for j in 1 "$ncpu"; do
     t0=$(now_ms)
+    rm -f "$DIR/fleet.json" # -o never replaces a file without --force
     /usr/bin/time -f "%M" -o "$DIR/fleet-rss.txt" "$BOOTLENS" lint --baseline "$FLEET" "$INF" --format json -j "$j" \
         -o "$DIR/fleet.json" 2>"$DIR/fleet.err"
     status=$?

@@ -11,8 +11,8 @@ cd "$(dirname "$0")/.."
 # What building build/bootlens needs (the README's CI example installs exactly
 # these; tests/readme_ci.py checks that the two agree): the compiler, the hive
 # and JSON libraries, and for disk images (src/image/) the libyal readers,
-# nettle (SHA-256) and zlib (EWF).  Then what the tests need.
-build="make gcc libc6-dev pkg-config libregf-dev libbfio-dev libcjson-dev libvhdi-dev libvmdk-dev libqcow-dev libfsntfs-dev nettle-dev zlib1g-dev"
+# nettle (SHA-256) and libdeflate (EWF chunks).  Then what the tests need.
+build="make gcc libc6-dev pkg-config libregf-dev libbfio-dev libcjson-dev libvhdi-dev libvmdk-dev libqcow-dev libfsntfs-dev nettle-dev libdeflate-dev"
 need="$build clang libclang-rt-dev libcmocka-dev xz-utils libregf-utils libwin-hivex-perl graphviz chromium fonts-dejavu-core python3-jsonschema python3-yaml"
 # Tools that build the test images at test time (tests/images/run.sh).
 need="$need ntfs-3g ntfs-3g-dev fdisk qemu-utils ewf-tools jq time"

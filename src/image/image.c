@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #define MAX_NOTES 16
 #define HASH_BLOCK ((size_t)1 << 20)
@@ -417,5 +417,5 @@ void bl_image_libraries(bl_libraries *l)
     bl_libraries_add(l, "libvmdk", libvmdk_get_version(), LIBVMDK_VERSION_STRING);
     bl_libraries_add(l, "libqcow", libqcow_get_version(), LIBQCOW_VERSION_STRING);
     bl_libraries_add(l, "libfsntfs", libfsntfs_get_version(), LIBFSNTFS_VERSION_STRING);
-    bl_libraries_add(l, "zlib", zlibVersion(), ZLIB_VERSION);
+    bl_libraries_add(l, "libdeflate", NULL, LIBDEFLATE_VERSION_STRING); /* no run-time version function */
 }
