@@ -148,6 +148,26 @@ if [ -n "$chrome" ]; then
     done
     [ "$(grep -o 'class="held"' "$W/seed.dom" | wc -l)" -ge 3 ] || fail "seed.dom: fewer than 3 held-back windows"
     grep -q '<script' "$W/seed.dom" && fail "seed.dom: a script element"
+    # No row's text runs into the device columns: measured by the browser's
+    # own layout, in a copy of the page (its script-forbidding policy removed)
+    # given a script that writes the
+    # right edge of the widest row text and the left edge of the first held-back window.
+    measure() {
+        sed -e '/Content-Security-Policy/d' -e 's|</body>|<script>window.onload=function(){var m=0,c=1e9;document.querySelectorAll("svg.timeline text.driver").forEach(function(t){var b=t.getBBox();m=Math.max(m,b.x+b.width)});document.querySelectorAll("svg.timeline rect.held").forEach(function(r){c=Math.min(c,r.getBBox().x)});var p=document.createElement("p");p.id="measured";p.textContent=Math.ceil(m)+" "+Math.floor(c);document.body.appendChild(p)}</script></body>|' "$1" >"$1.measure.html"
+        browse --dump-dom "file://$(pwd)/$1.measure.html" | sed -n 's|.*<p id="measured">\([0-9]*\) \([0-9]*\)</p>.*|\1 \2|p'
+    }
+    "$BOOTLENS" analyze "$many" --format html >"$W/many.html" 2>/dev/null
+    for h in "$page" "$W/many.html"; do
+        [ -f "$h" ] || continue
+        set -- $(measure "$h")
+        if [ -z "${1:-}" ] || [ -z "${2:-}" ]; then
+            fail "$(basename "$h"): could not measure the timeline's row text"
+        elif [ "$1" -ge "$2" ]; then
+            fail "$(basename "$h"): a row's text ends at x=$1, over the first held-back window at x=$2"
+        else
+            echo "  pictures: $(basename "$h"): row text ends at x=$1, held-back windows start at x=$2"
+        fi
+    done
     # Hostile names are text in the browser's own DOM.
     "$BOOTLENS" analyze "$W/hostile.hiv" --format html >"$W/hostile.html" 2>/dev/null
     browse --dump-dom "file://$(pwd)/$W/hostile.html" >"$W/hostile.dom" || fail "chromium --dump-dom failed (hostile)"

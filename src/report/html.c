@@ -31,6 +31,16 @@
 
 /* ---- escaping ---- */
 
+/* The code points esc_n(s, max_cp) writes (its ellipsis included). */
+static size_t cp_len(const char *s, size_t max_cp)
+{
+    size_t cp = 0;
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++)
+        if ((*p & 0xC0) != 0x80 && cp++ == max_cp)
+            return max_cp + 1;
+    return cp;
+}
+
 /* Writes s as HTML text or attribute value; control characters become
  * U+FFFD (they have no business in a name and are not valid in XML). */
 static void esc_n(FILE *out, const char *s, size_t max_cp)
@@ -652,6 +662,7 @@ static void starts_mark(FILE *out, const timeline_view *v, uint32_t p, double x,
             x + 6, y + ROW_H / 2.0, x + 16, y + 14, v->starts[p], v->starts[p] == 1 ? "" : "s");
 }
 
+#define ROW_TEXT_CHARS 54 /* bold 12 px characters between X_NAME and X_COLS */
 #define X_GROUP 4
 #define W_GROUP 184
 #define X_SLOT 222
@@ -745,6 +756,16 @@ static void svg_timeline(FILE *out, timeline_view *v)
         fprintf(out, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#5f6b76\">%u</text>\n", X_SLOT, y + 14, p);
         fprintf(out, "<text class=\"driver\" x=\"%d\" y=\"%.1f\"%s>", X_NAME, y + 14,
                 br ? " fill=\"#c62828\" font-weight=\"700\"" : filter || focus ? " font-weight=\"700\"" : "");
+        /* The row's text stops before the device columns: about
+         * ROW_TEXT_CHARS bold characters; the device a filter was pulled
+         * forward for is cut to what is left, or left to the tooltip. */
+        bool pulled_for = (l->why & BL_WHY_PULLED) && l->for_device != BL_NONE && l->for_device < m->ndevices;
+        if (pulled_for) {
+            fputs("<title>pulled forward for ", out);
+            esc(out, bl_model_str(m, m->devices[l->for_device].instance_id));
+            fputs("</title>", out);
+        }
+        size_t used = cp_len(bl_model_service_name(m, l->service), 30);
         esc_n(out, bl_model_service_name(m, l->service), 30);
         if (br) {
             fputs("<tspan fill=\"#c62828\" font-weight=\"700\">  ✖ fails: needs ", out);
@@ -752,20 +773,25 @@ static void svg_timeline(FILE *out, timeline_view *v)
             if (fn != BL_NONE) {
                 esc_n(out, bl_model_service_name(m, fn), 20);
                 fputs("'s device", out);
+                used += 16 + cp_len(bl_model_service_name(m, fn), 20) + 9;
             } else {
                 fputs("a held-back device", out);
+                used += 16 + 18;
             }
             fputs("</tspan>", out);
         } else if (filter) {
             uint32_t n = held_by(a, l->service);
-            fprintf(out, "<tspan fill=\"#9a5b00\" font-weight=\"700\">  ◆ filter: holds back %u device%s</tspan>", n,
-                    n == 1 ? "" : "s");
+            char label[64];
+            snprintf(label, sizeof label, "  ◆ filter: holds back %u device%s", n, n == 1 ? "" : "s");
+            fprintf(out, "<tspan fill=\"#9a5b00\" font-weight=\"700\">%s</tspan>", label);
+            used += cp_len(label, sizeof label);
         }
         if (l->why & BL_WHY_PULLED) {
             fputs("<tspan fill=\"#6a1b9a\" font-weight=\"700\">  ⇡ pulled forward", out);
-            if (l->for_device != BL_NONE && l->for_device < m->ndevices) {
+            used += 18;
+            if (pulled_for && used + 5 + 12 <= ROW_TEXT_CHARS) {
                 fputs(" for ", out);
-                short_device(out, a, l->for_device, 32);
+                short_device(out, a, l->for_device, ROW_TEXT_CHARS - used - 5);
             }
             fputs("</tspan>", out);
         }
