@@ -89,6 +89,12 @@ typedef struct bl_image bl_image;
  * (by signature or segment name), 0 no, -1 cannot be read (err set). */
 int bl_image_probe(const char *path, bl_error *err);
 
+/* Whether path is a later file of a split image whose first file is beside
+ * it (NAME.E02 with NAME.E01, NAME.002 with NAME.001, NAME-s001.vmdk or
+ * NAME-flat.vmdk with NAME.vmdk): the image is read through its first file.
+ * first (may be NULL) receives that file's path. */
+bool bl_image_part_of(const char *path, bl_sb *first);
+
 /* Opens path read-only, reads its volume system and finds the Windows
  * installations.  Returns 0 (an image with no installation opens fine: ls
  * lists its volumes), or -1 with a one-line reason naming the image when the

@@ -113,7 +113,7 @@ static bool looks_like_hive(const char *path, const char **why)
     char sig[4] = {0};
     ssize_t n = read(fd, sig, sizeof sig);
     close(fd);
-    *why = "not a registry hive (no \"regf\" signature)";
+    *why = "neither a registry hive (no \"regf\" signature) nor a disk image";
     return n == 4 && memcmp(sig, "regf", 4) == 0;
 }
 
@@ -142,6 +142,8 @@ static void scan_dir(batch *b, const char *dir, int depth)
         bl_sb p = {0};
         bl_sb_addf(&p, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names[i]);
         const char *path = bl_sb_str(&p), *why;
+        bl_sb first = {0};
+        bl_error err;
         struct stat lst, st;
         if (lstat(path, &lst) != 0) {
             skip_note(b, path, strerror(errno));
@@ -162,11 +164,17 @@ static void scan_dir(batch *b, const char *dir, int depth)
                        bl_file_kind(S_ISLNK(lst.st_mode) ? st.st_mode : lst.st_mode));
             skip_note(b, path, bl_sb_str(&w));
             bl_sb_free(&w);
-        } else if (!looks_like_hive(path, &why)) {
-            skip_note(b, path, why);
+        } else if (bl_image_part_of(path, &first)) {
+            bl_sb w = {0};
+            bl_sb_addf(&w, "a later file of the split image %s (read with it)", bl_sb_str(&first));
+            skip_note(b, path, bl_sb_str(&w));
+            bl_sb_free(&w);
+        } else if (looks_like_hive(path, &why) || bl_image_probe(path, &err) > 0) {
+            add_hive(b, path, true); /* a disk image: the installation in it */
         } else {
-            add_hive(b, path, true);
+            skip_note(b, path, why);
         }
+        bl_sb_free(&first);
         bl_sb_free(&p);
         free(names[i]);
     }

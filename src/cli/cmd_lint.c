@@ -60,8 +60,8 @@ static bool parse_langid(const char *s, uint16_t *out)
     return true;
 }
 
-/* Whether path holds a regf hive (else it is read as regedit text when it
- * looks like one). */
+/* Whether path holds a regf hive or a disk image (else it is read as
+ * regedit text when it looks like one). */
 static int baseline_kind(const char *path, bool *text, bl_error *err)
 {
     struct stat st;
@@ -73,7 +73,11 @@ static int baseline_kind(const char *path, bool *text, bl_error *err)
     size_t n;
     if (bl_read_file_head(path, 512, &head, &n, err) != 0)
         return -1;
-    *text = !(n >= 4 && memcmp(head, "regf", 4) == 0) && bl_regtext_detect(head, n);
+    /* A VMDK descriptor ("# Disk DescriptorFile") starts like a commented
+     * .reg file: images are told first. */
+    bl_error ignored;
+    *text = !(n >= 4 && memcmp(head, "regf", 4) == 0) && bl_regtext_detect(head, n) &&
+            bl_image_probe(path, &ignored) == 0;
     free(head);
     return 0;
 }
@@ -212,8 +216,25 @@ static int path_cmp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Whether a file found in a directory of baselines is one: a hive, regedit
+ * text or a disk image (named on the command line, anything is tried, and
+ * what fails is an unusable baseline). */
+static bool could_be_baseline(const char *path)
+{
+    uint8_t *head;
+    size_t n;
+    bl_error err;
+    if (bl_read_file_head(path, 512, &head, &n, &err) != 0)
+        return true; /* unusable: said with the reason */
+    bool yes = (n >= 4 && memcmp(head, "regf", 4) == 0) || bl_regtext_detect(head, n);
+    free(head);
+    return yes || bl_image_probe(path, &err) != 0;
+}
+
 /* A directory of baselines contributes its regular files in name order,
- * except transaction logs (they go with their hive) and hidden files. */
+ * except transaction logs (they go with their hive), hidden files, and
+ * with a note the later files of a split image (it is read through its
+ * first) and files that are no baseline at all (notes, checksums). */
 static int add_directory(baseline_list *l, const char *dir, bl_error *err)
 {
     DIR *d = opendir(dir);
@@ -231,8 +252,18 @@ static int add_directory(baseline_list *l, const char *dir, bl_error *err)
         bl_sb p = {0};
         bl_sb_addf(&p, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
         struct stat st;
-        if (stat(bl_sb_str(&p), &st) == 0 && S_ISREG(st.st_mode))
-            list_add(l, bl_sb_str(&p));
+        const char *path = bl_sb_str(&p);
+        bl_sb first_file = {0};
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            ;
+        else if (bl_image_part_of(path, &first_file))
+            fprintf(stderr, "bootlens: %s: skipped: a later file of the split image %s (read with it)\n", path,
+                    bl_sb_str(&first_file));
+        else if (!could_be_baseline(path))
+            fprintf(stderr, "bootlens: %s: skipped: neither a registry hive, regedit text nor a disk image\n", path);
+        else
+            list_add(l, path);
+        bl_sb_free(&first_file);
         bl_sb_free(&p);
     }
     closedir(d);

@@ -7,6 +7,7 @@
  * only their names tie together). */
 #include "internal.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libqcow.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -593,6 +595,52 @@ static kind sniff_file(const char *path, bl_error *err)
     kind k = sniff(path, head, n > 0 ? (size_t)n : 0, fd);
     close(fd);
     return k;
+}
+
+/* "02"…"99" or "AA"…"ZZ" (either case): an EWF segment after the first. */
+static bool ewf_later_segment(const char *x)
+{
+    if (isdigit((unsigned char)x[0]) && isdigit((unsigned char)x[1]))
+        return !(x[0] == '0' && x[1] <= '1');
+    return isalpha((unsigned char)x[0]) && isalpha((unsigned char)x[1]);
+}
+
+/* A later file of a split image: NAME.E02…EZZ beside NAME.E01, NAME.002…
+ * beside NAME.001, or a VMDK extent NAME-s001.vmdk, NAME-f001.vmdk,
+ * NAME-flat.vmdk beside its descriptor NAME.vmdk.  By name only: the image
+ * opens by its first file and finds the others itself. */
+bool bl_image_part_of(const char *path, bl_sb *first)
+{
+    size_t n = strlen(path);
+    char *f = bl_xstrdup(path);
+    bool part = false;
+    const char *num = split_number(path);
+    if (num && strcmp(num, "001") != 0 && strcmp(num, "000") != 0) {
+        memcpy(f + (num - path), "001", 3);
+        part = true;
+    } else if (n >= 4 && path[n - 4] == '.' && (path[n - 3] | 0x20) == 'e' && ewf_later_segment(path + n - 2)) {
+        f[n - 2] = '0';
+        f[n - 1] = '1';
+        part = true;
+    } else if (n > 5 && bl_fold_eq(path + n - 5, ".vmdk")) {
+        size_t stem = n - 5, cut = 0;
+        if (stem > 5 && strncasecmp(path + stem - 5, "-flat", 5) == 0)
+            cut = 5;
+        else if (stem > 5 && path[stem - 5] == '-' && ((path[stem - 4] | 0x20) == 's' || (path[stem - 4] | 0x20) == 'f') &&
+                 isdigit((unsigned char)path[stem - 3]) && isdigit((unsigned char)path[stem - 2]) &&
+                 isdigit((unsigned char)path[stem - 1]))
+            cut = 5;
+        if (cut) {
+            memmove(f + stem - cut, path + stem, 6);
+            part = true;
+        }
+    }
+    struct stat st;
+    part = part && strcmp(f, path) != 0 && stat(f, &st) == 0 && S_ISREG(st.st_mode);
+    if (part && first)
+        bl_sb_addf(first, "%s", f);
+    free(f);
+    return part;
 }
 
 int bl_image_probe(const char *path, bl_error *err)

@@ -322,6 +322,34 @@ if [ -n "$inf" ]; then
     if crashed $st "$OUT/lint.err" || [ $st -gt 1 ]; then note_fail "lint --baseline IMAGE#SYSTEM: exit $st: $(head -1 "$OUT/lint.err")"; else ok; fi
 fi
 
+# ---- a case folder: each image analyzed once, by its first file ----
+# Links to the images (nothing written beside them): a split E01, a split
+# raw, a VMDK with its extents, a VHDX, and a note; the later segments and
+# extents are skipped with a note naming their first file, not analyzed
+# (nor made baselines) on their own.
+CASE=$OUT/case
+rm -rf "$CASE" && mkdir -p "$CASE"
+for f in "$W"/segs.E* "$W"/split.0?? "$W"/split.vmdk "$W"/split-s0*.vmdk "$W"/fixed.vhdx; do
+    ln -s "$(cd "$(dirname "$f")" && pwd)/$(basename "$f")" "$CASE/$(basename "$f")"
+done
+echo "chain of custody" >"$CASE/notes.txt"
+nsegs=$(ls "$CASE" | grep -c -e '^segs\.E' -e '^split\.0')
+nimages=4
+run case-folder 0 analyze "$CASE" --format jsonl --fail-on never &&
+    [ "$(grep -c '"command"' "$OUT/case-folder.out")" = "$nimages" ] &&
+    [ "$(grep -c 'skipped: a later file of the split image' "$OUT/case-folder.err")" = "$((nsegs + $(ls "$CASE" | grep -c -- '-s0') - 2))" ] &&
+    grep -q "segs.E02: skipped: a later file of the split image $CASE/segs.E01" "$OUT/case-folder.err" &&
+    grep -q "split-s001.vmdk: skipped: a later file of the split image $CASE/split.vmdk" "$OUT/case-folder.err" &&
+    grep -q "notes.txt: skipped: neither a registry hive" "$OUT/case-folder.err" &&
+    ! grep -q '"error"' "$OUT/case-folder.out" && ok ||
+    note_fail "analyze CASE-FOLDER: not one result per image, or segments not skipped ($(head -c 300 "$OUT/case-folder.err"))"
+if [ -n "$inf" ]; then
+    run lint-case-folder 0 lint "$inf" --baseline "$CASE" --fail-on never --format json &&
+        [ "$(jq '.baselines | length' "$OUT/lint-case-folder.out")" = "$nimages" ] &&
+        ! jq -r '.baselines[].path' "$OUT/lint-case-folder.out" | grep -q -e 'E02' -e '\.002' -e -s001 && ok ||
+        note_fail "lint --baseline CASE-FOLDER: the later segments became baselines"
+fi
+
 # ---- refusals: exit 2, one line naming the image and what is wrong ----
 refuse() { # refuse NAME PATTERN ARGS...
     rf_name=$1 rf_pat=$2
