@@ -294,6 +294,69 @@ static void test_probe_and_refusals(void **state)
     assert_int_equal(bl_image_probe("/nonexistent/disk.E01", &err), -1);
 }
 
+/* touch DIR/NAME */
+static void touch(const char *dir, const char *name)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    close(fd);
+}
+
+/* part_of(DIR, NAME, FIRST): whether DIR/NAME is a later file of the
+ * image DIR/FIRST (FIRST NULL: of none). */
+static void part_of(const char *dir, const char *name, const char *first)
+{
+    char p[512], f[512];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    bl_sb sb = {0};
+    bool part = bl_image_part_of(p, &sb);
+    if (!first) {
+        if (part)
+            fail_msg("%s is taken for a part of %s", name, bl_sb_str(&sb));
+    } else {
+        snprintf(f, sizeof f, "%s/%s", dir, first);
+        if (!part)
+            fail_msg("%s is not taken for a part of %s", name, first);
+        assert_string_equal(bl_sb_str(&sb), f);
+    }
+    bl_sb_free(&sb);
+}
+
+static void test_split_image_parts(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/bootlens-test-parts-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    const char *files[] = {"case.E01", "case.E02", "case.E99", "case.EAA", "low.e01", "low.e02",  "disk.001",
+                           "disk.002", "disk.123", "vm.vmdk",  "vm-s001.vmdk", "vm-s012.vmdk", "vm-flat.vmdk",
+                           "vm-f001.vmdk", "lone.E02", "lone.002", "lone-s001.vmdk", "case.E0x", "SYSTEM"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+        touch(dir, files[i]);
+    part_of(dir, "case.E02", "case.E01");
+    part_of(dir, "case.E99", "case.E01");
+    part_of(dir, "case.EAA", "case.E01");
+    part_of(dir, "low.e02", "low.e01");
+    part_of(dir, "disk.002", "disk.001");
+    part_of(dir, "disk.123", "disk.001");
+    part_of(dir, "vm-s001.vmdk", "vm.vmdk");
+    part_of(dir, "vm-s012.vmdk", "vm.vmdk");
+    part_of(dir, "vm-flat.vmdk", "vm.vmdk");
+    part_of(dir, "vm-f001.vmdk", "vm.vmdk");
+    /* First files, files without their first beside them, other names. */
+    const char *alone[] = {"case.E01", "low.e01", "disk.001", "vm.vmdk", "lone.E02", "lone.002",
+                           "lone-s001.vmdk", "case.E0x", "SYSTEM"};
+    for (size_t i = 0; i < sizeof alone / sizeof *alone; i++)
+        part_of(dir, alone[i], NULL);
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char p[512];
+        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -305,6 +368,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bare_volume_and_sniff, setup, teardown),
         cmocka_unit_test(test_known_answers),
         cmocka_unit_test(test_probe_and_refusals),
+        cmocka_unit_test(test_split_image_parts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
