@@ -233,9 +233,10 @@ int bl_report_explain(FILE *out, const bl_analysis *a, const char *name, bl_form
 /* `diff`: changes from analysis x to analysis y (text, JSON or HTML).
  * Returns the number of new (or more severe) findings at or above fail_on
  * (a bl_severity; 3 = none).  Text lists each section's first
- * BL_TEXT_LIST_CAP changes and a count of the rest unless verbose. */
+ * BL_TEXT_LIST_CAP changes and a count of the rest unless verbose; its
+ * findings are wrapped to width columns (0: not wrapped). */
 uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, bl_format fmt, int fail_on,
-                        bool verbose);
+                        bool verbose, unsigned width);
 
 /* A boot driver that fails because a filter holds back a device it needs,
  * as the filter findings (filter-delays-device, nonboot-filter-on-boot-

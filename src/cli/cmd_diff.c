@@ -24,7 +24,7 @@ int cmd_diff(int argc, char **argv)
         bl_session_close(&a);
         return rc;
     }
-    uint32_t failing = bl_report_diff(stdout, &a.analysis, &b.analysis, c.format, c.fail_on, c.verbose);
+    uint32_t failing = bl_report_diff(stdout, &a.analysis, &b.analysis, c.format, c.fail_on, c.verbose, c.width);
     bl_session_close(&a);
     bl_session_close(&b);
     return failing ? BL_EXIT_FINDINGS : BL_EXIT_OK;

@@ -22,6 +22,7 @@ typedef struct diff_out {
     uint64_t written_a, written_b;
     bool written_shown;
     bool verbose;                  /* text: every change (else BL_TEXT_LIST_CAP per section) */
+    unsigned width;                /* text: wrap to this many columns (0: do not) */
     uint32_t in_section, hidden;   /* text: changes of the current section, and those not shown */
 } diff_out;
 
@@ -85,14 +86,17 @@ static void change(diff_out *d, const char *kind, const char *what, const char *
         return;
     }
     char mark = kind[0] == 'a' ? '+' : kind[0] == 'r' ? '-' : '~';
-    fprintf(d->out, "  %c %s", mark, what);
+    bl_sb line = {0};
+    bl_sb_addf(&line, "%c %s", mark, what);
     if (before && after)
-        fprintf(d->out, ": %s -> %s", before, after);
+        bl_sb_addf(&line, ": %s -> %s", before, after);
     else if (after)
-        fprintf(d->out, ": %s", after);
+        bl_sb_addf(&line, ": %s", after);
     else if (before)
-        fprintf(d->out, " (was %s)", before);
-    fputc('\n', d->out);
+        bl_sb_addf(&line, " (was %s)", before);
+    fputs("  ", d->out);
+    bl_print_wrapped(d->out, bl_sb_str(&line), 2, "      ", d->width);
+    bl_sb_free(&line);
     if ((d->written_a || d->written_b) && !d->written_shown) {
         /* When it was written: what a forensics timeline needs. */
         bl_sb ta = {0}, tb = {0};
@@ -112,12 +116,20 @@ static void change(diff_out *d, const char *kind, const char *what, const char *
     }
 }
 
-static void vec_text(const bl_model *m, bl_vec v, bl_sb *sb)
+/* The items of a list value: comma-separated as in the registry (JSON), or
+ * with a space after each comma (text, so that a long list wraps between
+ * its items, not inside a group name). */
+static const char *list_sep(const diff_out *d)
+{
+    return d->json ? "," : ", ";
+}
+
+static void vec_text(const diff_out *d, const bl_model *m, bl_vec v, bl_sb *sb)
 {
     uint32_t n = bl_pool_vec_len(m->pool, v);
     const uint32_t *it = bl_pool_vec_items(m->pool, v);
     for (uint32_t i = 0; i < n; i++)
-        bl_sb_addf(sb, "%s%s", i ? "," : "", bl_model_str(m, it[i]));
+        bl_sb_addf(sb, "%s%s", i ? list_sep(d) : "", bl_model_str(m, it[i]));
 }
 
 static bool vec_eq(const bl_model *a, bl_vec va, const bl_model *b, bl_vec vb)
@@ -143,8 +155,8 @@ static void compare_vec(diff_out *d, const char *what, const bl_model *a, bl_vec
     if (vec_eq(a, va, b, vb))
         return;
     bl_sb x = {0}, y = {0};
-    vec_text(a, va, &x);
-    vec_text(b, vb, &y);
+    vec_text(d, a, va, &x);
+    vec_text(d, b, vb, &y);
     change(d, "changed", what, x.len ? bl_sb_str(&x) : "(none)", y.len ? bl_sb_str(&y) : "(none)");
     bl_sb_free(&x);
     bl_sb_free(&y);
@@ -243,9 +255,9 @@ static void diff_groups(diff_out *d, const bl_model *a, const bl_model *b)
         bool same = ga && na == nb && (!na || memcmp(ta, tb, na * sizeof *ta) == 0);
         if (!same) {
             for (uint32_t k = 0; k < na; k++)
-                bl_sb_addf(&x, "%s%u", k ? "," : "", ta[k]);
+                bl_sb_addf(&x, "%s%u", k ? list_sep(d) : "", ta[k]);
             for (uint32_t k = 0; k < nb; k++)
-                bl_sb_addf(&y, "%s%u", k ? "," : "", tb[k]);
+                bl_sb_addf(&y, "%s%u", k ? list_sep(d) : "", tb[k]);
             change(d, ga ? "changed" : "added", bl_sb_str(&what), ga ? bl_sb_str(&x) : NULL, bl_sb_str(&y));
         }
         bl_sb_free(&what);
@@ -388,6 +400,19 @@ static uint32_t boot_split(diff_out *d, const bl_analysis *from, const bl_analys
     return nc;
 }
 
+/* "slot 11, after volsnap": boot slot pos (1-based) of analysis x and, if
+ * context (text), the driver that initializes just before it. */
+static void slot_text(const bl_analysis *x, uint32_t pos, bool context, bl_sb *sb)
+{
+    bl_sb_addf(sb, "slot %u", pos);
+    if (!context)
+        return;
+    if (pos >= 2 && pos <= x->timeline->boot_count)
+        bl_sb_addf(sb, ", after %s", bl_model_service_name(x->model, x->timeline->loads[pos - 2].service));
+    else if (pos == 1)
+        bl_sb_add(sb, ", the first");
+}
+
 static void diff_boot_order(diff_out *d, const bl_analysis *x, const bl_analysis *y)
 {
     section(d, "Boot load order");
@@ -430,10 +455,14 @@ static void diff_boot_order(diff_out *d, const bl_analysis *x, const bl_analysis
             if (kept[j])
                 continue;
             const char *nm = bl_model_service_name(b, y->timeline->loads[cb[j]].service);
-            char before[32], after[32];
-            snprintf(before, sizeof before, "slot %u", bl_timeline_position(x->timeline, bl_model_find_service(a, nm)));
-            snprintf(after, sizeof after, "slot %u", cb[j] + 1);
-            change(d, "moved", nm, before, after);
+            /* A driver can move among the others and keep its slot number
+             * (another one left before it): what it follows says how. */
+            bl_sb before = {0}, after = {0};
+            slot_text(x, bl_timeline_position(x->timeline, bl_model_find_service(a, nm)), !d->json, &before);
+            slot_text(y, cb[j] + 1, !d->json, &after);
+            change(d, "moved", nm, bl_sb_str(&before), bl_sb_str(&after));
+            bl_sb_free(&before);
+            bl_sb_free(&after);
         }
         free(kept);
         free(t);
@@ -472,21 +501,37 @@ static const bl_finding *subject_find(const subject_index *ix, const char *subje
     return hit ? *hit : NULL;
 }
 
+/* One finding line of the text: lead (blanks), then the prose wrapped to
+ * width, its further lines starting with indent. */
+static void finding_line(FILE *out, unsigned width, const char *lead, const char *indent, const char *fmt, ...)
+    BL_PRINTF(5, 6);
+static void finding_line(FILE *out, unsigned width, const char *lead, const char *indent, const char *fmt, ...)
+{
+    bl_sb sb = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    bl_sb_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    fputs(lead, out);
+    bl_print_wrapped(out, bl_sb_str(&sb), strlen(lead), indent, width);
+    bl_sb_free(&sb);
+}
+
 uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, bl_format fmt, int fail_on,
-                        bool verbose)
+                        bool verbose, unsigned width)
 {
     if (fmt == BL_FMT_HTML) {
         /* The text diff, coloured, then both timelines. */
         char *text = NULL;
         size_t len = 0;
         FILE *mem = bl_memstream(&text, &len);
-        uint32_t failing = bl_report_diff(mem, x, y, BL_FMT_TEXT, fail_on, verbose);
+        uint32_t failing = bl_report_diff(mem, x, y, BL_FMT_TEXT, fail_on, verbose, 0);
         fclose(mem);
         bl_report_diff_html(out, x, y, text);
         free(text);
         return failing;
     }
-    diff_out d = {.out = out, .json = fmt == BL_FMT_JSON, .section = "", .verbose = verbose};
+    diff_out d = {.out = out, .json = fmt == BL_FMT_JSON, .section = "", .verbose = verbose, .width = width};
     if (d.json) {
         cJSON *inputs = cJSON_CreateArray();
         bl_json_add_analysis_inputs(inputs, x, "a");
@@ -500,9 +545,15 @@ uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, b
         cJSON_AddStringToObject(h, "control_set", bl_model_str(y->model, y->model->control_set_name));
         d.changes = cJSON_AddArrayToObject(d.root, "changes");
     } else {
-        fprintf(out, "bootlens diff: A = %s (%s), B = %s (%s)\n", x->hive ? x->hive->path : "",
-                bl_model_str(x->model, x->model->control_set_name), y->hive ? y->hive->path : "",
-                bl_model_str(y->model, y->model->control_set_name));
+        /* One line, or A and B one above the other when it does not fit. */
+        bl_sb ha = {0}, hb = {0};
+        bl_sb_addf(&ha, "bootlens diff: A = %s (%s)", x->hive ? x->hive->path : "",
+                   bl_model_str(x->model, x->model->control_set_name));
+        bl_sb_addf(&hb, "B = %s (%s)", y->hive ? y->hive->path : "", bl_model_str(y->model, y->model->control_set_name));
+        bool one_line = !width || ha.len + 2 + hb.len <= width;
+        fprintf(out, "%s%s%s\n", bl_sb_str(&ha), one_line ? ", " : "\n               ", bl_sb_str(&hb));
+        bl_sb_free(&ha);
+        bl_sb_free(&hb);
     }
     diff_services(&d, x->model, y->model);
     diff_groups(&d, x->model, y->model);
@@ -535,9 +586,9 @@ uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, b
         } else {
             if (nnew == 1)
                 fputs("\nNew findings:\n", out);
-            fprintf(out, "  + %s [%s] %s\n", bl_severity_name(f->severity), f->rule, f->message);
+            finding_line(out, width, "  ", "      ", "+ %s [%s] %s", bl_severity_name(f->severity), f->rule, f->message);
             if (f->nfixes)
-                fprintf(out, "      fix (re-simulated): %s\n", f->fixes[0].summary);
+                finding_line(out, width, "      ", "        ", "fix (re-simulated): %s", f->fixes[0].summary);
         }
     }
     for (uint32_t i = 0; y->findings && i < y->findings->n; i++) {
@@ -557,10 +608,10 @@ uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, b
         } else {
             if (nworse + nbetter == 1)
                 fputs("\nFindings whose severity changed:\n", out);
-            fprintf(out, "  ~ %s -> %s [%s] %s\n", bl_severity_name(was->severity), bl_severity_name(f->severity),
-                    f->rule, f->message);
+            finding_line(out, width, "  ", "      ", "~ %s -> %s [%s] %s", bl_severity_name(was->severity),
+                         bl_severity_name(f->severity), f->rule, f->message);
             if (strcmp(was->message, f->message) != 0)
-                fprintf(out, "      was: %s\n", was->message);
+                finding_line(out, width, "      ", "           ", "was: %s", was->message);
         }
     }
     for (uint32_t i = 0; x->findings && i < x->findings->n; i++) {
@@ -573,7 +624,7 @@ uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, b
         } else {
             if (ngone == 1)
                 fputs("\nGone findings:\n", out);
-            fprintf(out, "  - %s [%s] %s\n", bl_severity_name(f->severity), f->rule, f->message);
+            finding_line(out, width, "  ", "      ", "- %s [%s] %s", bl_severity_name(f->severity), f->rule, f->message);
         }
     }
     free(ix.v);

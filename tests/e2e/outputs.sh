@@ -98,7 +98,7 @@ mkfifo "$F/pipe" 2>/dev/null
 status=$?
 [ "$status" = 1 ] && [ "$(wc -l <"$W/fleet.out")" = 1 ] && grep -q "^$F/a.hiv: 1 error" "$W/fleet.out" &&
     pass=$((pass + 1)) || no "analyze DIR without -j: exit $status: $(cat "$W/fleet.out" "$W/fleet.err")"
-for note in "README.txt: skipped: not a registry hive" "pipe: skipped: a FIFO" \
+for note in "README.txt: skipped: neither a registry hive" "pipe: skipped: a FIFO" \
     "SOFTWARE: skipped: this is a SOFTWARE hive" "sub: skipped: a directory (-r descends into it)"; do
     grep -q -F "$note" "$W/fleet.err" && pass=$((pass + 1)) || no "fleet note '$note' missing: $(cat "$W/fleet.err")"
 done

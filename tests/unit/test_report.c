@@ -239,7 +239,7 @@ static void test_json_envelope_every_command(void **state)
         case 3: assert_int_equal(bl_report_explain(out, &p.a, "vmci", BL_FMT_JSON, false), 0); break;
         case 4: assert_int_equal(bl_report_explain(out, &p.a, "Root\\VMWVMCIHOSTDEV\\0000", BL_FMT_JSON, false), 0); break;
         case 5: bl_report_filters(out, &p.a, BL_FMT_JSON); break;
-        default: bl_report_diff(out, &p.a, &p.a, BL_FMT_JSON, 3, false); break;
+        default: bl_report_diff(out, &p.a, &p.a, BL_FMT_JSON, 3, false, 0); break;
         }
         char *text = capture_end(&c);
         cJSON *j = parse(text);
@@ -1383,7 +1383,7 @@ static void test_text_long_lists_capped(void **state)
     pipeline e;
     held_back_model(&e, 1, 0, 0);
     pipeline_run(&e, false);
-    bl_report_diff(capture_start(&c), &e.a, &p.a, BL_FMT_TEXT, 3, false);
+    bl_report_diff(capture_start(&c), &e.a, &p.a, BL_FMT_TEXT, 3, false, 0);
     t = capture_end(&c);
     if (!strstr(t, "  ... and 280 more (--verbose lists them all)\n"))
         fail_msg("no count of the changes left out in:\n%s", t);
@@ -1402,7 +1402,7 @@ static void test_diff_key_times_and_severity(void **state)
     uint32_t s = bl_model_find_service(b.m, "dlpflt");
     b.m->services[s].last_written = 133540704000000000ull; /* 2024-03-05T00:00:00Z */
     capture c;
-    uint32_t failing = bl_report_diff(capture_start(&c), &a.a, &b.a, BL_FMT_TEXT, BL_SEV_WARNING, false);
+    uint32_t failing = bl_report_diff(capture_start(&c), &a.a, &b.a, BL_FMT_TEXT, BL_SEV_WARNING, false, 0);
     char *t = capture_end(&c);
     assert_int_equal(failing, 0); /* less severe is not a failure */
     assert_non_null(strstr(t, "  ~ dlpflt Group: Filter -> System Bus Extender\n"
@@ -1411,7 +1411,7 @@ static void test_diff_key_times_and_severity(void **state)
     assert_non_null(strstr(t, "0 new findings, 0 more severe, 1 less severe, 0 gone."));
     free(t);
     /* The other way round it got worse: that fails --fail-on warning. */
-    failing = bl_report_diff(capture_start(&c), &b.a, &a.a, BL_FMT_JSON, BL_SEV_WARNING, false);
+    failing = bl_report_diff(capture_start(&c), &b.a, &a.a, BL_FMT_JSON, BL_SEV_WARNING, false, 0);
     t = capture_end(&c);
     assert_int_equal(failing, 1);
     cJSON *j = parse(t);
@@ -1422,6 +1422,21 @@ static void test_diff_key_times_and_severity(void **state)
     const cJSON *first = cJSON_GetArrayItem(arr_field(j, "changes"), 0);
     assert_string_equal(str_field(first, "a_last_written"), "2024-03-05T00:00:00Z");
     cJSON_Delete(j);
+    free(t);
+    /* Wrapped to 72 columns: every line fits but for a word longer than
+     * the room (a path, a device id), and the finding continues indented. */
+    bl_report_diff(capture_start(&c), &b.a, &a.a, BL_FMT_TEXT, BL_SEV_WARNING, false, 72);
+    t = capture_end(&c);
+    for (char *line = t, *nl; *line; line = nl + 1) {
+        nl = strchr(line, '\n');
+        assert_non_null(nl);
+        size_t len = (size_t)(nl - line), longest = 0;
+        for (size_t i = 0, w = 0; i <= len; i++)
+            w = i < len && line[i] != ' ' ? w + 1 : (longest = w > longest ? w : longest, 0);
+        if (len > 72 && longest < 40)
+            fail_msg("line over 72 columns: %.*s", (int)len, line);
+    }
+    assert_non_null(strstr(t, "  ~ info -> error [filter-delays-device] upper class filter dlpflt holds\n      back"));
     free(t);
     bl_sb ft = {0};
     bl_filetime_text(0, &ft);
@@ -1450,9 +1465,21 @@ static void test_html_marks_pulled_filters(void **state)
     const char *svg = strstr(html, "<svg");
     assert_non_null(svg);
     assert_non_null(strstr(svg, "class=\"pulled\""));
-    assert_non_null(strstr(svg, "⇡ pulled forward for vmci · Root\\VMWVMCIHOSTDEV\\0000</tspan>"));
+    /* A filter row's text has no room left for the device: its tooltip
+     * names it; a row with room (below) names it in the text. */
+    assert_non_null(strstr(svg, "<title>pulled forward for Root\\VMWVMCIHOSTDEV\\0000</title>dlpflt"));
+    assert_non_null(strstr(svg, "⇡ pulled forward</tspan>"));
     assert_non_null(strstr(html, "<tr class=\"pulled\">"));
     assert_non_null(strstr(html, "pulled forward by PnP for <span class=\"mono\">Root\\VMWVMCIHOSTDEV\\0000</span>"));
+    free(html);
+    uint32_t v = bl_model_find_service(p.m, "vsock");
+    l = &p.t->loads[p.t->services[v].load];
+    l->why |= BL_WHY_PULLED;
+    l->for_device = dev;
+    bl_report_analyze_html(capture_start(&c), &p.a, NULL);
+    html = capture_end(&c);
+    /* The device id is cut to what is left of the row (the tooltip has it). */
+    assert_non_null(strstr(html, ">vsock<tspan fill=\"#6a1b9a\" font-weight=\"700\">  ⇡ pulled forward for vmci · Root\\…"));
     free(html);
     pipeline_free(&p);
 }
