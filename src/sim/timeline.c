@@ -292,6 +292,7 @@ typedef struct boot_sim {
     uint8_t *processed;  /* per service: its turn has come (or it was pulled: see pull) */
     uint32_t cur;        /* index of the turn just taken; BL_NONE before the first */
     uint32_t table_from; /* first slot in IopGroupTable (after the Windows 8+ core lists) */
+    uint32_t waiting;    /* no slot after cur and before this one is still uninitialized */
     uint32_t *bucket_end_before; /* per bucket b: index of the last table slot of a bucket < b, or BL_NONE */
     /* Waiting devices: singly linked through wnext. */
     uint32_t *stage;     /* per device: next stack stage to check */
@@ -387,15 +388,24 @@ static void wake_initialized(boot_sim *b, uint32_t svc)
     wake_list(b, &b->svc_head[svc]);
 }
 
-/* PnP calls a boot filter's DriverEntry for device dev, ahead of its turn. */
+/* PnP calls a boot filter's DriverEntry for device dev.  It is "pulled
+ * forward" when a driver before it in the initialization order has not
+ * initialized yet; when every one has (the loop is at the filter's own
+ * group and nothing before it waits), PnP's call lands on its own turn and
+ * changes nothing.  b->waiting only grows: linear over the boot phase. */
 static void pull(boot_sim *b, uint32_t svc, uint32_t dev)
 {
     bl_timeline *t = b->t;
     uint32_t k = b->slot_of[svc];
-    uint32_t li = bl_sim_add_load(t, svc, BL_PHASE_BOOT, (uint8_t)(b->slots[k].why | BL_WHY_PULLED),
-                                  b->slots[k].tag_index, dev);
+    if (b->waiting <= b->cur)
+        b->waiting = b->cur + 1;
+    while (b->waiting < b->n && loaded_in_boot(b, b->slots[b->waiting].svc))
+        b->waiting++;
+    bool ahead = b->waiting < k;
+    uint32_t li = bl_sim_add_load(t, svc, BL_PHASE_BOOT, (uint8_t)(b->slots[k].why | (ahead ? BL_WHY_PULLED : 0)),
+                                  b->slots[k].tag_index, ahead ? dev : BL_NONE);
     t->loads[li].origin = b->slots[k].origin;
-    if (t->devices[dev].pulled == BL_NONE)
+    if (ahead && t->devices[dev].pulled == BL_NONE)
         t->devices[dev].pulled = svc;
     wake_initialized(b, svc);
 }

@@ -236,19 +236,34 @@ static void test_device_start_and_deferral(void **state)
              mid = bl_model_find_service(m, "mid");
     char got[256];
     tm_timeline_order(m, t, got, sizeof got);
-    /* lateflt runs right after mid (the last driver before "Filter"),
-     * pulled forward for the device: its own turn comes later. */
+    /* lateflt runs right after mid (the last driver before "Filter"): PnP
+     * may call it only then, which is its own turn anyway, so it is not
+     * "pulled forward" and the device waits for it. */
     assert_string_equal(got, "bus,fn,mid,lateflt,zlast");
     assert_int_equal(t->devices[d].phase, BL_PHASE_BOOT);
     assert_int_equal(t->devices[d].slot, bl_timeline_position(t, flt));
     assert_int_equal(t->devices[d].ready_slot, bl_timeline_position(t, fn));
     assert_int_equal(t->devices[d].deferred_by, flt);
-    assert_int_equal(t->devices[d].pulled, flt);
+    assert_int_equal(t->devices[d].pulled, BL_NONE);
     const bl_load *lf = &t->loads[t->services[flt].load];
-    assert_true(lf->why & BL_WHY_PULLED);
-    assert_int_equal(lf->for_device, d);
+    assert_false(lf->why & BL_WHY_PULLED);
     assert_true(bl_timeline_position(t, mid) < lf->position);
     bl_timeline_free(t);
+    /* With a tagged group-mate whose turn comes first (GroupOrderList), the
+     * same call is ahead of lateflt's turn: pulled forward, for the device. */
+    const uint32_t ztag[] = {1};
+    bl_model_set_dword(m, "Services\\zlast", "Tag", 1);
+    tm_tags(m, "Filter", ztag, 1);
+    t = bl_simulate(m, NULL);
+    tm_timeline_order(m, t, got, sizeof got);
+    assert_string_equal(got, "bus,fn,mid,lateflt,zlast");
+    lf = &t->loads[t->services[flt].load];
+    assert_true(lf->why & BL_WHY_PULLED);
+    assert_int_equal(lf->for_device, d);
+    assert_int_equal(t->devices[d].pulled, flt);
+    assert_int_equal(t->devices[d].deferred_by, flt);
+    bl_timeline_free(t);
+    bl_model_delete_service_value(m, bl_model_find_service(m, "zlast"), "Tag");
     /* In the function driver's own group (after it), or an earlier one, the
      * filter is pulled as soon as the device is enumerated: no deferral. */
     bl_model_set_sz(m, "Services\\lateflt", "Group", "System Bus Extender");
@@ -256,7 +271,8 @@ static void test_device_start_and_deferral(void **state)
     tm_timeline_order(m, t, got, sizeof got);
     assert_string_equal(got, "bus,fn,lateflt,mid,zlast");
     assert_int_equal(t->devices[d].deferred_by, BL_NONE);
-    assert_true(t->loads[t->services[flt].load].why & BL_WHY_PULLED);
+    /* (right after fn is lateflt's own turn too: nothing was overtaken) */
+    assert_false(t->loads[t->services[flt].load].why & BL_WHY_PULLED);
     bl_timeline_free(t);
     bl_model_set_sz(m, "Services\\lateflt", "Group", "Filter");
     /* Windows XP pulls it at once, whatever its group. */
@@ -288,7 +304,7 @@ static void test_device_start_and_deferral(void **state)
 
 /* A lower filter is loaded before the function driver is even looked at
  * (PipCallDriverAddDevice's order): it is pulled as soon as it may be,
- * ahead of the function driver's own turn. */
+ * ahead of the function driver's own turn (PnP calls it as soon as it may). */
 static void test_lower_filter_pulled_before_function(void **state)
 {
     (void)state;
@@ -308,10 +324,11 @@ static void test_lower_filter_pulled_before_function(void **state)
     bl_timeline *t = bl_simulate(m, NULL);
     char got[256];
     tm_timeline_order(m, t, got, sizeof got);
-    /* After bbb (the last of the group before lowflt's), lowflt is pulled
-     * for the device, though fn comes later still. */
+    /* After bbb (the last of the group before lowflt's), PnP calls lowflt
+     * for the device, though fn comes later still; that is lowflt's own
+     * turn, so it overtakes nobody (not "pulled forward"). */
     assert_string_equal(got, "aaa,bbb,lowflt,fn");
-    assert_true(t->loads[t->services[bl_model_find_service(m, "lowflt")].load].why & BL_WHY_PULLED);
+    assert_false(t->loads[t->services[bl_model_find_service(m, "lowflt")].load].why & BL_WHY_PULLED);
     assert_int_equal(t->devices[d].slot, bl_timeline_position(t, bl_model_find_service(m, "fn")));
     assert_int_equal(t->devices[d].deferred_by, BL_NONE);
     bl_timeline_free(t);
