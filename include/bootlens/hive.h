@@ -46,6 +46,8 @@ typedef struct bl_base_block {
     uint32_t major, minor, file_type, file_format;
     uint32_t root_cell, hive_bins_size, clustering;
     char file_name[128]; /* embedded name, UTF-8 (often "SYSTEM" or a path) */
+    bool has_guids;      /* RmId, LogId, TmId set ("rmtm" signature, Vista and later) */
+    uint8_t rm_id[16], log_id[16], tm_id[16];
     uint32_t checksum, computed_checksum;
 } bl_base_block;
 
@@ -73,7 +75,7 @@ typedef struct bl_recovery {
     uint32_t entries;      /* log entries replayed (new format) */
     uint32_t pages;        /* dirty pages written */
     uint32_t final_seq;    /* sequence number of the recovered hive */
-    char notes[4][256];    /* e.g. "X.LOG2: entry 7 hash mismatch, stopped there" */
+    char notes[4][512];    /* e.g. "X.LOG2: entry 7 hash mismatch, stopped there" */
     uint32_t nnotes;
 } bl_recovery;
 

@@ -36,6 +36,12 @@ void bl_base_block_read(const uint8_t *block, bl_base_block *out)
     out->clustering = bl_le32_at(block + BL_BB_CLUSTERING);
     out->checksum = bl_le32_at(block + BL_BB_CHECKSUM);
     out->computed_checksum = bl_base_block_checksum(block);
+    out->has_guids = memcmp(block + BL_BB_GUID_SIGNATURE, "rmtm", 4) == 0;
+    if (out->has_guids) {
+        memcpy(out->rm_id, block + BL_BB_RM_ID, 16);
+        memcpy(out->log_id, block + BL_BB_LOG_ID, 16);
+        memcpy(out->tm_id, block + BL_BB_TM_ID, 16);
+    }
 
     bl_sb name = {0};
     bl_utf16le_to_utf8(block + BL_BB_FILE_NAME, BL_BB_FILE_NAME_LEN, &name);

@@ -284,6 +284,26 @@ static void analyze_log(log_view *v, uint64_t max_hbins)
     }
 }
 
+/* Whether log base block lb can belong to the primary pb: a log's base
+ * block is a copy of its hive's, so the embedded name and, when both carry
+ * them, the KTM GUIDs are the same (the bins size, sequence numbers and
+ * time move on).  Fields one side lacks (an empty name, no "rmtm": a hive
+ * written by a tool, then loaded by Windows) are no evidence either way. */
+static bool log_of_other_hive(const bl_base_block *pb, const bl_base_block *lb, char *why, size_t n)
+{
+    if (pb->file_name[0] && lb->file_name[0] && !bl_fold_eq(pb->file_name, lb->file_name)) {
+        snprintf(why, n, "belongs to another hive (it names \"%s\", the primary \"%s\")", lb->file_name,
+                 pb->file_name);
+        return true;
+    }
+    if (pb->has_guids && lb->has_guids &&
+        (memcmp(pb->rm_id, lb->rm_id, 16) != 0 || memcmp(pb->tm_id, lb->tm_id, 16) != 0)) {
+        snprintf(why, n, "belongs to another hive (its resource manager GUIDs are not the primary's)");
+        return true;
+    }
+    return false;
+}
+
 /* ---- building the image ---- */
 
 /* Starts the image from the primary; when the primary's base block is bad,
@@ -706,6 +726,10 @@ int bl_hive_recover_with(const bl_image_alloc *alloc, bool logs_mapped, const ui
         views[i].mapped = logs_mapped;
         views[i].name = logs[i].path ? base_name(logs[i].path) : "log";
         analyze_log(&views[i], r.max_hbins);
+        /* (a primary with a bad checksum cannot vouch for its own fields) */
+        if (!r.checksum_bad && views[i].format != LOG_UNUSABLE &&
+            log_of_other_hive(&r.pb, &views[i].base, views[i].problem, sizeof views[i].problem))
+            views[i].format = LOG_UNUSABLE;
     }
 
     const log_view *newer = NULL;

@@ -638,6 +638,76 @@ static void test_dirty_without_usable_log(void **state)
     free(p);
 }
 
+/* set_name(BLOCK, NAME): the base block's embedded name, checksum redone. */
+static void set_name(uint8_t *b, const char *name)
+{
+    memset(b + BL_BB_FILE_NAME, 0, BL_BB_FILE_NAME_LEN);
+    for (size_t i = 0; name[i] && i < BL_BB_FILE_NAME_LEN / 2; i++)
+        b[BL_BB_FILE_NAME + 2 * i] = (uint8_t)name[i];
+    bl_put_le32(b + BL_BB_CHECKSUM, bl_base_block_checksum(b));
+}
+
+/* set_guids(BLOCK, BYTE): RmId, LogId, TmId filled with byte and the "rmtm"
+ * signature (0: none), checksum redone. */
+static void set_guids(uint8_t *b, uint8_t byte)
+{
+    memset(b + BL_BB_RM_ID, byte, 16);
+    memset(b + BL_BB_LOG_ID, byte, 16);
+    memset(b + BL_BB_TM_ID, byte, 16);
+    memcpy(b + BL_BB_GUID_SIGNATURE, byte ? "rmtm" : "\0\0\0\0", 4);
+    bl_put_le32(b + BL_BB_CHECKSUM, bl_base_block_checksum(b));
+}
+
+/* A log is a copy of its own hive's base block plus entries: one whose
+ * embedded name or KTM GUIDs are another hive's is not replayed (it would
+ * write that hive's pages into this one), whatever its sequence numbers;
+ * a field only one side has is no evidence. */
+static void test_log_of_another_hive(void **state)
+{
+    (void)state;
+    size_t n, ln;
+    uint8_t *p = make_primary(3, 2, 8192, &n);
+    entry_spec e[] = {{2, 8192, 1, {{0x200, 0x200, 0x33}}}};
+    uint8_t *log = make_new_log(2, e, 1, &ln);
+    bl_log_file lf = {"HIVE.LOG1", log, ln};
+    set_name(log, "OTHERHIVE");
+    result r = run(p, n, &lf, 1);
+    assert_int_equal(r.rc, -1);
+    assert_null(r.img);
+    assert_non_null(strstr(r.err.msg, "HIVE.LOG1: belongs to another hive (it names \"OTHERHIVE\", the primary \"SYNTH\")"));
+    /* The same name in another case is the same hive. */
+    set_name(log, "synth");
+    r = run(p, n, &lf, 1);
+    assert_int_equal(r.rc, 0);
+    free(r.img);
+    /* GUIDs: different on both sides refuse; one side without them does not. */
+    set_guids(p, 0x11);
+    set_guids(log, 0x22);
+    r = run(p, n, &lf, 1);
+    assert_int_equal(r.rc, -1);
+    assert_non_null(strstr(r.err.msg, "HIVE.LOG1: belongs to another hive (its resource manager GUIDs"));
+    set_guids(log, 0x11);
+    r = run(p, n, &lf, 1);
+    assert_int_equal(r.rc, 0);
+    free(r.img);
+    set_guids(p, 0);
+    set_guids(log, 0x22);
+    set_name(p, "");
+    r = run(p, n, &lf, 1);
+    assert_int_equal(r.rc, 0);
+    free(r.img);
+    /* A clean primary beside another hive's newer log is simply clean. */
+    uint8_t *clean = make_primary(2, 2, 8192, &n);
+    set_name(log, "OTHERHIVE");
+    r = run(clean, n, &lf, 1);
+    assert_int_equal(r.rc, 0);
+    assert_false(r.rep.dirty);
+    free(r.img);
+    free(clean);
+    free(log);
+    free(p);
+}
+
 static void test_primary_base_block_from_log(void **state)
 {
     (void)state;
@@ -1283,6 +1353,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_new_sequence_gaps),
         cmocka_unit_test(test_new_log_newer_than_clean_primary),
         cmocka_unit_test(test_dirty_without_usable_log),
+        cmocka_unit_test(test_log_of_another_hive),
         cmocka_unit_test(test_primary_base_block_from_log),
         cmocka_unit_test(test_primary_not_a_hive),
         cmocka_unit_test(test_new_malformed_lengths),
