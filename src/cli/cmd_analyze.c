@@ -39,14 +39,17 @@ int cmd_analyze(int argc, char **argv)
         return rc < 0 ? BL_EXIT_OK : rc;
     if (c.nargs < 1) 
         return bl_usage_error(c.cmd_name, "expected at least one HIVE");
-    /* A directory is a fleet, with or without -j. */
+    /* A directory is a fleet, with or without -j; one hive is one report,
+     * -j or not. */
     struct stat st;
-    bool batch = c.nargs > 1 || c.summary || c.jobs || c.format == BL_FMT_JSONL ||
+    bool batch = c.nargs > 1 || c.summary || c.format == BL_FMT_JSONL ||
                  (stat(c.args[0], &st) == 0 && S_ISDIR(st.st_mode));
     if (c.fix_out && (batch || c.no_fixes))
         return bl_usage_error(c.cmd_name, batch ? "--fix-out takes one HIVE" : "--fix-out needs the fix search (without --no-fixes)");
     if (batch && c.format == BL_FMT_HTML)
         return bl_usage_error(c.cmd_name, "--format html takes one HIVE");
+    if (batch && c.format == BL_FMT_SARIF)
+        return bl_usage_error(c.cmd_name, "--format sarif takes one HIVE (a fleet's results are JSON Lines: --format jsonl)");
     if (batch)
         return bl_analyze_batch(&c);
     /* The output is checked before anything is read: a refusal costs nothing. */

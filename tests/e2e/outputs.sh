@@ -120,6 +120,14 @@ status=$?
 "$BOOTLENS" analyze "$W/fleet/sub/deeper/" --hive-timeout x >/dev/null 2>"$W/usage.err"
 [ $? = 2 ] && grep -q -- "--hive-timeout x: expected seconds" "$W/usage.err" && pass=$((pass + 1)) ||
     no "--hive-timeout usage error"
+# A fleet has no SARIF form (one log per hive would be ambiguous): refused,
+# not JSON lines written under a .sarif name; one hive with -j is one report.
+"$BOOTLENS" analyze "$F" --format sarif -o "$W/fleet.sarif" >/dev/null 2>"$W/usage.err"
+[ $? = 2 ] && grep -q -- "--format sarif takes one HIVE" "$W/usage.err" && [ ! -e "$W/fleet.sarif" ] &&
+    pass=$((pass + 1)) || no "analyze DIR --format sarif was not refused: $(cat "$W/usage.err")"
+"$BOOTLENS" analyze build/test_hives/vmci-filter-delay.hiv -j 2 >"$W/one-j.out" 2>&1
+grep -q "^ERROR \[filter-delays-device\]" "$W/one-j.out" && pass=$((pass + 1)) ||
+    no "analyze HIVE -j 2 is not the full report: $(head -c 300 "$W/one-j.out")"
 
 echo "outputs: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
