@@ -122,12 +122,13 @@ static void device_text(FILE *out, const bl_analysis *a, uint32_t dev)
     } order[] = {{BL_ROLE_UPPER_CLASS, "Upper filter"}, {BL_ROLE_UPPER_DEVICE, "Upper filter"},
                  {BL_ROLE_FUNCTION, "Function"},        {BL_ROLE_LOWER_CLASS, "Lower filter"},
                  {BL_ROLE_LOWER_DEVICE, "Lower filter"}};
-    /* Top of the stack first, as devcon prints it. */
+    /* Top of the stack first, as devcon prints it: the stack is kept
+     * bottom first, so each role's entries are read backwards too. */
     if (ds->stack_count)
         fprintf(out, ENTRY_FMT, "ROLE", "DRIVER", "FROM", "START", "PHASE", "SLOT", "GROUP");
     bool any = false;
     for (size_t r = 0; r < BL_ARRAY_LEN(order); r++)
-        for (uint32_t k = 0; k < ds->stack_count; k++) {
+        for (uint32_t k = ds->stack_count; k-- > 0;) {
             const bl_stack_entry *e = &t->stack[ds->stack_first + k];
             if (e->role != order[r].role)
                 continue;
