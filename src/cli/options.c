@@ -528,13 +528,17 @@ void bl_cli_print_man(FILE *out)
 }
 
 /* A placeholder in an option's argument ("N", "NAME", "GUID"): a word
- * without a lower-case letter.  Completion offers only real values. */
+ * with an upper-case letter and none in lower case (a number, "7" or
+ * "10", is a real value).  Completion offers only real values. */
 static bool placeholder(const char *w, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    bool upper = false;
+    for (size_t i = 0; i < n; i++) {
         if (islower((unsigned char)w[i]))
             return false;
-    return true;
+        upper |= isupper((unsigned char)w[i]) != 0;
+    }
+    return upper;
 }
 
 static bool takes_file(const opt_def *o)
