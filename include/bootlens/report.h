@@ -259,6 +259,9 @@ FILE *bl_memstream(char **buf, size_t *len);
 void bl_filetime_text(uint64_t filetime, bl_sb *sb);
 /* "ERROR", "WARNING", "info", in ANSI colours if color. */
 const char *bl_severity_label(bl_severity s, bool color);
+/* What a replay applied, for a sentence: "2 new-format log entries (3
+ * pages) from 1 log", "64 pages from 1 old-format log". */
+void bl_recovery_text(const bl_recovery *r, bl_sb *sb);
 /* text as words wrapped to width columns (0: no wrapping): the cursor is at
  * column col already; every further line (wrapped, or after a '\n' in
  * text) starts with indent.  Words longer than a line are never broken, so

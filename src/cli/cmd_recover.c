@@ -67,11 +67,11 @@ int cmd_recover(int argc, char **argv)
         return rc;
     }
     if (hi->recovered) {
-        fprintf(stderr, "bootlens: %s: replayed %u %s-format log entr%s (%u pages) from %u log%s; "
-                        "sequence %u; wrote %s\n",
-                origin, hi->recovery.entries, hi->recovery.format, hi->recovery.entries == 1 ? "y" : "ies",
-                hi->recovery.pages, hi->recovery.logs_applied, hi->recovery.logs_applied == 1 ? "" : "s",
+        bl_sb what = {0};
+        bl_recovery_text(&hi->recovery, &what);
+        fprintf(stderr, "bootlens: %s: replayed %s; sequence %u; wrote %s\n", origin, bl_sb_str(&what),
                 hi->recovery.final_seq, c.output);
+        bl_sb_free(&what);
         /* What the replay could not do is part of the answer. */
         for (uint32_t i = 0; i < hi->recovery.nnotes; i++)
             fprintf(stderr, "bootlens: note: %s\n", hi->recovery.notes[i]);

@@ -181,10 +181,13 @@ static void hive_meta(FILE *out, const bl_analysis *a)
     if (!hi)
         return;
     if (hi->recovered)
-        fprintf(out, "<p class=\"meta\">The hive was dirty: %u log entr%s replayed from %u log%s (in memory; the file "
-                     "was not written).</p>\n",
-                hi->recovery.entries, hi->recovery.entries == 1 ? "y" : "ies", hi->recovery.logs_applied,
-                hi->recovery.logs_applied == 1 ? "" : "s");
+    {
+        bl_sb what = {0};
+        bl_recovery_text(&hi->recovery, &what);
+        fprintf(out, "<p class=\"meta\">The hive was dirty: replayed %s (in memory; the file was not written).</p>\n",
+                bl_sb_str(&what));
+        bl_sb_free(&what);
+    }
     else if (hi->dirty)
         fputs("<p class=\"meta\"><b>The hive is dirty</b> and was analyzed as it is on disk: recent changes may be "
               "missing.</p>\n",

@@ -96,6 +96,16 @@ static size_t columns(const char *s, size_t n)
     return c;
 }
 
+void bl_recovery_text(const bl_recovery *r, bl_sb *sb)
+{
+    if (strcmp(r->format, "new") == 0)
+        bl_sb_addf(sb, "%u new-format log entr%s (%u page%s) from %u log%s", r->entries, r->entries == 1 ? "y" : "ies",
+                   r->pages, r->pages == 1 ? "" : "s", r->logs_applied, r->logs_applied == 1 ? "" : "s");
+    else /* an old-format log is one dirty vector: its pages are what counts */
+        bl_sb_addf(sb, "%u page%s from %u old-format log%s", r->pages, r->pages == 1 ? "" : "s", r->logs_applied,
+                   r->logs_applied == 1 ? "" : "s");
+}
+
 void bl_print_wrapped(FILE *out, const char *text, size_t col, const char *indent, unsigned width)
 {
     size_t ind = columns(indent, strlen(indent));
@@ -258,11 +268,13 @@ void bl_report_analyze_text(FILE *out, const bl_analysis *a, const bl_text_optio
     bl_report_evidence_text(out, a);
     if (hi) {
         if (hi->recovered)
-            fprintf(out, "Hive was dirty: replayed %u %s-format log entr%s/%u pages from %u log%s "
-                         "(final sequence %u); analyzed the recovered image.\n",
-                    hi->recovery.entries, hi->recovery.format, hi->recovery.entries == 1 ? "y" : "ies",
-                    hi->recovery.pages, hi->recovery.logs_applied,
-                    hi->recovery.logs_applied == 1 ? "" : "s", hi->recovery.final_seq);
+        {
+            bl_sb what = {0};
+            bl_recovery_text(&hi->recovery, &what);
+            fprintf(out, "Hive was dirty: replayed %s (final sequence %u); analyzed the recovered image.\n",
+                    bl_sb_str(&what), hi->recovery.final_seq);
+            bl_sb_free(&what);
+        }
         else if (hi->dirty)
             fprintf(out, "Hive is DIRTY and was analyzed as it is on disk: recent changes may be missing.\n");
         /* What the replay could not do (missing entries, logs ignored) is

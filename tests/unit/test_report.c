@@ -1484,9 +1484,33 @@ static void test_html_marks_pulled_filters(void **state)
     pipeline_free(&p);
 }
 
+/* What a replay applied, counted in its own format's units and numbers. */
+static void test_recovery_text(void **state)
+{
+    (void)state;
+    bl_recovery r;
+    memset(&r, 0, sizeof r);
+    bl_sb sb = {0};
+    strcpy(r.format, "new");
+    r.entries = 1, r.pages = 1, r.logs_applied = 1;
+    bl_recovery_text(&r, &sb);
+    assert_string_equal(bl_sb_str(&sb), "1 new-format log entry (1 page) from 1 log");
+    bl_sb_reset(&sb);
+    r.entries = 4, r.pages = 7, r.logs_applied = 2;
+    bl_recovery_text(&r, &sb);
+    assert_string_equal(bl_sb_str(&sb), "4 new-format log entries (7 pages) from 2 logs");
+    bl_sb_reset(&sb);
+    strcpy(r.format, "old");
+    r.entries = 0, r.pages = 64, r.logs_applied = 1;
+    bl_recovery_text(&r, &sb);
+    assert_string_equal(bl_sb_str(&sb), "64 pages from 1 old-format log");
+    bl_sb_free(&sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_recovery_text),
         cmocka_unit_test(test_json_analysis_contract),
         cmocka_unit_test(test_json_envelope_every_command),
         cmocka_unit_test(test_json_inputs),
