@@ -23,10 +23,18 @@ static const char *sarif_level(bl_severity s)
  * percent-encoded. */
 static void path_uri(const char *path, bl_sb *sb)
 {
+    /* A ':' in the first segment of a relative reference would make it a
+     * scheme ("case.E01#p3:/Windows/..." → "case.E01%23p3:/..." reads as
+     * the scheme "case.E01%23p3"): encoded there. */
+    bool first_segment = path[0] != '/' && path[0] != '\\';
     for (const char *p = path; *p; p++) {
         unsigned char ch = (unsigned char)*p;
+        if (ch == '/' || ch == '\\')
+            first_segment = false;
         if (ch == '\\')
             bl_sb_addc(sb, '/');
+        else if (ch == ':' && first_segment)
+            bl_sb_add(sb, "%3A");
         else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
                  strchr("-._~/!$&'()*+,;=:@", ch))
             bl_sb_addc(sb, (char)ch);
@@ -127,7 +135,9 @@ static void logical_locations(cJSON *loc, const bl_finding *x)
         bool seen = false;
         for (uint32_t j = 0; j < k && !seen; j++)
             seen = bl_fold_eq(x->evidence[j].path, x->evidence[k].path);
-        if (seen)
+        /* Evidence can be a file too (a transaction log): not a key. */
+        const char *ep = x->evidence[k].path;
+        if (seen || !ep || (strncmp(ep, "HKLM\\", 5) != 0 && strncmp(ep, "HKEY_", 5) != 0))
             continue;
         if (!logical)
             logical = cJSON_AddArrayToObject(loc, "logicalLocations");

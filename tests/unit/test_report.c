@@ -1507,10 +1507,31 @@ static void test_recovery_text(void **state)
     bl_sb_free(&sb);
 }
 
+/* Artifact URIs are valid relative references: a ':' in the first
+ * segment (a hive inside an image, named from the image's folder) is
+ * encoded, elsewhere it may stay; '#' and '\\' never stay. */
+static void test_sarif_uri_first_segment(void **state)
+{
+    (void)state;
+    const char *cases[][2] = {
+        {"case.E01#p3:/WINDOWS/system32/config/system", "case.E01%23p3%3A/WINDOWS/system32/config/system"},
+        {"/evidence/case.E01#p3:/Windows/SYSTEM", "/evidence/case.E01%23p3:/Windows/SYSTEM"},
+        {"dir\\a:b", "dir/a:b"},
+        {"test_infs/x.inf", "test_infs/x.inf"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cJSON *phys = bl_sarif_physical_location(cases[i][0], 0);
+        const cJSON *al = cJSON_GetObjectItemCaseSensitive(phys, "artifactLocation");
+        assert_string_equal(cJSON_GetObjectItemCaseSensitive(al, "uri")->valuestring, cases[i][1]);
+        cJSON_Delete(phys);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_recovery_text),
+        cmocka_unit_test(test_sarif_uri_first_segment),
         cmocka_unit_test(test_json_analysis_contract),
         cmocka_unit_test(test_json_envelope_every_command),
         cmocka_unit_test(test_json_inputs),
