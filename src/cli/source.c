@@ -139,6 +139,10 @@ static bool installation_matches(const bl_image_info *ii, const bl_image_install
 static int choose_installation(const bl_cli *c, const bl_image *img, const char *vol, bl_error *err)
 {
     const bl_image_info *ii = bl_image_get_info(img);
+    if (vol && *vol && bl_image_find_volume(img, vol) < 0) {
+        bl_error_set(err, "%s: no volume %s (bootlens ls %s lists them)", ii->path, vol, ii->path);
+        return -1;
+    }
     int pick = -1, n = 0;
     bl_sb list = {0};
     for (uint32_t i = 0; i < ii->ninstallations; i++) {
@@ -240,6 +244,11 @@ int bl_source_open_hive(const bl_cli *c, const char *arg, const bl_hive_options 
         int probe = bl_image_probe(path, err);
         if (probe <= 0) {
             free(path);
+            if (probe == 0 && (c->volume || c->installation)) {
+                bl_error_set(err, "%s: %s names a volume or installation of a disk image, and this is no image", arg,
+                             c->volume ? "--volume" : "--installation");
+                return -1;
+            }
             /* A hive file (or something that fails as one, with the
              * hive module's message). */
             return bl_hive_open(arg, ho, hive, err);

@@ -393,6 +393,9 @@ refuse no-installation-named "no Windows installation /Nope" analyze "$W/vol.ntf
 refuse not-an-image "not a disk or volume image" ls "$X/SYSTEM"
 refuse no-volume "no volume p9" analyze "$W/gpt.raw#p9:/Windows/System32/config/SYSTEM"
 refuse efi-partition "gpt.raw#p1:/x: no file system" analyze "$W/gpt.raw#p1:/x"
+refuse no-volume-option "mbr.raw: no volume p9" analyze "$W/mbr.raw" --volume p9
+refuse volume-of-a-hive "SYSTEM: --volume names a volume or installation of a disk image, and this is no image" \
+    analyze "$X/SYSTEM" --volume p1
 # A disk cut short: a one-line refusal, or a partial analysis that says what
 # it could not read — never a crash.
 "$BOOTLENS" analyze "$W/truncated.raw" --fail-on never >"$OUT/truncated.out" 2>"$OUT/truncated.err"
