@@ -95,6 +95,11 @@ int bl_image_probe(const char *path, bl_error *err);
  * first (may be NULL) receives that file's path. */
 bool bl_image_part_of(const char *path, bl_sb *first);
 
+/* The later files beside the first file of a split image (by name, as
+ * bl_image_part_of tells them), for the output checks: *out (caller frees
+ * each and the array) gets their paths; returns how many. */
+size_t bl_image_parts(const char *first, char ***out);
+
 /* Opens path read-only, reads its volume system and finds the Windows
  * installations.  Returns 0 (an image with no installation opens fine: ls
  * lists its volumes), or -1 with a one-line reason naming the image when the

@@ -30,6 +30,8 @@ enum bl_cmd {
 /* Commands that take a disk image as their source (source.c). */
 #define CMD_IMAGE_READERS (CMD_HIVE_READERS | CMD_RECOVER | CMD_LS)
 #define CMD_ALL 0x1FFu
+/* Every command writes a report or a file: -o and --force for all. */
+#define CMD_ALL_REPORTS CMD_ALL
 
 #define BL_MAX_ARGS 4096
 #define BL_MAX_BASELINES 4096
@@ -167,17 +169,29 @@ typedef struct bl_session {
     bl_analysis analysis;
 } bl_session;
 
+/* Where a report goes: the output (-o or standard output) and the inputs
+ * it is checked against. */
+typedef struct bl_report_dest {
+    bl_inputs in;
+    bl_output out;
+} bl_report_dest;
+
 /* Opens HIVE, builds the model and simulates; with rules, runs the rules.
  * Prints a one-line reason and returns BL_EXIT_INPUT on unusable input. */
 int bl_session_open(bl_session *s, const bl_cli *c, const char *path, bool rules);
 /* The start of a command that reads one HIVE (order, stack, explain,
  * filters): parses its options, checks it got `nargs` arguments (usage error
  * `expected` otherwise), opens the hive (with `rules`, the rules too but not
- * the fix search: fixes are analyze's job) and, for
- * text, prints where it came from.  True with s open; false with the exit
- * status in *status (0 after --help). */
-bool bl_cli_open_hive_command(bl_cli *c, bl_session *s, int cmd, const char *name, int argc, char **argv,
-                              int nargs, const char *expected, bool rules, int *status);
+ * the fix search: fixes are analyze's job), opens the output (-o, else
+ * standard output) in *d and, for text, prints there where the hive came
+ * from.  True with s and d open; false with the exit status in *status (0
+ * after --help). */
+bool bl_cli_open_hive_command(bl_cli *c, bl_session *s, bl_report_dest *d, int cmd, const char *name, int argc,
+                              char **argv, int nargs, const char *expected, bool rules, int *status);
+/* The end of such a command: status BL_EXIT_INPUT drops the output, any
+ * other commits it (-o renamed into place); closes the session.  Returns
+ * status, or BL_EXIT_INPUT when the output could not be written. */
+int bl_cli_close_hive_command(bl_session *s, bl_report_dest *d, int status);
 /* For text reports that do not name their hive: "bootlens: ORIGIN" and the
  * evidence lines when it came from a disk image, nothing otherwise. */
 void bl_session_print_origin(FILE *out, const bl_session *s);
@@ -216,6 +230,9 @@ int bl_write_fix_files(const bl_cli *c, const bl_session *s, const bl_fix_plan *
 void bl_cli_inputs(const bl_cli *c, bl_inputs *in);
 /* Adds a hive found in a directory (batch), with its logs. */
 void bl_cli_inputs_add_hive(bl_inputs *in, const char *path);
+/* Adds every file an open image source is made of (segments, extents, a
+ * differencing parent): checked again when an output is committed. */
+void bl_cli_inputs_add_source(bl_inputs *in, const bl_source *src);
 /* path "-" is standard output; c->force allows replacing a file. */
 int bl_cli_output_open(const bl_cli *c, const char *path, const bl_inputs *in, bl_output *o);
 int bl_cli_output_commit(bl_output *o, const bl_inputs *in);

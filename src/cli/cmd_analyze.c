@@ -63,6 +63,7 @@ int cmd_analyze(int argc, char **argv)
         bl_inputs_free(&in);
         return rc;
     }
+    bl_cli_inputs_add_source(&in, &s.source);
     /* A partial analysis says so where a pipeline looks: the report itself
      * carries the details, but JSON and SARIF consumers may not read them. */
     const bl_hive_info *hi = s.analysis.hive;

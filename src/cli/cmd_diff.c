@@ -17,15 +17,29 @@ int cmd_diff(int argc, char **argv)
     const char *path_b = c.nargs == 2 ? c.args[1] : c.args[0];
     bl_cli cb = c;
     cb.control_set = c.control_set_b ? c.control_set_b : c.nargs == 2 ? c.control_set : "lastknowngood";
-    bl_session a, b;
-    if ((rc = bl_session_open(&a, &c, c.args[0], true)) != 0)
+    /* The output is checked before anything is read. */
+    bl_inputs in;
+    bl_output dest;
+    if ((rc = bl_cli_report_open(&c, &in, &dest)) != 0)
         return rc;
-    if ((rc = bl_session_open(&b, &cb, path_b, true)) != 0) {
-        bl_session_close(&a);
+    bl_session a, b;
+    if ((rc = bl_session_open(&a, &c, c.args[0], true)) != 0) {
+        bl_output_abort(&dest);
+        bl_inputs_free(&in);
         return rc;
     }
-    uint32_t failing = bl_report_diff(stdout, &a.analysis, &b.analysis, c.format, c.fail_on, c.verbose, c.width);
+    if ((rc = bl_session_open(&b, &cb, path_b, true)) != 0) {
+        bl_session_close(&a);
+        bl_output_abort(&dest);
+        bl_inputs_free(&in);
+        return rc;
+    }
+    bl_cli_inputs_add_source(&in, &a.source);
+    bl_cli_inputs_add_source(&in, &b.source);
+    uint32_t failing = bl_report_diff(dest.fp, &a.analysis, &b.analysis, c.format, c.fail_on, c.verbose, c.width);
+    rc = bl_cli_output_commit(&dest, &in);
+    bl_inputs_free(&in);
     bl_session_close(&a);
     bl_session_close(&b);
-    return failing ? BL_EXIT_FINDINGS : BL_EXIT_OK;
+    return rc ? rc : failing ? BL_EXIT_FINDINGS : BL_EXIT_OK;
 }

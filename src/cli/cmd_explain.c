@@ -34,18 +34,17 @@ int cmd_explain(int argc, char **argv)
 {
     bl_cli c;
     bl_session s;
+    bl_report_dest d;
     int rc;
-    if (!bl_cli_open_hive_command(&c, &s, CMD_EXPLAIN, "explain", argc, argv, 2,
+    if (!bl_cli_open_hive_command(&c, &s, &d, CMD_EXPLAIN, "explain", argc, argv, 2,
                                   "expected HIVE and a service or device NAME", true, &rc))
         return rc;
-    rc = bl_report_explain(stdout, &s.analysis, c.args[1], c.format, c.verbose);
+    rc = bl_report_explain(d.out.fp, &s.analysis, c.args[1], c.format, c.verbose);
     if (rc < 0) {
         const char *near = closest_name(s.model, c.args[1]);
         fprintf(stderr, "bootlens: %s: no service or device instance named \"%s\"%s%s%s\n", c.args[0], c.args[1],
                 near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");
-        bl_session_close(&s);
-        return BL_EXIT_INPUT;
+        return bl_cli_close_hive_command(&s, &d, BL_EXIT_INPUT);
     }
-    bl_session_close(&s);
-    return BL_EXIT_OK;
+    return bl_cli_close_hive_command(&s, &d, BL_EXIT_OK);
 }

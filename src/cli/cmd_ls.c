@@ -173,6 +173,11 @@ int cmd_ls(int argc, char **argv)
         return bl_usage_error(c.cmd_name, "expected one IMAGE");
     if (c.format != BL_FMT_TEXT && c.format != BL_FMT_JSON)
         return bl_usage_error(c.cmd_name, "--format must be text or json");
+    /* The output is checked before anything is read. */
+    bl_inputs in;
+    bl_output dest;
+    if ((rc = bl_cli_report_open(&c, &in, &dest)) != 0)
+        return rc;
     char *path;
     const char *spec;
     bl_source_split(c.args[0], &path, &spec);
@@ -183,15 +188,20 @@ int cmd_ls(int argc, char **argv)
         bl_error_set(&err, "%s: not a disk or volume image (a hive file? see bootlens analyze)", path);
     if (probe <= 0 || bl_source_open_image(&c, path, &img, &err) != 0) {
         free(path);
+        bl_output_abort(&dest);
+        bl_inputs_free(&in);
         return bl_input_error(err.msg);
     }
     free(path);
     bl_image_hash_wait(img);
+    bl_source src = {.image = img};
+    bl_cli_inputs_add_source(&in, &src);
     if (c.format == BL_FMT_JSON)
-        ls_json(stdout, img, c.hash_image);
+        ls_json(dest.fp, img, c.hash_image);
     else
-        ls_text(stdout, img, c.hash_image);
-    fflush(stdout);
+        ls_text(dest.fp, img, c.hash_image);
+    rc = bl_cli_output_commit(&dest, &in);
+    bl_inputs_free(&in);
     bl_image_close(img);
-    return BL_EXIT_OK;
+    return rc ? rc : BL_EXIT_OK;
 }

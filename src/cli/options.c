@@ -121,14 +121,15 @@ static const opt_def options[] = {
      "The Windows family whose boot rules to follow (xp also stands for 2000/2003, 7 for Vista, 8 for "
      "8.1, 10 for 11). Default: told from the hive (doc/boot-model.md \"Which Windows\"); explain "
      "names what told it."},
-    {O_OUTPUT, "output", 'o', "FILE", CMD_RECOVER | CMD_ANALYZE | CMD_LINT,
-     "recover: the file to write (required). analyze/lint: write the report to FILE instead of "
+    {O_OUTPUT, "output", 'o', "FILE", CMD_ALL_REPORTS,
+     "recover: the file to write (required). Other commands: write the report to FILE instead of "
      "standard output (- is standard output). FILE is written beside itself and renamed when "
-     "complete; it is refused when it is an input (the hive, a log found beside it or named, an "
+     "complete; it is refused when it is an input (the hive, a log found beside it or named, a "
+     "disk image or any of its segments, an "
      "INF, a baseline, a knowledge file, through any link), a transaction log name of an input "
      "hive, not a regular file (a device, a FIFO, a directory), or an existing file without "
      "--force."},
-    {O_FORCE, "force", 0, NULL, CMD_RECOVER | CMD_ANALYZE | CMD_LINT,
+    {O_FORCE, "force", 0, NULL, CMD_ALL_REPORTS,
      "Let -o (and --fix-out) replace an existing regular file (never an input)."},
     {O_BASELINE, "baseline", 'b', "HIVE|DIR", CMD_LINT,
      "A SYSTEM hive (or regedit-style text) to apply the INFs to. Repeatable, and a directory "

@@ -9,20 +9,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A hive argument and the logs the hive layer would find beside it; for
- * IMAGE#SPEC, the image file (its other segments are checked once it is
- * open, by bl_source_is_input). */
+/* A hive argument and the logs the hive layer would find beside it; for an
+ * image (IMAGE#SPEC, or a split image named by its first file), the image
+ * file and the later files beside it (E02…, .002…, VMDK extents); the
+ * files an open image really read are added by bl_cli_inputs_add_source. */
+static void add_image_parts(bl_inputs *in, const char *first)
+{
+    char **parts;
+    size_t n = bl_image_parts(first, &parts);
+    for (size_t i = 0; i < n; i++) {
+        bl_inputs_add(in, parts[i], "disk image segment");
+        free(parts[i]);
+    }
+    free(parts);
+}
+
 static void add_hive(bl_inputs *in, const char *arg, const char *role)
 {
     char *path;
     const char *spec;
     if (bl_source_split(arg, &path, &spec) == 1) {
         bl_inputs_add(in, path, "disk image");
+        add_image_parts(in, path);
         free(path);
         return;
     }
     free(path);
     bl_inputs_add(in, arg, role);
+    add_image_parts(in, arg); /* a split image named by its first file */
     char *logs[BL_MAX_LOGS];
     size_t n = bl_find_logs(arg, logs, BL_MAX_LOGS);
     for (size_t i = 0; i < n; i++) {
@@ -50,6 +64,15 @@ void bl_cli_inputs(const bl_cli *c, bl_inputs *in)
 void bl_cli_inputs_add_hive(bl_inputs *in, const char *path)
 {
     add_hive(in, path, "hive");
+}
+
+void bl_cli_inputs_add_source(bl_inputs *in, const bl_source *src)
+{
+    if (!src->image)
+        return;
+    const bl_image_info *ii = bl_image_get_info(src->image);
+    for (uint32_t i = 0; i < ii->nfiles; i++)
+        bl_inputs_add(in, ii->files[i].path, "disk image file");
 }
 
 int bl_cli_output_open(const bl_cli *c, const char *path, const bl_inputs *in, bl_output *o)

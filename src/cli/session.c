@@ -101,8 +101,8 @@ int bl_session_open(bl_session *s, const bl_cli *c, const char *path, bool rules
     return 0;
 }
 
-bool bl_cli_open_hive_command(bl_cli *c, bl_session *s, int cmd, const char *name, int argc, char **argv,
-                              int nargs, const char *expected, bool rules, int *status)
+bool bl_cli_open_hive_command(bl_cli *c, bl_session *s, bl_report_dest *d, int cmd, const char *name, int argc,
+                              char **argv, int nargs, const char *expected, bool rules, int *status)
 {
     int rc = bl_cli_parse(c, cmd, name, argc, argv);
     if (rc) {
@@ -115,11 +115,30 @@ bool bl_cli_open_hive_command(bl_cli *c, bl_session *s, int cmd, const char *nam
     }
     if (rules)
         c->no_fixes = true;
-    if ((*status = bl_session_open(s, c, c->args[0], rules)) != 0)
+    /* The output is checked before anything is read. */
+    if ((*status = bl_cli_report_open(c, &d->in, &d->out)) != 0)
         return false;
+    if ((*status = bl_session_open(s, c, c->args[0], rules)) != 0) {
+        bl_output_abort(&d->out);
+        bl_inputs_free(&d->in);
+        return false;
+    }
+    bl_cli_inputs_add_source(&d->in, &s->source);
     if (c->format == BL_FMT_TEXT)
-        bl_session_print_origin(stdout, s);
+        bl_session_print_origin(d->out.fp, s);
     return true;
+}
+
+int bl_cli_close_hive_command(bl_session *s, bl_report_dest *d, int status)
+{
+    int wrc = 0;
+    if (status == BL_EXIT_INPUT)
+        bl_output_abort(&d->out);
+    else
+        wrc = bl_cli_output_commit(&d->out, &d->in);
+    bl_inputs_free(&d->in);
+    bl_session_close(s);
+    return wrc ? wrc : status;
 }
 
 bl_knowledge *bl_cli_knowledge(const bl_cli *c, bl_error *err)

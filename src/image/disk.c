@@ -8,6 +8,7 @@
 #include "internal.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libqcow.h>
@@ -641,6 +642,38 @@ bool bl_image_part_of(const char *path, bl_sb *first)
         bl_sb_addf(first, "%s", f);
     free(f);
     return part;
+}
+
+size_t bl_image_parts(const char *first, char ***out)
+{
+    *out = NULL;
+    size_t n = strlen(first), count = 0;
+    bool e01 = n >= 4 && first[n - 4] == '.' && (first[n - 3] | 0x20) == 'e' && first[n - 2] == '0' && first[n - 1] == '1';
+    bool raw = n >= 4 && strcmp(first + n - 4, ".001") == 0;
+    bool vmdk = n > 5 && bl_fold_eq(first + n - 5, ".vmdk");
+    struct stat fst;
+    if (!(e01 || raw || vmdk) || stat(first, &fst) != 0)
+        return 0;
+    const char *slash = strrchr(first, '/');
+    char *dir = slash ? bl_xstrndup(first, (size_t)(slash - first) + 1) : bl_xstrdup("./");
+    DIR *d = opendir(dir);
+    uint32_t cap = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        bl_sb p = {0}, f = {0};
+        bl_sb_addf(&p, "%s%s", dir, e->d_name);
+        struct stat st;
+        if (bl_image_part_of(bl_sb_str(&p), &f) && stat(bl_sb_str(&f), &st) == 0 && st.st_dev == fst.st_dev &&
+            st.st_ino == fst.st_ino) {
+            bl_grow((void **)out, sizeof **out, &cap, (uint32_t)count + 1);
+            (*out)[count++] = bl_sb_detach(&p);
+        }
+        bl_sb_free(&p);
+        bl_sb_free(&f);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+    return count;
 }
 
 int bl_image_probe(const char *path, bl_error *err)

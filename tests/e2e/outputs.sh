@@ -120,6 +120,16 @@ status=$?
 "$BOOTLENS" analyze "$W/fleet/sub/deeper/" --hive-timeout x >/dev/null 2>"$W/usage.err"
 [ $? = 2 ] && grep -q -- "--hive-timeout x: expected seconds" "$W/usage.err" && pass=$((pass + 1)) ||
     no "--hive-timeout usage error"
+# Every command takes -o, with the same refusals.
+"$BOOTLENS" explain build/test_hives/vmci-filter-delay.hiv vsepflt --format dot -o "$W/explain.dot" 2>"$W/usage.err" &&
+    head -1 "$W/explain.dot" | grep -q '^digraph' && pass=$((pass + 1)) || no "explain -o: $(cat "$W/usage.err")"
+cp build/test_hives/vmci-filter-delay.hiv "$W/copy.hiv"
+for cmd in order stack filters "diff $W/copy.hiv"; do
+    # shellcheck disable=SC2086
+    "$BOOTLENS" $cmd "$W/copy.hiv" -o "$W/copy.hiv" --force >/dev/null 2>"$W/usage.err"
+    [ $? = 2 ] && grep -q "refusing to replace an input" "$W/usage.err" && cmp -s "$W/copy.hiv" build/test_hives/vmci-filter-delay.hiv &&
+        pass=$((pass + 1)) || no "$cmd -o over its hive was not refused: $(cat "$W/usage.err")"
+done
 # A fleet has no SARIF form (one log per hive would be ambiguous): refused,
 # not JSON lines written under a .sarif name; one hive with -j is one report.
 "$BOOTLENS" analyze "$F" --format sarif -o "$W/fleet.sarif" >/dev/null 2>"$W/usage.err"

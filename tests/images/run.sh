@@ -394,6 +394,15 @@ refuse not-an-image "not a disk or volume image" ls "$X/SYSTEM"
 refuse no-volume "no volume p9" analyze "$W/gpt.raw#p9:/Windows/System32/config/SYSTEM"
 refuse efi-partition "gpt.raw#p1:/x: no file system" analyze "$W/gpt.raw#p1:/x"
 refuse no-volume-option "mbr.raw: no volume p9" analyze "$W/mbr.raw" --volume p9
+# A later segment or extent of the image is an input too, even with --force
+# (the sha256 check at the end proves none was touched).
+refuse analyze-over-segment "segs.E02: is the same file as the disk image segment" \
+    analyze "$W/segs.E01" -o "$W/segs.E02" --force
+refuse analyze-over-raw-segment "split.003: is the same file as the disk image segment" \
+    analyze "$W/split.001#SYSTEM" -o "$W/split.003" --force
+refuse order-over-extent "split-s001.vmdk: is the same file as the disk image" \
+    order "$W/split.vmdk" -o "$W/split-s001.vmdk" --force
+refuse ls-over-segment "segs.E03: is the same file as the disk image" ls "$W/segs.E01" -o "$W/segs.E03" --force
 refuse volume-of-a-hive "SYSTEM: --volume names a volume or installation of a disk image, and this is no image" \
     analyze "$X/SYSTEM" --volume p1
 # A disk cut short: a one-line refusal, or a partial analysis that says what
