@@ -67,9 +67,7 @@ int cmd_analyze(int argc, char **argv)
     /* A partial analysis says so where a pipeline looks: the report itself
      * carries the details, but JSON and SARIF consumers may not read them. */
     const bl_hive_info *hi = s.analysis.hive;
-    uint32_t unreadable = 0;
-    for (uint32_t i = 0; hi && i < hi->nproblems; i++)
-        unreadable += *hi->problems[i].path != '\0';
+    uint32_t unreadable = hi ? hi->nproblems : 0;
     if (unreadable && (c.format == BL_FMT_JSON || c.format == BL_FMT_SARIF))
         fprintf(stderr, "bootlens: %s: partial analysis: %u part%s of the hive could not be read (see hive-damaged)\n",
                 c.args[0], unreadable, unreadable == 1 ? "" : "s");

@@ -426,8 +426,14 @@ int bl_model_load(bl_model *m, bl_hive *h, const bl_load_options *opt, bl_error 
         char sp[64];
         snprintf(sp, sizeof sp, "%s\\Services", csname);
         const char *why = bl_hive_problem_for(h, sp);
-        bl_error_set(err, "%s: nothing useful left: %s\\Services %s", path, csname,
-                     why ? why : "holds no service");
+        /* Damage to the hive as a whole (its bins cut short) is the cause
+         * when Services itself is fine but what it lists is gone. */
+        const char *whole = why ? NULL : bl_hive_problem_for(h, "");
+        if (whole)
+            bl_error_set(err, "%s: nothing useful left: %s\\Services holds no service that could be read (%s)", path,
+                         csname, whole);
+        else
+            bl_error_set(err, "%s: nothing useful left: %s\\Services %s", path, csname, why ? why : "holds no service");
         return -1;
     }
     return 0;

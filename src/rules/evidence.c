@@ -42,9 +42,9 @@ void rule_hive_damaged(const rule_ctx *c, bl_findings *out)
     const bl_hive_info *h = c->hive;
     if (!h)
         return;
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < h->nproblems; i++)
-        n += *h->problems[i].path != '\0';
+    /* Every problem counts: a key that could not be read, and damage to
+     * the hive as a whole (its bins cut short, reading stopped). */
+    uint32_t n = h->nproblems;
     if (!n)
         return;
     bl_finding *f = bl_finding_add(out, "hive-damaged", BL_SEV_WARNING, "damaged",
@@ -52,11 +52,9 @@ void rule_hive_damaged(const rule_ctx *c, bl_findings *out)
                                    "is partial",
                                    n, n == 1 ? "" : "s", n == 1 ? "was" : "were");
     uint32_t shown = 0;
-    for (uint32_t i = 0; i < h->nproblems && shown < 200; i++)
-        if (*h->problems[i].path) {
-            bl_finding_evidence(f, h->problems[i].path, "%s", h->problems[i].reason);
-            shown++;
-        }
+    for (uint32_t i = 0; i < h->nproblems && shown < 200; i++, shown++)
+        bl_finding_evidence(f, *h->problems[i].path ? h->problems[i].path : h->path ? h->path : "(the hive file)", "%s",
+                            h->problems[i].reason);
     if (n > shown)
         bl_finding_detail(f, "%u more unreadable parts not listed.", n - shown);
 }

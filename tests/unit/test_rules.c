@@ -1169,19 +1169,25 @@ static void test_hive_damaged(void **state)
 {
     (void)state;
     bl_model *m = bl_model_new(NULL);
-    bl_hive_problem probs[2] = {{(char *)"", (char *)"file-level note"},
+    bl_hive_problem probs[2] = {{(char *)"", (char *)"the hive bins end at file offset 0x3000"},
                                 {(char *)"ControlSet001\\Services\\x", (char *)"subkey list unreadable"}};
     bl_hive_info hi;
     memset(&hi, 0, sizeof hi);
     hi.path = "SYSTEM";
     hi.problems = probs;
-    hi.nproblems = 1;
     run_opts o = {NULL, NULL, &hi, false};
-    expect_none(m, &o, "hive-damaged"); /* only a whole-file note */
-    hi.nproblems = 2;
+    expect_none(m, &o, "hive-damaged"); /* nothing unreadable */
+    /* Damage to the file as a whole is a partial analysis too, named by the
+     * hive file (JSON and SARIF consumers see it as a finding). */
+    hi.nproblems = 1;
     bl_findings out;
     const bl_finding *f = expect(m, &o, "hive-damaged", "damaged", BL_SEV_WARNING, &out);
+    assert_true(evidence_has(f, "SYSTEM", "hive bins end"));
+    bl_findings_free(&out);
+    hi.nproblems = 2;
+    f = expect(m, &o, "hive-damaged", "damaged", BL_SEV_WARNING, &out);
     assert_true(evidence_has(f, "ControlSet001\\Services\\x", "unreadable"));
+    assert_non_null(strstr(f->message, "2 parts"));
     bl_findings_free(&out);
     bl_model_free(m);
 }
