@@ -137,18 +137,60 @@ static bool service_fallback(const bl_apply_result *a, const bl_finding *f, bl_l
     return false;
 }
 
+/* Whether write w sets a service value to what the baseline already had
+ * (StartType = 0 for a driver that was boot start already): such a line is
+ * no cause of a new finding, at most related to it.  Service values only;
+ * other writes count as changes. */
+static bool keeps_baseline(const bl_model *base, const bl_inf_write *w)
+{
+    const bl_change *c = &w->change;
+    if (!c->value || c->delete_key || c->delete_value || !bl_fold_has_prefix(c->key, "Services\\"))
+        return false;
+    const char *name = c->key + strlen("Services\\");
+    uint32_t svc = strchr(name, '\\') ? BL_NONE : bl_model_find_service(base, name);
+    if (svc == BL_NONE)
+        return false;
+    const bl_service *s = &base->services[svc];
+    if (c->type == BL_REG_DWORD && c->size == 4) {
+        uint32_t v = (uint32_t)c->data[0] | (uint32_t)c->data[1] << 8 | (uint32_t)c->data[2] << 16 |
+                     (uint32_t)c->data[3] << 24;
+        if (bl_fold_eq(c->value, "Start"))
+            return s->start_value == (int32_t)v && s->start != BL_START_UNKNOWN;
+        if (bl_fold_eq(c->value, "Type"))
+            return s->has_type && s->type == v;
+        if (bl_fold_eq(c->value, "ErrorControl"))
+            return s->has_error_control && s->error_control == v;
+        if (bl_fold_eq(c->value, "Tag"))
+            return s->has_tag && s->tag == v;
+        return false;
+    }
+    if ((c->type == BL_REG_SZ || c->type == BL_REG_EXPAND_SZ) && bl_fold_eq(c->value, "Group") && s->group) {
+        bl_sb g = {0};
+        bl_utf16le_to_utf8(c->data, c->size, &g);
+        bool same = bl_fold_eq(bl_sb_str(&g), bl_model_str(base, s->group));
+        bl_sb_free(&g);
+        return same;
+    }
+    return false;
+}
+
 /* Related lines shown at most: more says nothing a reader can use. */
 #define LINT_MAX_RELATED 16
 
 /* Points finding f at the INF lines; paths[i] is the full registry path
  * of write i, as evidence spells paths. */
-static void locate(const bl_lint_result *r, const char *const *paths, const bl_finding *f, bl_lint_item *it)
+static void locate(const bl_lint_result *r, const char *const *paths, const bool *kept, const bl_finding *f,
+                   bl_lint_item *it)
 {
     const bl_apply_result *a = &r->applied;
     int32_t *score = bl_xcalloc(a->nwrites ? a->nwrites : 1, sizeof *score);
     uint32_t primary = BL_NONE;
     for (uint32_t i = 0; i < a->nwrites; i++) {
         score[i] = write_score(&a->writes[i], paths[i], f);
+        /* A line that changes nothing in the baseline comes after every
+         * line that does (still related: it is part of the picture). */
+        if (kept[i] && score[i] > 1)
+            score[i] = 1;
         if (score[i] > 0 && (primary == BL_NONE || score[i] > score[primary]))
             primary = i;
     }
@@ -403,15 +445,17 @@ int bl_lint_run(const bl_model *baseline, const bl_inf *const *infs, uint32_t ni
             out->gone++;
     bl_findings_free(&old);
     char **paths = bl_xcalloc(out->applied.nwrites + 1, sizeof *paths);
+    bool *kept = bl_xcalloc(out->applied.nwrites + 1, sizeof *kept);
     for (uint32_t i = 0; i < out->applied.nwrites; i++) {
         bl_sb full = {0};
         bl_model_reg_path(out->after, &full, out->applied.writes[i].change.key);
         paths[i] = bl_sb_detach(&full);
+        kept[i] = keeps_baseline(baseline, &out->applied.writes[i]);
     }
     for (uint32_t i = 0; i < out->findings.n; i++) {
         bl_lint_item *it = &out->items[i];
         const bl_finding *f = &out->findings.v[i];
-        locate(out, (const char *const *)paths, f, it);
+        locate(out, (const char *const *)paths, kept, f, it);
         if (f->nfixes) {
             it->inf_fixes = bl_xcalloc(f->nfixes, sizeof *it->inf_fixes);
             for (uint32_t k = 0; k < f->nfixes; k++)
@@ -421,6 +465,7 @@ int bl_lint_run(const bl_model *baseline, const bl_inf *const *infs, uint32_t ni
     for (uint32_t i = 0; i < out->applied.nwrites; i++)
         free(paths[i]);
     free(paths);
+    free(kept);
     collect_inline(out, infs, ninfs);
     out->external = opt->suppressions;
     apply_suppressions(out, opt);
