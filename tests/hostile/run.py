@@ -25,7 +25,8 @@ Cases named in known-slow.txt are slow because of code outside the
 input-handling layers (the rules and the simulation): they run with a
 --slow-cap time limit (default 20 s) and are reported XFAIL with what they
 took, or XPASS when they meet the budget (then take them off the list).  Any
-other case over budget fails the run.
+other case over its time budget runs up to twice more (the machine may be
+busy) and fails the run if no run meets it.
 """
 
 import hashlib
@@ -270,7 +271,20 @@ def main(argv):
                                                   logs, name)
         after = snapshot(d)
         problems = check(row, code, wall, rss, stderr, stdout, killed, before, after, budget)
-        took = "%s%.2f s, %d MB, exit %s" % (">" if killed else "", wall, rss // 1024, code)
+        # Shared machines are noisy: a case whose only problem is its time
+        # runs twice more and keeps its fastest run.  Anything else (memory,
+        # a crash, a changed input, a hang) is never retried.
+        tries = 1
+        while (tries < 3 and problems and not killed and "fresh" not in flags.split(",")
+               and all(p.endswith("s budget") for p in problems)):
+            tries += 1
+            before = snapshot(d)
+            code, wall, rss, stderr, stdout, killed = run_case(bootlens, d, args, vmem, cap,
+                                                               as_root and "nobody" in flags, logs, name)
+            after = snapshot(d)
+            problems = check(row, code, wall, rss, stderr, stdout, killed, before, after, budget)
+        took = "%s%.2f s, %d MB, exit %s%s" % (">" if killed else "", wall, rss // 1024, code,
+                                              "" if tries == 1 else " (run %d: the earlier runs were over budget)" % tries)
         if is_slow:
             over = [p for p in problems if "budget" in p or "RSS" in p or "killed" in p]
             other = [p for p in problems if p not in over]

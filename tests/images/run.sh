@@ -341,7 +341,7 @@ run case-folder 0 analyze "$CASE" --format jsonl --fail-on never &&
     grep -q "segs.E02: skipped: a later file of the split image $CASE/segs.E01" "$OUT/case-folder.err" &&
     grep -q "split-s001.vmdk: skipped: a later file of the split image $CASE/split.vmdk" "$OUT/case-folder.err" &&
     grep -q "notes.txt: skipped: neither a registry hive" "$OUT/case-folder.err" &&
-    ! grep -q '"error"' "$OUT/case-folder.out" && ok ||
+    ! grep -q '"error":' "$OUT/case-folder.out" && ok ||
     note_fail "analyze CASE-FOLDER: not one result per image, or segments not skipped ($(head -c 300 "$OUT/case-folder.err"))"
 if [ -n "$inf" ]; then
     run lint-case-folder 0 lint "$inf" --baseline "$CASE" --fail-on never --format json &&
