@@ -71,9 +71,12 @@ X=$W/extracted
 stamp=$W/stamp
 inputs="$src $regback $T/ntfsput $T/mkdirty tests/images/run.sh"
 
-# Rebuild the images when an input changed (a stamp file records the build).
+# Rebuild the images when an input changed or the payload is another one
+# (the stamp file records the build and names its payload).
 rebuild=1
-if [ -f "$stamp" ] && [ -z "$(find $inputs -newer "$stamp" 2>/dev/null)" ]; then rebuild=0; fi
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$src" ] && [ -z "$(find $inputs -newer "$stamp" 2>/dev/null)" ]; then
+    rebuild=0
+fi
 
 size_of() { wc -c <"$1" | tr -d ' '; }
 
@@ -143,7 +146,7 @@ build_images() {
         qemu-img convert -q -f raw -O vmdk -o subformat=monolithicFlat "$W/gpt.raw" "$W/flat.vmdk" &&
         qemu-img convert -q -f raw -O qcow2 "$W/gpt.raw" "$W/disk.qcow2" || return 1
     build_hostile || return 1
-    touch "$stamp"
+    printf '%s' "$src" >"$stamp"
 }
 
 # Patches bytes (printf escapes) into FILE at OFFSET.
