@@ -41,6 +41,7 @@ typedef struct bl_evidence {
     char *path;  /* full registry path (HKLM\SYSTEM\ControlSet001\...) */
     char *value; /* "Start = 0 (boot)", may be NULL for a key */
     uint64_t last_written; /* the key's last-write time (FILETIME), 0 when unknown */
+    bool file;             /* path is a file (the hive, a log), not a registry key */
 } bl_evidence;
 
 typedef struct bl_fix {
@@ -97,6 +98,9 @@ void bl_finding_device(bl_finding *f, const char *instance_id);
 void bl_finding_evidence(bl_finding *f, const char *path, const char *fmt, ...) BL_PRINTF(3, 4);
 /* Records the key's last-write time on the evidence entries of `path`. */
 void bl_finding_evidence_written(bl_finding *f, const char *path, uint64_t filetime);
+/* Marks the evidence at path as a file (the hive, a transaction log), not
+ * a registry key: SARIF gives it no registryKey logical location. */
+void bl_finding_evidence_is_file(bl_finding *f, const char *path);
 void bl_finding_detail(bl_finding *f, const char *fmt, ...) BL_PRINTF(2, 3);
 /* Records a broken driver (copies every string). */
 void bl_finding_breakage(bl_finding *f, const char *driver, const char *device, const char *const *via,

@@ -61,6 +61,7 @@ typedef struct job {
 
 typedef struct batch {
     const bl_cli *c;
+    bl_inputs *inputs; /* what -o must not replace: grows with the files the children's images read */
     const bl_knowledge *knowledge;
     hive_entry *hives;
     uint32_t nhives, caphives;
@@ -184,7 +185,8 @@ static void scan_dir(batch *b, const char *dir, int depth)
 /* ---- the child: analyze one hive, send the result ----
  * Records are "T LEN\n" followed by LEN bytes; T is S (status: counts and
  * exit contribution), O (the output line), R and F (summary keys), E (the
- * hive is unusable: why) or K (skip it: why). */
+ * hive is unusable: why), K (skip it: why) or I (a file the hive's disk
+ * image was read from: -o must not replace it either). */
 
 static void send(int fd, char tag, const char *data, size_t n)
 {
@@ -298,6 +300,12 @@ BL_NORETURN static void child_run(const batch *b, const hive_entry *e, int fd)
     char status[64];
     snprintf(status, sizeof status, "%u %u %u %d", counts[2], counts[1], counts[0], bl_exit_for(c, &s.findings));
     send_str(fd, 'S', status);
+    /* The files an image was read from (segments, extents, a parent). */
+    if (s.source.image) {
+        const bl_image_info *ii = bl_image_get_info(s.source.image);
+        for (uint32_t i = 0; i < ii->nfiles; i++)
+            send_str(fd, 'I', ii->files[i].path);
+    }
     char *line = result_line(c, e->path, &s, counts);
     send_str(fd, 'O', line);
     free(line);
@@ -408,7 +416,9 @@ static void finish(batch *b, job *j, int status)
             free(s);
             return;
         }
-        if (tag == 'S')
+        if (tag == 'I')
+            bl_inputs_add(b->inputs, s, "disk image file");
+        else if (tag == 'S')
             got_status = sscanf(s, "%u %u %u %d", &e, &w, &inf, &rc) == 4;
         else if (tag == 'O')
             out = data, out_len = n;
@@ -725,6 +735,7 @@ int bl_analyze_batch(const bl_cli *c)
         return bl_input_error(err.msg);
     }
     b.knowledge = k;
+    b.inputs = &in;
     b.out = dest.fp;
     b.progress = isatty(STDERR_FILENO) && b.nhives > 1;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);

@@ -142,6 +142,12 @@ static bl_inf **parse_infs(const lint_inputs *in, bl_error *err)
  * shrink, keeps only what a fleet report needs.  With inputs (JSON), adds
  * the baseline's files to it (a hive with its logs, or the regedit text).
  * -1 with err when the baseline or the INFs' application cannot be used. */
+/* The files the baselines' disk images were read from (segments, extents,
+ * parents): outputs are checked against them too.  Workers of a fleet add
+ * under the lock. */
+static bl_inputs image_files;
+static pthread_mutex_t image_files_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static int lint_baseline(const lint_inputs *in, bl_inf *const *infs, bl_lint_baseline *b, bool shrink,
                          cJSON *inputs, bl_error *err)
 {
@@ -159,6 +165,11 @@ static int lint_baseline(const lint_inputs *in, bl_inf *const *infs, bl_lint_bas
             return -1;
         baseline = session.model;
         hive = bl_hive_get_info(session.hive);
+        if (session.source.image) {
+            pthread_mutex_lock(&image_files_lock);
+            bl_cli_inputs_add_source(&image_files, &session.source);
+            pthread_mutex_unlock(&image_files_lock);
+        }
         if (inputs)
             bl_json_add_analysis_inputs(inputs, &session.analysis, "baseline");
     } else {
@@ -268,7 +279,10 @@ static int add_directory(baseline_list *l, const char *dir, bl_error *err)
     }
     closedir(d);
     if (l->n == first) {
-        bl_error_set(err, "%s: no baseline in the directory (it has no regular file besides logs)", dir);
+        bl_error_set(err,
+                     "%s: no baseline in the directory (no hive, regedit text or disk image besides logs and "
+                     "the later files of split images)",
+                     dir);
         return -1;
     }
     qsort(l->paths + first, l->n - first, sizeof *l->paths, path_cmp);
@@ -321,6 +335,8 @@ static int write_output(const bl_cli *c, const baseline_list *bl, render_fn rend
 {
     bl_inputs in;
     lint_inputs_of(c, bl, &in);
+    for (uint32_t i = 0; i < image_files.n; i++)
+        bl_inputs_add(&in, image_files.v[i].path, "disk image file");
     bl_output o;
     int rc = bl_cli_output_open(c, c->output ? c->output : "-", &in, &o);
     if (!rc) {

@@ -88,11 +88,13 @@ char *bl_fix_offline_path(const char *path)
  * beside its target, renamed when complete, never over an input (the hive,
  * its logs, a knowledge file...), never over an existing file without
  * --force. */
-static int write_output(const bl_cli *c, const char *path, const char *text, size_t n, bl_error *err)
+static int write_output(const bl_cli *c, const bl_session *s, const char *path, const char *text, size_t n,
+                        bl_error *err)
 {
     bl_inputs in = {0};
     bl_output o;
     bl_cli_inputs(c, &in);
+    bl_cli_inputs_add_source(&in, &s->source); /* every file the image read */
     int rc = bl_output_open(&o, path, c->force, &in, err);
     if (rc == 0) {
         fwrite(text, 1, n, o.fp);
@@ -115,8 +117,8 @@ int bl_write_fix_files(const bl_cli *c, const bl_session *s, const bl_fix_plan *
     bl_fix_plan_file(p, &s->analysis, false, base_name(c->fix_out), &running);
     bl_fix_plan_file(p, &s->analysis, true, base_name(offline), &off);
     bl_error err = {{0}};
-    int rc = write_output(c, c->fix_out, bl_sb_str(&running), running.len, &err) == 0 &&
-                     write_output(c, offline, bl_sb_str(&off), off.len, &err) == 0
+    int rc = write_output(c, s, c->fix_out, bl_sb_str(&running), running.len, &err) == 0 &&
+                     write_output(c, s, offline, bl_sb_str(&off), off.len, &err) == 0
                  ? 0
                  : bl_input_error(err.msg);
     bl_sb_free(&running);

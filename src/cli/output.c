@@ -47,7 +47,9 @@ static void add_hive(bl_inputs *in, const char *arg, const char *role)
 
 void bl_cli_inputs(const bl_cli *c, bl_inputs *in)
 {
-    for (int i = 0; i < c->nargs; i++) {
+    /* explain's second argument is a service or device name, not a file. */
+    int nfiles = c->cmd == CMD_EXPLAIN && c->nargs > 1 ? 1 : c->nargs;
+    for (int i = 0; i < nfiles; i++) {
         if (c->cmd == CMD_LINT)
             bl_inputs_add(in, c->args[i], "INF");
         else

@@ -36,7 +36,7 @@ typedef struct log_view {
     const char *name; /* file name without directories, for notes */
     bl_base_block base;
     enum log_format format;
-    char problem[200]; /* why the log cannot be used at all */
+    char problem[320]; /* why the log cannot be used at all */
     /* new format: the valid entries from the start of the file, in order */
     log_entry *entries;
     uint32_t nentries, cap;

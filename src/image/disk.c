@@ -598,6 +598,38 @@ static kind sniff_file(const char *path, bl_error *err)
     return k;
 }
 
+/* Whether path starts with "regf": a hive (SYSTEM.001 is no raw segment). */
+static bool is_regf(const char *path)
+{
+    char sig[4];
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return false;
+    bool yes = read(fd, sig, 4) == 4 && memcmp(sig, "regf", 4) == 0;
+    close(fd);
+    return yes;
+}
+
+/* Whether the would-be first file (st: its stat) is a disk image by its
+ * signature, remembering the last answer (a case folder asks about the
+ * same first file once per segment).  Not thread-safe: the callers list
+ * directories on the main thread. */
+static bool first_is_image(const char *first, const struct stat *st)
+{
+    static dev_t dev;
+    static ino_t ino;
+    static struct timespec mtime;
+    static bool known, answer;
+    if (known && st->st_dev == dev && st->st_ino == ino && st->st_mtim.tv_sec == mtime.tv_sec &&
+        st->st_mtim.tv_nsec == mtime.tv_nsec)
+        return answer;
+    bl_error err;
+    kind k = sniff_file(first, &err);
+    answer = (int)k > 0 && k != K_NONE;
+    dev = st->st_dev, ino = st->st_ino, mtime = st->st_mtim, known = true;
+    return answer;
+}
+
 /* "02"…"99" or "AA"…"ZZ" (either case): an EWF segment after the first. */
 static bool ewf_later_segment(const char *x)
 {
@@ -637,11 +669,60 @@ bool bl_image_part_of(const char *path, bl_sb *first)
         }
     }
     struct stat st;
-    part = part && strcmp(f, path) != 0 && stat(f, &st) == 0 && S_ISREG(st.st_mode);
+    part = part && strcmp(f, path) != 0 && stat(f, &st) == 0 && S_ISREG(st.st_mode) && !is_regf(path) &&
+           first_is_image(f, &st);
     if (part && first)
         bl_sb_addf(first, "%s", f);
     free(f);
     return part;
+}
+
+/* The later files of the split images of one directory, sorted by the
+ * identity of their first file: listed once per directory, so that a case
+ * folder of many images is not read again for each of them. */
+typedef struct part_entry {
+    dev_t dev;
+    ino_t ino;
+    char *path;
+} part_entry;
+
+static int part_cmp(const void *a, const void *b)
+{
+    const part_entry *x = a, *y = b;
+    if (x->dev != y->dev)
+        return x->dev < y->dev ? -1 : 1;
+    return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+static struct {
+    char *dir;
+    part_entry *v;
+    uint32_t n, cap;
+} parts_cache;
+
+static void parts_cache_fill(const char *dir, bool bare)
+{
+    for (uint32_t i = 0; i < parts_cache.n; i++)
+        free(parts_cache.v[i].path);
+    parts_cache.n = 0;
+    free(parts_cache.dir);
+    parts_cache.dir = bl_xstrdup(dir);
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d && (e = readdir(d));) {
+        bl_sb p = {0}, f = {0};
+        bl_sb_addf(&p, "%s%s", bare ? "" : dir, e->d_name);
+        struct stat st;
+        if (e->d_name[0] != '.' && bl_image_part_of(bl_sb_str(&p), &f) && stat(bl_sb_str(&f), &st) == 0) {
+            bl_grow((void **)&parts_cache.v, sizeof *parts_cache.v, &parts_cache.cap, parts_cache.n + 1);
+            parts_cache.v[parts_cache.n++] = (part_entry){st.st_dev, st.st_ino, bl_sb_detach(&p)};
+        }
+        bl_sb_free(&p);
+        bl_sb_free(&f);
+    }
+    if (d)
+        closedir(d);
+    if (parts_cache.n)
+        qsort(parts_cache.v, parts_cache.n, sizeof *parts_cache.v, part_cmp);
 }
 
 size_t bl_image_parts(const char *first, char ***out)
@@ -656,23 +737,28 @@ size_t bl_image_parts(const char *first, char ***out)
         return 0;
     const char *slash = strrchr(first, '/');
     char *dir = slash ? bl_xstrndup(first, (size_t)(slash - first) + 1) : bl_xstrdup("./");
-    DIR *d = opendir(dir);
-    uint32_t cap = 0;
-    for (struct dirent *e; d && (e = readdir(d));) {
-        bl_sb p = {0}, f = {0};
-        bl_sb_addf(&p, "%s%s", dir, e->d_name);
-        struct stat st;
-        if (bl_image_part_of(bl_sb_str(&p), &f) && stat(bl_sb_str(&f), &st) == 0 && st.st_dev == fst.st_dev &&
-            st.st_ino == fst.st_ino) {
-            bl_grow((void **)out, sizeof **out, &cap, (uint32_t)count + 1);
-            (*out)[count++] = bl_sb_detach(&p);
-        }
-        bl_sb_free(&p);
-        bl_sb_free(&f);
+    /* A first file named without a directory gets its parts named so
+     * ("segs.E02", not "./segs.E02"): the cache key tells the two apart. */
+    bl_sb k = {0};
+    bl_sb_addf(&k, "%s%s", slash ? "" : "\x01", dir);
+    if (!parts_cache.dir || strcmp(parts_cache.dir, bl_sb_str(&k)) != 0) {
+        parts_cache_fill(dir, !slash);
+        free(parts_cache.dir);
+        parts_cache.dir = bl_sb_detach(&k);
     }
-    if (d)
-        closedir(d);
+    bl_sb_free(&k);
     free(dir);
+    part_entry want = {fst.st_dev, fst.st_ino, NULL};
+    part_entry *hit = parts_cache.n ? bsearch(&want, parts_cache.v, parts_cache.n, sizeof *parts_cache.v, part_cmp) : NULL;
+    if (!hit)
+        return 0;
+    while (hit > parts_cache.v && part_cmp(hit - 1, &want) == 0)
+        hit--;
+    uint32_t cap = 0;
+    for (; hit < parts_cache.v + parts_cache.n && part_cmp(hit, &want) == 0; hit++) {
+        bl_grow((void **)out, sizeof **out, &cap, (uint32_t)count + 1);
+        (*out)[count++] = bl_xstrdup(hit->path);
+    }
     return count;
 }
 

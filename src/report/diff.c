@@ -94,8 +94,19 @@ static void change(diff_out *d, const char *kind, const char *what, const char *
         bl_sb_addf(&line, ": %s", after);
     else if (before)
         bl_sb_addf(&line, " (was %s)", before);
-    fputs("  ", d->out);
-    bl_print_wrapped(d->out, bl_sb_str(&line), 2, "      ", d->width);
+    /* Values are shown as they are: wrapping (which joins words with one
+     * blank) only for a line that holds no run of blanks, tab, newline or
+     * edge blank a value could owe its difference to. */
+    const char *l = bl_sb_str(&line);
+    bool verbatim = !d->width || line.len + 2 <= d->width || strstr(l, "  ") || strpbrk(l, "\t\n\r") ||
+                    (before && (*before == ' ' || (*before && before[strlen(before) - 1] == ' '))) ||
+                    (after && (*after == ' ' || (*after && after[strlen(after) - 1] == ' ')));
+    if (verbatim)
+        fprintf(d->out, "  %s\n", l);
+    else {
+        fputs("  ", d->out);
+        bl_print_wrapped(d->out, l, 2, "      ", d->width);
+    }
     bl_sb_free(&line);
     if ((d->written_a || d->written_b) && !d->written_shown) {
         /* When it was written: what a forensics timeline needs. */

@@ -135,9 +135,8 @@ static void logical_locations(cJSON *loc, const bl_finding *x)
         bool seen = false;
         for (uint32_t j = 0; j < k && !seen; j++)
             seen = bl_fold_eq(x->evidence[j].path, x->evidence[k].path);
-        /* Evidence can be a file too (a transaction log): not a key. */
-        const char *ep = x->evidence[k].path;
-        if (seen || !ep || (strncmp(ep, "HKLM\\", 5) != 0 && strncmp(ep, "HKEY_", 5) != 0))
+        /* Evidence can be a file too (the hive, a transaction log): not a key. */
+        if (seen || x->evidence[k].file)
             continue;
         if (!logical)
             logical = cJSON_AddArrayToObject(loc, "logicalLocations");

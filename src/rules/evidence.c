@@ -18,8 +18,10 @@ void rule_dirty_hive(const rule_ctx *c, bl_findings *out)
                                        h->recovery.entries, h->recovery.entries == 1 ? "y" : "ies",
                                        h->recovery.pages, h->recovery.logs_applied,
                                        h->recovery.logs_applied == 1 ? "" : "s");
-        for (uint32_t i = 0; i < h->recovery.logs_applied && i < BL_MAX_LOGS; i++)
+        for (uint32_t i = 0; i < h->recovery.logs_applied && i < BL_MAX_LOGS; i++) {
             bl_finding_evidence(f, h->recovery.applied[i], "applied");
+            bl_finding_evidence_is_file(f, h->recovery.applied[i]);
+        }
         bl_finding_detail(f, "%s. The file on disk was not modified; `bootlens recover` writes the "
                              "recovered hive to a new file.",
                           h->recovery.why);
@@ -30,6 +32,7 @@ void rule_dirty_hive(const rule_ctx *c, bl_findings *out)
                                    "changes (a just-installed driver?) may be missing");
     bl_finding_evidence(f, h->path, "primary sequence %u, secondary sequence %u", h->base.primary_seq,
                         h->base.secondary_seq);
+    bl_finding_evidence_is_file(f, h->path);
     if (h->recovery.why[0])
         bl_finding_detail(f, "%s.", h->recovery.why);
     for (uint32_t i = 0; i < h->recovery.nnotes && i < BL_ARRAY_LEN(h->recovery.notes); i++)
@@ -52,9 +55,12 @@ void rule_hive_damaged(const rule_ctx *c, bl_findings *out)
                                    "is partial",
                                    n, n == 1 ? "" : "s", n == 1 ? "was" : "were");
     uint32_t shown = 0;
-    for (uint32_t i = 0; i < h->nproblems && shown < 200; i++, shown++)
-        bl_finding_evidence(f, *h->problems[i].path ? h->problems[i].path : h->path ? h->path : "(the hive file)", "%s",
-                            h->problems[i].reason);
+    for (uint32_t i = 0; i < h->nproblems && shown < 200; i++, shown++) {
+        const char *p = *h->problems[i].path ? h->problems[i].path : h->path ? h->path : "(the hive file)";
+        bl_finding_evidence(f, p, "%s", h->problems[i].reason);
+        if (!*h->problems[i].path)
+            bl_finding_evidence_is_file(f, p);
+    }
     if (n > shown)
         bl_finding_detail(f, "%u more unreadable parts not listed.", n - shown);
 }

@@ -84,6 +84,13 @@ void bl_finding_evidence_written(bl_finding *f, const char *path, uint64_t filet
             f->evidence[i].last_written = filetime;
 }
 
+void bl_finding_evidence_is_file(bl_finding *f, const char *path)
+{
+    for (uint32_t i = 0; i < f->nevidence; i++)
+        if (strcmp(f->evidence[i].path, path) == 0)
+            f->evidence[i].file = true;
+}
+
 void bl_finding_evidence(bl_finding *f, const char *path, const char *fmt, ...)
 {
     for (uint32_t i = 0; i < f->nevidence; i++) {
@@ -96,6 +103,7 @@ void bl_finding_evidence(bl_finding *f, const char *path, const char *fmt, ...)
     e->path = bl_xstrdup(path);
     e->value = NULL;
     e->last_written = 0;
+    e->file = false;
     if (fmt) {
         va_list ap;
         va_start(ap, fmt);

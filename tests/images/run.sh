@@ -406,6 +406,24 @@ refuse analyze-over-raw-segment "split.003: is the same file as the disk image s
 refuse order-over-extent "split-s001.vmdk: is the same file as the disk image" \
     order "$W/split.vmdk" -o "$W/split-s001.vmdk" --force
 refuse ls-over-segment "segs.E03: is the same file as the disk image" ls "$W/segs.E01" -o "$W/segs.E03" --force
+# An extent whose name says nothing (a VMDK descriptor may name any file):
+# known from the files the open image read, for one hive, --fix-out, lint
+# and a fleet alike.
+R=$OUT/renamed
+rm -rf "$R" && mkdir -p "$R"
+cp "$W/flat-flat.vmdk" "$R/data.bin"
+sed 's/"flat-flat.vmdk"/"data.bin"/' "$W/flat.vmdk" >"$R/d.vmdk"
+sha256sum "$R/data.bin" >"$OUT/renamed.sha256"
+refuse renamed-extent-o "data.bin: is the same file as the disk image file" analyze "$R/d.vmdk" -o "$R/data.bin" --force
+refuse renamed-extent-fix-out "data.bin: is the same file as the disk image file" \
+    analyze "$R/d.vmdk" --fix-out "$R/data.bin" --force
+refuse renamed-extent-fleet "data.bin: is the same file as the disk image file" \
+    analyze --summary "$R/d.vmdk" -o "$R/data.bin" --force
+if [ -n "$inf" ]; then
+    refuse renamed-extent-lint "data.bin: is the same file as the disk image file" \
+        lint --baseline "$R/d.vmdk" "$inf" -o "$R/data.bin" --force
+fi
+if sha256sum -c --quiet "$OUT/renamed.sha256" >/dev/null 2>&1; then ok; else note_fail "a renamed VMDK extent was overwritten"; fi
 refuse volume-of-a-hive "SYSTEM: --volume names a volume or installation of a disk image, and this is no image" \
     analyze "$X/SYSTEM" --volume p1
 # A disk cut short: a one-line refusal, or a partial analysis that says what

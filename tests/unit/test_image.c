@@ -304,6 +304,17 @@ static void touch(const char *dir, const char *name)
     close(fd);
 }
 
+/* write_file(DIR, NAME, DATA, N) */
+static void write_file(const char *dir, const char *name, const uint8_t *data, size_t n)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, n), (ssize_t)n);
+    close(fd);
+}
+
 /* part_of(DIR, NAME, FIRST): whether DIR/NAME is a later file of the
  * image DIR/FIRST (FIRST NULL: of none). */
 static void part_of(const char *dir, const char *name, const char *first)
@@ -334,6 +345,11 @@ static void test_split_image_parts(void **state)
                            "vm-f001.vmdk", "lone.E02", "lone.002", "lone-s001.vmdk", "case.E0x", "SYSTEM"};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++)
         touch(dir, files[i]);
+    /* A later file needs a first file that is an image by its signature. */
+    static const uint8_t evf[8] = {'E', 'V', 'F', 0x09, 0x0d, 0x0a, 0xff, 0x00};
+    write_file(dir, "case.E01", evf, sizeof evf);
+    write_file(dir, "low.e01", evf, sizeof evf);
+    write_file(dir, "vm.vmdk", (const uint8_t *)"# Disk DescriptorFile\n", 22);
     part_of(dir, "case.E02", "case.E01");
     part_of(dir, "case.E99", "case.E01");
     part_of(dir, "case.EAA", "case.E01");
@@ -344,14 +360,31 @@ static void test_split_image_parts(void **state)
     part_of(dir, "vm-s012.vmdk", "vm.vmdk");
     part_of(dir, "vm-flat.vmdk", "vm.vmdk");
     part_of(dir, "vm-f001.vmdk", "vm.vmdk");
+    /* Hives named like segments are hives: SYSTEM.002 beside the hive
+     * SYSTEM.001 is no part of it, nor is a hive named like a segment. */
+    write_file(dir, "hive.001", (const uint8_t *)"regf", 4);
+    write_file(dir, "hive.002", (const uint8_t *)"regf", 4);
+    part_of(dir, "hive.002", NULL);
+    write_file(dir, "disk.003", (const uint8_t *)"regf", 4);
+    part_of(dir, "disk.003", NULL);
+    /* The parts of one image, listed for the output checks. */
+    char fp[512];
+    snprintf(fp, sizeof fp, "%s/case.E01", dir);
+    char **parts;
+    size_t np = bl_image_parts(fp, &parts);
+    assert_int_equal(np, 3); /* E02, E99, EAA */
+    for (size_t i = 0; i < np; i++)
+        free(parts[i]);
+    free(parts);
     /* First files, files without their first beside them, other names. */
     const char *alone[] = {"case.E01", "low.e01", "disk.001", "vm.vmdk", "lone.E02", "lone.002",
                            "lone-s001.vmdk", "case.E0x", "SYSTEM"};
     for (size_t i = 0; i < sizeof alone / sizeof *alone; i++)
         part_of(dir, alone[i], NULL);
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+    const char *extra[] = {"hive.001", "hive.002", "disk.003"};
+    for (size_t i = 0; i < sizeof files / sizeof *files + 3; i++) {
         char p[512];
-        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        snprintf(p, sizeof p, "%s/%s", dir, i < sizeof files / sizeof *files ? files[i] : extra[i - sizeof files / sizeof *files]);
         unlink(p);
     }
     rmdir(dir);

@@ -1438,6 +1438,13 @@ static void test_diff_key_times_and_severity(void **state)
     }
     assert_non_null(strstr(t, "  ~ info -> error [filter-delays-device] upper class filter dlpflt holds\n      back"));
     free(t);
+    /* A value is shown as it is, even wrapped: two blanks stay two. */
+    bl_model_set_sz(a.m, "Services\\dlpflt", "ImagePath", "C:\\Program Files\\Acme\\a very long folder name\\dlpflt.sys");
+    bl_model_set_sz(b.m, "Services\\dlpflt", "ImagePath", "C:\\Program  Files\\Acme\\a very long folder name\\dlpflt.sys");
+    bl_report_diff(capture_start(&c), &a.a, &b.a, BL_FMT_TEXT, BL_SEV_WARNING, false, 72);
+    t = capture_end(&c);
+    assert_non_null(strstr(t, "-> C:\\Program  Files\\Acme\\a very long folder name\\dlpflt.sys\n"));
+    free(t);
     bl_sb ft = {0};
     bl_filetime_text(0, &ft);
     assert_string_equal(bl_sb_str(&ft), "(FILETIME 0)");
