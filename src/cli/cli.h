@@ -186,8 +186,9 @@ int bl_session_open(bl_session *s, const bl_cli *c, const char *path, bool rules
  * standard output) in *d and, for text, prints there where the hive came
  * from.  True with s and d open; false with the exit status in *status (0
  * after --help). */
-bool bl_cli_open_hive_command(bl_cli *c, bl_session *s, bl_report_dest *d, int cmd, const char *name, int argc,
-                              char **argv, int nargs, const char *expected, bool rules, int *status);
+bool bl_cli_open_hive_command(bl_cli *c, bl_session *s, bl_report_dest *d, int cmd, const char *name,
+                              int argc, char **argv, int nargs, const char *expected, bool rules,
+                              int *status);
 /* The end of such a command: status BL_EXIT_INPUT drops the output, any
  * other commits it (-o renamed into place); closes the session.  Returns
  * status, or BL_EXIT_INPUT when the output could not be written. */

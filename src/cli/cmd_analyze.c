@@ -49,7 +49,8 @@ int cmd_analyze(int argc, char **argv)
     if (batch && c.format == BL_FMT_HTML)
         return bl_usage_error(c.cmd_name, "--format html takes one HIVE");
     if (batch && c.format == BL_FMT_SARIF)
-        return bl_usage_error(c.cmd_name, "--format sarif takes one HIVE (a fleet's results are JSON Lines: --format jsonl)");
+        return bl_usage_error(
+            c.cmd_name, "--format sarif takes one HIVE (a fleet's results are JSON Lines: --format jsonl)");
     if (batch)
         return bl_analyze_batch(&c);
     /* The output is checked before anything is read: a refusal costs nothing. */

@@ -36,7 +36,8 @@ int cmd_diff(int argc, char **argv)
     }
     bl_cli_inputs_add_source(&in, &a.source);
     bl_cli_inputs_add_source(&in, &b.source);
-    uint32_t failing = bl_report_diff(dest.fp, &a.analysis, &b.analysis, c.format, c.fail_on, c.verbose, c.width);
+    uint32_t failing =
+        bl_report_diff(dest.fp, &a.analysis, &b.analysis, c.format, c.fail_on, c.verbose, c.width);
     rc = bl_cli_output_commit(&dest, &in);
     bl_inputs_free(&in);
     bl_session_close(&a);

@@ -268,10 +268,11 @@ static int add_directory(baseline_list *l, const char *dir, bl_error *err)
         if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
             ;
         else if (bl_image_part_of(path, &first_file))
-            fprintf(stderr, "bootlens: %s: skipped: a later file of the split image %s (read with it)\n", path,
-                    bl_sb_str(&first_file));
+            fprintf(stderr, "bootlens: %s: skipped: a later file of the split image %s (read with it)\n",
+                    path, bl_sb_str(&first_file));
         else if (!could_be_baseline(path))
-            fprintf(stderr, "bootlens: %s: skipped: neither a registry hive, regedit text nor a disk image\n", path);
+            fprintf(stderr, "bootlens: %s: skipped: neither a registry hive, regedit text nor a disk image\n",
+                    path);
         else
             list_add(l, path);
         bl_sb_free(&first_file);

@@ -8,7 +8,8 @@ int cmd_order(int argc, char **argv)
     bl_session s;
     bl_report_dest d;
     int rc;
-    if (!bl_cli_open_hive_command(&c, &s, &d, CMD_ORDER, "order", argc, argv, 1, "expected one HIVE", false, &rc))
+    if (!bl_cli_open_hive_command(&c, &s, &d, CMD_ORDER, "order", argc, argv, 1, "expected one HIVE", false,
+                                  &rc))
         return rc;
     if (c.format == BL_FMT_JSON)
         bl_report_order_json(d.out.fp, &s.analysis, c.phase);

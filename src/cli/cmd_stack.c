@@ -8,7 +8,8 @@ int cmd_stack(int argc, char **argv)
     bl_session s;
     bl_report_dest d;
     int rc;
-    if (!bl_cli_open_hive_command(&c, &s, &d, CMD_STACK, "stack", argc, argv, 1, "expected one HIVE", false, &rc))
+    if (!bl_cli_open_hive_command(&c, &s, &d, CMD_STACK, "stack", argc, argv, 1, "expected one HIVE", false,
+                                  &rc))
         return rc;
     bl_stack_query q = {c.class_filter, c.device_filter, c.all, c.verbose};
     uint32_t shown = bl_report_stack(d.out.fp, &s.analysis, &q, c.format);

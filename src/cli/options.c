@@ -136,7 +136,8 @@ static const opt_def options[] = {
      "stands for every file in it: the INFs are then judged against each configuration, in "
      "parallel (-j), with a verdict per baseline. Without it, a built-in minimal Windows boot "
      "configuration is used (see doc/lint.md)."},
-    {O_ARCH, "arch", 0, "amd64|x86|arm64", CMD_LINT, "Target architecture for decorated INF sections (default amd64)."},
+    {O_ARCH, "arch", 0, "amd64|x86|arm64", CMD_LINT,
+     "Target architecture for decorated INF sections (default amd64)."},
     {O_OS_VERSION, "os-version", 0, "MAJOR.MINOR[.BUILD]", CMD_LINT,
      "Target Windows version for TargetOSVersion decorations (default 10.0.19041)."},
     {O_LANG, "lang", 0, "LANGID", CMD_LINT, "Locale for [Strings.LANGID] sections (default 0409)."},

@@ -101,8 +101,8 @@ int bl_session_open(bl_session *s, const bl_cli *c, const char *path, bool rules
     return 0;
 }
 
-bool bl_cli_open_hive_command(bl_cli *c, bl_session *s, bl_report_dest *d, int cmd, const char *name, int argc,
-                              char **argv, int nargs, const char *expected, bool rules, int *status)
+bool bl_cli_open_hive_command(bl_cli *c, bl_session *s, bl_report_dest *d, int cmd, const char *name,
+                              int argc, char **argv, int nargs, const char *expected, bool rules, int *status)
 {
     int rc = bl_cli_parse(c, cmd, name, argc, argv);
     if (rc) {

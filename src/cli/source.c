@@ -245,8 +245,9 @@ int bl_source_open_hive(const bl_cli *c, const char *arg, const bl_hive_options 
         if (probe <= 0) {
             free(path);
             if (probe == 0 && (c->volume || c->installation)) {
-                bl_error_set(err, "%s: %s names a volume or installation of a disk image, and this is no image", arg,
-                             c->volume ? "--volume" : "--installation");
+                bl_error_set(err,
+                             "%s: %s names a volume or installation of a disk image, and this is no image",
+                             arg, c->volume ? "--volume" : "--installation");
                 return -1;
             }
             /* A hive file (or something that fails as one, with the

@@ -31,7 +31,7 @@ enum {
     BL_BB_CLUSTERING = 44,
     BL_BB_FILE_NAME = 48,
     BL_BB_FILE_NAME_LEN = 64,
-    BL_BB_RM_ID = 112,  /* GUIDs of Vista and later (KTM), valid with the signature */
+    BL_BB_RM_ID = 112, /* GUIDs of Vista and later (KTM), valid with the signature */
     BL_BB_LOG_ID = 128,
     BL_BB_FLAGS = 144,
     BL_BB_TM_ID = 148,

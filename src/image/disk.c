@@ -651,7 +651,8 @@ bool bl_image_part_of(const char *path, bl_sb *first)
     if (num && strcmp(num, "001") != 0 && strcmp(num, "000") != 0) {
         memcpy(f + (num - path), "001", 3);
         part = true;
-    } else if (n >= 4 && path[n - 4] == '.' && (path[n - 3] | 0x20) == 'e' && ewf_later_segment(path + n - 2)) {
+    } else if (n >= 4 && path[n - 4] == '.' && (path[n - 3] | 0x20) == 'e' &&
+               ewf_later_segment(path + n - 2)) {
         f[n - 2] = '0';
         f[n - 1] = '1';
         part = true;
@@ -659,7 +660,8 @@ bool bl_image_part_of(const char *path, bl_sb *first)
         size_t stem = n - 5, cut = 0;
         if (stem > 5 && strncasecmp(path + stem - 5, "-flat", 5) == 0)
             cut = 5;
-        else if (stem > 5 && path[stem - 5] == '-' && ((path[stem - 4] | 0x20) == 's' || (path[stem - 4] | 0x20) == 'f') &&
+        else if (stem > 5 && path[stem - 5] == '-' &&
+                 ((path[stem - 4] | 0x20) == 's' || (path[stem - 4] | 0x20) == 'f') &&
                  isdigit((unsigned char)path[stem - 3]) && isdigit((unsigned char)path[stem - 2]) &&
                  isdigit((unsigned char)path[stem - 1]))
             cut = 5;
@@ -729,7 +731,8 @@ size_t bl_image_parts(const char *first, char ***out)
 {
     *out = NULL;
     size_t n = strlen(first), count = 0;
-    bool e01 = n >= 4 && first[n - 4] == '.' && (first[n - 3] | 0x20) == 'e' && first[n - 2] == '0' && first[n - 1] == '1';
+    bool e01 = n >= 4 && first[n - 4] == '.' && (first[n - 3] | 0x20) == 'e' && first[n - 2] == '0' &&
+               first[n - 1] == '1';
     bool raw = n >= 4 && strcmp(first + n - 4, ".001") == 0;
     bool vmdk = n > 5 && bl_fold_eq(first + n - 5, ".vmdk");
     struct stat fst;
@@ -749,7 +752,8 @@ size_t bl_image_parts(const char *first, char ***out)
     bl_sb_free(&k);
     free(dir);
     part_entry want = {fst.st_dev, fst.st_ino, NULL};
-    part_entry *hit = parts_cache.n ? bsearch(&want, parts_cache.v, parts_cache.n, sizeof *parts_cache.v, part_cmp) : NULL;
+    part_entry *hit =
+        parts_cache.n ? bsearch(&want, parts_cache.v, parts_cache.n, sizeof *parts_cache.v, part_cmp) : NULL;
     if (!hit)
         return 0;
     while (hit > parts_cache.v && part_cmp(hit - 1, &want) == 0)

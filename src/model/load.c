@@ -430,10 +430,12 @@ int bl_model_load(bl_model *m, bl_hive *h, const bl_load_options *opt, bl_error 
          * when Services itself is fine but what it lists is gone. */
         const char *whole = why ? NULL : bl_hive_problem_for(h, "");
         if (whole)
-            bl_error_set(err, "%s: nothing useful left: %s\\Services holds no service that could be read (%s)", path,
-                         csname, whole);
+            bl_error_set(err,
+                         "%s: nothing useful left: %s\\Services holds no service that could be read (%s)",
+                         path, csname, whole);
         else
-            bl_error_set(err, "%s: nothing useful left: %s\\Services %s", path, csname, why ? why : "holds no service");
+            bl_error_set(err, "%s: nothing useful left: %s\\Services %s", path, csname,
+                         why ? why : "holds no service");
         return -1;
     }
     return 0;

@@ -514,9 +514,10 @@ static const bl_finding *subject_find(const subject_index *ix, const char *subje
 
 /* One finding line of the text: lead (blanks), then the prose wrapped to
  * width, its further lines starting with indent. */
-static void finding_line(FILE *out, unsigned width, const char *lead, const char *indent, const char *fmt, ...)
-    BL_PRINTF(5, 6);
-static void finding_line(FILE *out, unsigned width, const char *lead, const char *indent, const char *fmt, ...)
+static void finding_line(FILE *out, unsigned width, const char *lead, const char *indent, const char *fmt,
+                         ...) BL_PRINTF(5, 6);
+static void finding_line(FILE *out, unsigned width, const char *lead, const char *indent, const char *fmt,
+                         ...)
 {
     bl_sb sb = {0};
     va_list ap;
@@ -560,7 +561,8 @@ uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, b
         bl_sb ha = {0}, hb = {0};
         bl_sb_addf(&ha, "bootlens diff: A = %s (%s)", x->hive ? x->hive->path : "",
                    bl_model_str(x->model, x->model->control_set_name));
-        bl_sb_addf(&hb, "B = %s (%s)", y->hive ? y->hive->path : "", bl_model_str(y->model, y->model->control_set_name));
+        bl_sb_addf(&hb, "B = %s (%s)", y->hive ? y->hive->path : "",
+                   bl_model_str(y->model, y->model->control_set_name));
         bool one_line = !width || ha.len + 2 + hb.len <= width;
         fprintf(out, "%s%s%s\n", bl_sb_str(&ha), one_line ? ", " : "\n               ", bl_sb_str(&hb));
         bl_sb_free(&ha);
@@ -597,7 +599,8 @@ uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, b
         } else {
             if (nnew == 1)
                 fputs("\nNew findings:\n", out);
-            finding_line(out, width, "  ", "      ", "+ %s [%s] %s", bl_severity_name(f->severity), f->rule, f->message);
+            finding_line(out, width, "  ", "      ", "+ %s [%s] %s", bl_severity_name(f->severity), f->rule,
+                         f->message);
             if (f->nfixes)
                 finding_line(out, width, "      ", "        ", "fix (re-simulated): %s", f->fixes[0].summary);
         }
@@ -635,7 +638,8 @@ uint32_t bl_report_diff(FILE *out, const bl_analysis *x, const bl_analysis *y, b
         } else {
             if (ngone == 1)
                 fputs("\nGone findings:\n", out);
-            finding_line(out, width, "  ", "      ", "- %s [%s] %s", bl_severity_name(f->severity), f->rule, f->message);
+            finding_line(out, width, "  ", "      ", "- %s [%s] %s", bl_severity_name(f->severity), f->rule,
+                         f->message);
         }
     }
     free(ix.v);

@@ -180,15 +180,15 @@ static void hive_meta(FILE *out, const bl_analysis *a)
     bl_sb_free(&scen);
     if (!hi)
         return;
-    if (hi->recovered)
-    {
+    if (hi->recovered) {
         bl_sb what = {0};
         bl_recovery_text(&hi->recovery, &what);
-        fprintf(out, "<p class=\"meta\">The hive was dirty: replayed %s (in memory; the file was not written).</p>\n",
-                bl_sb_str(&what));
+        fprintf(
+            out,
+            "<p class=\"meta\">The hive was dirty: replayed %s (in memory; the file was not written).</p>\n",
+            bl_sb_str(&what));
         bl_sb_free(&what);
-    }
-    else if (hi->dirty)
+    } else if (hi->dirty)
         fputs("<p class=\"meta\"><b>The hive is dirty</b> and was analyzed as it is on disk: recent changes may be "
               "missing.</p>\n",
               out);

@@ -99,11 +99,12 @@ static size_t columns(const char *s, size_t n)
 void bl_recovery_text(const bl_recovery *r, bl_sb *sb)
 {
     if (strcmp(r->format, "new") == 0)
-        bl_sb_addf(sb, "%u new-format log entr%s (%u page%s) from %u log%s", r->entries, r->entries == 1 ? "y" : "ies",
-                   r->pages, r->pages == 1 ? "" : "s", r->logs_applied, r->logs_applied == 1 ? "" : "s");
-    else /* an old-format log is one dirty vector: its pages are what counts */
-        bl_sb_addf(sb, "%u page%s from %u old-format log%s", r->pages, r->pages == 1 ? "" : "s", r->logs_applied,
+        bl_sb_addf(sb, "%u new-format log entr%s (%u page%s) from %u log%s", r->entries,
+                   r->entries == 1 ? "y" : "ies", r->pages, r->pages == 1 ? "" : "s", r->logs_applied,
                    r->logs_applied == 1 ? "" : "s");
+    else /* an old-format log is one dirty vector: its pages are what counts */
+        bl_sb_addf(sb, "%u page%s from %u old-format log%s", r->pages, r->pages == 1 ? "" : "s",
+                   r->logs_applied, r->logs_applied == 1 ? "" : "s");
 }
 
 void bl_print_wrapped(FILE *out, const char *text, size_t col, const char *indent, unsigned width)
@@ -267,15 +268,13 @@ void bl_report_analyze_text(FILE *out, const bl_analysis *a, const bl_text_optio
     bl_sb_free(&scen);
     bl_report_evidence_text(out, a);
     if (hi) {
-        if (hi->recovered)
-        {
+        if (hi->recovered) {
             bl_sb what = {0};
             bl_recovery_text(&hi->recovery, &what);
             fprintf(out, "Hive was dirty: replayed %s (final sequence %u); analyzed the recovered image.\n",
                     bl_sb_str(&what), hi->recovery.final_seq);
             bl_sb_free(&what);
-        }
-        else if (hi->dirty)
+        } else if (hi->dirty)
             fprintf(out, "Hive is DIRTY and was analyzed as it is on disk: recent changes may be missing.\n");
         /* What the replay could not do (missing entries, logs ignored) is
          * part of the answer, not a JSON-only detail. */

@@ -402,8 +402,9 @@ static void pull(boot_sim *b, uint32_t svc, uint32_t dev)
     while (b->waiting < b->n && loaded_in_boot(b, b->slots[b->waiting].svc))
         b->waiting++;
     bool ahead = b->waiting < k;
-    uint32_t li = bl_sim_add_load(t, svc, BL_PHASE_BOOT, (uint8_t)(b->slots[k].why | (ahead ? BL_WHY_PULLED : 0)),
-                                  b->slots[k].tag_index, ahead ? dev : BL_NONE);
+    uint32_t li =
+        bl_sim_add_load(t, svc, BL_PHASE_BOOT, (uint8_t)(b->slots[k].why | (ahead ? BL_WHY_PULLED : 0)),
+                        b->slots[k].tag_index, ahead ? dev : BL_NONE);
     t->loads[li].origin = b->slots[k].origin;
     if (ahead && t->devices[dev].pulled == BL_NONE)
         t->devices[dev].pulled = svc;

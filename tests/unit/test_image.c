@@ -340,9 +340,10 @@ static void test_split_image_parts(void **state)
     (void)state;
     char dir[] = "/tmp/bootlens-test-parts-XXXXXX";
     assert_non_null(mkdtemp(dir));
-    const char *files[] = {"case.E01", "case.E02", "case.E99", "case.EAA", "low.e01", "low.e02",  "disk.001",
-                           "disk.002", "disk.123", "vm.vmdk",  "vm-s001.vmdk", "vm-s012.vmdk", "vm-flat.vmdk",
-                           "vm-f001.vmdk", "lone.E02", "lone.002", "lone-s001.vmdk", "case.E0x", "SYSTEM"};
+    const char *files[] = {"case.E01",     "case.E02",       "case.E99",     "case.EAA",     "low.e01",
+                           "low.e02",      "disk.001",       "disk.002",     "disk.123",     "vm.vmdk",
+                           "vm-s001.vmdk", "vm-s012.vmdk",   "vm-flat.vmdk", "vm-f001.vmdk", "lone.E02",
+                           "lone.002",     "lone-s001.vmdk", "case.E0x",     "SYSTEM"};
     for (size_t i = 0; i < sizeof files / sizeof *files; i++)
         touch(dir, files[i]);
     /* A later file needs a first file that is an image by its signature. */
@@ -377,14 +378,15 @@ static void test_split_image_parts(void **state)
         free(parts[i]);
     free(parts);
     /* First files, files without their first beside them, other names. */
-    const char *alone[] = {"case.E01", "low.e01", "disk.001", "vm.vmdk", "lone.E02", "lone.002",
-                           "lone-s001.vmdk", "case.E0x", "SYSTEM"};
+    const char *alone[] = {"case.E01", "low.e01",        "disk.001", "vm.vmdk", "lone.E02",
+                           "lone.002", "lone-s001.vmdk", "case.E0x", "SYSTEM"};
     for (size_t i = 0; i < sizeof alone / sizeof *alone; i++)
         part_of(dir, alone[i], NULL);
     const char *extra[] = {"hive.001", "hive.002", "disk.003"};
     for (size_t i = 0; i < sizeof files / sizeof *files + 3; i++) {
         char p[512];
-        snprintf(p, sizeof p, "%s/%s", dir, i < sizeof files / sizeof *files ? files[i] : extra[i - sizeof files / sizeof *files]);
+        snprintf(p, sizeof p, "%s/%s", dir,
+                 i < sizeof files / sizeof *files ? files[i] : extra[i - sizeof files / sizeof *files]);
         unlink(p);
     }
     rmdir(dir);

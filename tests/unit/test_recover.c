@@ -674,7 +674,8 @@ static void test_log_of_another_hive(void **state)
     result r = run(p, n, &lf, 1);
     assert_int_equal(r.rc, -1);
     assert_null(r.img);
-    assert_non_null(strstr(r.err.msg, "HIVE.LOG1: belongs to another hive (it names \"OTHERHIVE\", the primary \"SYNTH\")"));
+    assert_non_null(strstr(
+        r.err.msg, "HIVE.LOG1: belongs to another hive (it names \"OTHERHIVE\", the primary \"SYNTH\")"));
     /* The same name in another case is the same hive. */
     set_name(log, "synth");
     r = run(p, n, &lf, 1);

@@ -1436,11 +1436,14 @@ static void test_diff_key_times_and_severity(void **state)
         if (len > 72 && longest < 40)
             fail_msg("line over 72 columns: %.*s", (int)len, line);
     }
-    assert_non_null(strstr(t, "  ~ info -> error [filter-delays-device] upper class filter dlpflt holds\n      back"));
+    assert_non_null(
+        strstr(t, "  ~ info -> error [filter-delays-device] upper class filter dlpflt holds\n      back"));
     free(t);
     /* A value is shown as it is, even wrapped: two blanks stay two. */
-    bl_model_set_sz(a.m, "Services\\dlpflt", "ImagePath", "C:\\Program Files\\Acme\\a very long folder name\\dlpflt.sys");
-    bl_model_set_sz(b.m, "Services\\dlpflt", "ImagePath", "C:\\Program  Files\\Acme\\a very long folder name\\dlpflt.sys");
+    bl_model_set_sz(a.m, "Services\\dlpflt", "ImagePath",
+                    "C:\\Program Files\\Acme\\a very long folder name\\dlpflt.sys");
+    bl_model_set_sz(b.m, "Services\\dlpflt", "ImagePath",
+                    "C:\\Program  Files\\Acme\\a very long folder name\\dlpflt.sys");
     bl_report_diff(capture_start(&c), &a.a, &b.a, BL_FMT_TEXT, BL_SEV_WARNING, false, 72);
     t = capture_end(&c);
     assert_non_null(strstr(t, "-> C:\\Program  Files\\Acme\\a very long folder name\\dlpflt.sys\n"));
@@ -1486,7 +1489,8 @@ static void test_html_marks_pulled_filters(void **state)
     bl_report_analyze_html(capture_start(&c), &p.a, NULL);
     html = capture_end(&c);
     /* The device id is cut to what is left of the row (the tooltip has it). */
-    assert_non_null(strstr(html, ">vsock<tspan fill=\"#6a1b9a\" font-weight=\"700\">  ⇡ pulled forward for vmci · Root\\…"));
+    assert_non_null(strstr(
+        html, ">vsock<tspan fill=\"#6a1b9a\" font-weight=\"700\">  ⇡ pulled forward for vmci · Root\\…"));
     free(html);
     pipeline_free(&p);
 }
