@@ -289,11 +289,23 @@ static void analyze_log(log_view *v, uint64_t max_hbins)
  * them, the KTM GUIDs are the same (the bins size, sequence numbers and
  * time move on).  Fields one side lacks (an empty name, no "rmtm": a hive
  * written by a tool, then loaded by Windows) are no evidence either way. */
+/* A name from a base block, fit for a one-line message: control characters
+ * (hostile or damaged bytes) become '?'. */
+static void printable_name(const char *s, char *out, size_t n)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < n; i++)
+        out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    out[i] = '\0';
+}
+
 static bool log_of_other_hive(const bl_base_block *pb, const bl_base_block *lb, char *why, size_t n)
 {
     if (pb->file_name[0] && lb->file_name[0] && !bl_fold_eq(pb->file_name, lb->file_name)) {
-        snprintf(why, n, "belongs to another hive (it names \"%s\", the primary \"%s\")", lb->file_name,
-                 pb->file_name);
+        char ln[sizeof lb->file_name], pn[sizeof pb->file_name];
+        printable_name(lb->file_name, ln, sizeof ln);
+        printable_name(pb->file_name, pn, sizeof pn);
+        snprintf(why, n, "belongs to another hive (it names \"%s\", the primary \"%s\")", ln, pn);
         return true;
     }
     if (pb->has_guids && lb->has_guids &&

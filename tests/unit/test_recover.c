@@ -676,6 +676,12 @@ static void test_log_of_another_hive(void **state)
     assert_null(r.img);
     assert_non_null(strstr(
         r.err.msg, "HIVE.LOG1: belongs to another hive (it names \"OTHERHIVE\", the primary \"SYNTH\")"));
+    /* A hostile name stays on one line. */
+    set_name(log, "OTHER\nHIVE");
+    r = run(p, n, &lf, 1);
+    assert_int_equal(r.rc, -1);
+    assert_null(strchr(r.err.msg, '\n'));
+    assert_non_null(strstr(r.err.msg, "it names \"OTHER?HIVE\""));
     /* The same name in another case is the same hive. */
     set_name(log, "synth");
     r = run(p, n, &lf, 1);
