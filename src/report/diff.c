@@ -347,7 +347,8 @@ static void diff_devices(diff_out *d, const bl_analysis *x, const bl_analysis *y
         keys_written(d, j != BL_NONE ? a->devices[j].last_written : 0, db->last_written);
         if (j == BL_NONE) {
             bl_sb_reset(&desc);
-            bl_sb_addf(&desc, "%s, service %s", bl_model_device_class_name(b, db), bl_model_str(b, db->service));
+            const char *cls = bl_model_device_class_name(b, db), *svc = bl_model_str(b, db->service);
+            bl_sb_addf(&desc, "%s, service %s", cls && *cls ? cls : "no class", svc && *svc ? svc : "(none)");
             change(d, "added", id, NULL, bl_sb_str(&desc));
             continue;
         }
