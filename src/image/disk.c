@@ -731,8 +731,7 @@ size_t bl_image_parts(const char *first, char ***out)
 {
     *out = NULL;
     size_t n = strlen(first), count = 0;
-    bool e01 = n >= 4 && first[n - 4] == '.' && (first[n - 3] | 0x20) == 'e' && first[n - 2] == '0' &&
-               first[n - 1] == '1';
+    bool e01 = bl_ewf_first_name(first);
     bool raw = n >= 4 && strcmp(first + n - 4, ".001") == 0;
     bool vmdk = n > 5 && bl_fold_eq(first + n - 5, ".vmdk");
     struct stat fst;

@@ -284,11 +284,15 @@ static void ewf_close(bl_disk *d)
         ewf_free(d->impl);
 }
 
+bool bl_ewf_first_name(const char *path)
+{
+    size_t n = strlen(path);
+    return n >= 4 && path[n - 4] == '.' && (path[n - 3] | 0x20) == 'e' && path[n - 2] == '0' && path[n - 1] == '1';
+}
+
 int bl_ewf_open(const char *path, bl_disk **out, bl_error *err)
 {
-    size_t plen = strlen(path);
-    if (plen < 4 || path[plen - 4] != '.' || (path[plen - 3] | 0x20) != 'e' || path[plen - 2] != '0' ||
-        path[plen - 1] != '1') {
+    if (!bl_ewf_first_name(path)) {
         bl_error_set(err, "%s: an EWF image is opened by its first segment, NAME.E01", path);
         return -1;
     }

@@ -32,6 +32,9 @@ int bl_disk_open(const char *path, bl_disk **out, bl_error *err);
  * (modified), copied to buf: the libraries share libcerror's format. */
 void bl_yal_last_line(char *tmp, char *buf, size_t size);
 /* EWF (E01) segments from their first, NAME.E01 (ewf.c). */
+/* Whether path is named as the first segment of an EWF image (NAME.E01,
+ * either case): the only name an EWF image is opened by. */
+bool bl_ewf_first_name(const char *path);
 int bl_ewf_open(const char *path, bl_disk **out, bl_error *err);
 /* Whether path's first bytes or name make it a container (not a hive). */
 bool bl_disk_looks_like_image(const char *path, const uint8_t *head, size_t n);
